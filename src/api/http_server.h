@@ -1,0 +1,59 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "application/collect_garbage.h"
+#include "application/delete_object.h"
+#include "application/download_object.h"
+#include "application/list_objects.h"
+#include "application/readiness_monitor.h"
+#include "application/upload_object.h"
+
+namespace castor {
+
+// The use cases the HTTP API serves. Their blocking calls run on the server's worker pool.
+struct UseCases {
+  UploadObject& upload;
+  DownloadObject& download;
+  DeleteObject& remove;
+  ListObjects& list;
+  CollectGarbage& gc;
+  ReadinessMonitor& readiness;
+};
+
+// castor's HTTP/1.1 server (Boost.Beast): IO threads run the connections (one coroutine each, on
+// its own strand); every blocking call (PostgreSQL, fsync, rename) runs on a separate fixed worker
+// pool, so an IO thread never waits on the database or the disk's flush. Request and response
+// bodies stream in fixed-size chunks, so memory per connection is bounded whatever the object size.
+class HttpServer {
+ public:
+  struct Options {
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 8080;          // 0 = any free port
+    std::size_t io_threads = 2;
+    std::size_t worker_threads = 8;     // size of the blocking pool (match the DB pool)
+    std::size_t max_queued_blocking = 1024;  // more waiting calls than this: 503 + Retry-After
+    std::chrono::seconds shutdown_timeout{30};  // drain bound on SIGTERM
+  };
+
+  HttpServer(Options options, UseCases use_cases);
+  ~HttpServer();
+
+  // Binds and listens; returns the bound port. Internal error naming the address if it cannot.
+  Result<std::uint16_t> listen();
+
+  // Serves until SIGTERM or SIGINT, then drains: readiness turns false, the listener closes, idle
+  // connections close, requests in flight get up to shutdown_timeout to finish. Returns after
+  // every IO and worker thread has stopped.
+  void run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace castor

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+
+#include "application/collect_garbage.h"
+#include "application/list_objects.h"
+#include "domain/object.h"
+
+namespace castor {
+
+// The JSON shape of an object, as JustStorage returns it:
+// {id, namespace, tenant_id, key, status, storage_class, content_hash ("sha256:<hex>" or null),
+//  size_bytes, content_type, created_at, updated_at (RFC 3339 UTC)}.
+std::string object_json(const Object& object);
+
+// {"objects": [...], "next_cursor": "..." | null}
+std::string list_page_json(const ListObjects::Page& page);
+
+// The counts of one garbage-collection cycle.
+std::string gc_report_json(const CollectGarbage::Report& report);
+
+}  // namespace castor

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "application/ports/blob_store.h"
+#include "application/ports/clock.h"
+#include "application/ports/metadata_store.h"
+
+namespace castor {
+
+// One cycle of the garbage collector. Safe to run in several processes sharing one database and
+// one set of storage roots at the same time: batches are claimed with SELECT ... FOR UPDATE SKIP
+// LOCKED, and every content file is created or deleted only under its content lock (see
+// MetadataTransaction), never by an in-process mutex. A cycle:
+//   1. tombstones DELETING objects (DELETING -> DELETED);
+//   2. removes WRITING objects (and their temporary files) not updated for `writing_timeout`, and
+//      temporary files older than that;
+//   3. removes blobs whose ref_count is 0, file first, then row, re-checked under the content lock
+//      so that an upload re-referencing the content at the same moment keeps its file;
+//   4. removes content files that have no blob row (left by a crash between rename and commit),
+//      again under the content lock, so that an upload placing that content is never raced.
+class CollectGarbage {
+ public:
+  // What one cycle did.
+  struct Report {
+    std::uint64_t tombstoned_objects = 0;
+    std::uint64_t expired_writing_objects = 0;
+    std::uint64_t removed_temp_files = 0;
+    std::uint64_t deleted_blobs = 0;
+    std::uint64_t reclaimed_bytes = 0;  // sizes of the deleted blobs
+    std::uint64_t removed_orphan_files = 0;
+  };
+
+  // Rows claimed per transaction.
+  static constexpr std::size_t kBatchSize = 256;
+
+  CollectGarbage(MetadataStore& metadata, BlobStore& blobs, Clock& clock,
+                 std::chrono::seconds writing_timeout)
+      : metadata_(metadata), blobs_(blobs), clock_(clock), writing_timeout_(writing_timeout) {}
+
+  // Runs one cycle. Returns the first infrastructure error (Unavailable, Internal); work done
+  // before it stays done. Blocking.
+  Result<Report> run_once();
+
+ private:
+  Status tombstone_deleted(Report& report);
+  Status expire_writing(Report& report);
+  Status delete_unreferenced_blobs(Report& report);
+  Status delete_orphan_files(Report& report);
+  Status delete_orphans_in(StorageClass storage_class, const std::vector<ContentHash>& hashes,
+                           Report& report);
+
+  MetadataStore& metadata_;
+  BlobStore& blobs_;
+  Clock& clock_;
+  std::chrono::seconds writing_timeout_;
+};
+
+}  // namespace castor

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <memory>
+
+#include "application/ports/blob_store.h"
+#include "application/ports/metadata_store.h"
+#include "domain/object.h"
+
+namespace castor {
+
+// Finds a COMMITTED object of a tenant and opens its content. Objects of other tenants and objects
+// that are not COMMITTED are reported as NotFound, exactly like ids that never existed, so that a
+// caller cannot learn that they exist.
+class DownloadObject {
+ public:
+  struct Download {
+    Object object;
+    std::unique_ptr<BlobReader> content;  // null when opened with want_content = false
+  };
+
+  DownloadObject(MetadataStore& metadata, BlobStore& blobs) : metadata_(metadata), blobs_(blobs) {}
+
+  // NotFound as above; DataLoss if the object's content file is missing. Blocking.
+  Result<Download> by_id(const TenantId& tenant, const ObjectId& id, bool want_content);
+  Result<Download> by_key(const Namespace& ns, const TenantId& tenant, const ObjectKey& key,
+                          bool want_content);
+
+ private:
+  Result<Download> open(Result<Object> found, const TenantId& tenant, bool want_content);
+
+  MetadataStore& metadata_;
+  BlobStore& blobs_;
+};
+
+}  // namespace castor

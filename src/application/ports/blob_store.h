@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+#include <memory>
+#include <span>
+
+#include "domain/content_hash.h"
+#include "domain/error.h"
+#include "domain/object.h"
+#include "domain/object_id.h"
+#include "domain/storage_class.h"
+
+namespace castor {
+
+// Content being received into a temporary file beside its final place, hashed (SHA-256) as it is
+// written. Owned by one upload; not thread-safe. Destroying a writer whose content was not placed
+// removes its temporary file.
+class BlobWriter {
+ public:
+  virtual ~BlobWriter() = default;
+
+  // Appends `data`. ResourceExhausted when the disk is full, Internal on other IO errors. Does not
+  // fsync, so it may run on an IO thread.
+  virtual Status write(std::span<const std::byte> data) = 0;
+  // Bytes written so far.
+  virtual std::uint64_t size() const = 0;
+  // Makes the content durable (fsync) and returns its hash. Call once, after the last write.
+  virtual Result<ContentHash> finish() = 0;
+};
+
+// Read access to one stored content file. Not thread-safe.
+class BlobReader {
+ public:
+  virtual ~BlobReader() = default;
+  // Size of the content in bytes.
+  virtual std::uint64_t size() const = 0;
+  // Reads up to out.size() bytes at `offset`; returns how many were read (0 at the end).
+  virtual Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) = 0;
+};
+
+// Content files, addressed by (storage class, content hash), with temporary files for uploads in
+// progress. Thread-safe. Every method except BlobWriter::write may block on the disk (fsync), so
+// call them from the worker pool, never from an IO thread.
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+
+  // Starts a temporary file for `object`'s content. ResourceExhausted or Internal on IO errors.
+  virtual Result<std::unique_ptr<BlobWriter>> create_temp(StorageClass storage_class,
+                                                          const ObjectId& object) = 0;
+
+  // Makes the finished `writer`'s content the content file of `hash`: renames the temporary file
+  // into place, or discards it when that content file already exists; then makes the directory
+  // entry durable. Idempotent, so a retried transaction may call it again. The caller holds the
+  // content lock (MetadataTransaction::lock_content).
+  virtual Status place(BlobWriter& writer, StorageClass storage_class,
+                       const ContentHash& hash) = 0;
+
+  // Opens the content file. NotFound if it does not exist.
+  virtual Result<std::unique_ptr<BlobReader>> open(StorageClass storage_class,
+                                                   const ContentHash& hash) = 0;
+
+  // Whether the content file exists.
+  virtual Result<bool> exists(StorageClass storage_class, const ContentHash& hash) = 0;
+
+  // Deletes the content file; succeeds if it is already gone. The caller holds the content lock.
+  virtual Status remove(StorageClass storage_class, const ContentHash& hash) = 0;
+
+  // Deletes the temporary file of `object`'s upload, if any.
+  virtual Status remove_temp(StorageClass storage_class, const ObjectId& object) = 0;
+
+  // Deletes temporary files last modified before `before`; returns how many.
+  virtual Result<std::size_t> remove_temps_older_than(Timestamp before) = 0;
+
+  // Calls `visit` with batches of the content hashes stored in `storage_class` (one batch per shard
+  // directory, at most a few thousand each). Files that are not content files are ignored. `visit`
+  // may return an error to stop the scan; that error is returned.
+  virtual Status scan(StorageClass storage_class,
+                      const std::function<Status(const std::vector<ContentHash>&)>& visit) = 0;
+};
+
+}  // namespace castor

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <functional>
+
+#include "application/ports/blob_repository.h"
+#include "application/ports/object_repository.h"
+#include "domain/error.h"
+
+namespace castor {
+
+// The repositories of one database transaction, plus locks on content addresses.
+//
+// A content lock is an exclusive lock on one (storage class, content hash), held until the
+// transaction ends. Everything that creates or deletes a content file takes it first, so that the
+// garbage collector can never delete a file that an upload is placing or has just re-referenced.
+class MetadataTransaction {
+ public:
+  virtual ~MetadataTransaction() = default;
+
+  virtual ObjectRepository& objects() = 0;
+  virtual BlobRepository& blobs() = 0;
+
+  // Waits for and takes the content lock.
+  virtual Status lock_content(StorageClass storage_class, const ContentHash& hash) = 0;
+  // Takes the content lock if nobody holds it; returns false at once otherwise.
+  virtual Result<bool> try_lock_content(StorageClass storage_class, const ContentHash& hash) = 0;
+};
+
+// Runs units of work against the metadata database. Thread-safe: every call gets its own
+// connection and transaction. Blocking: never call it from an IO thread.
+class MetadataStore {
+ public:
+  enum class Mode { kReadWrite, kReadOnly };
+
+  virtual ~MetadataStore() = default;
+
+  // Runs `work` in one transaction and commits it if `work` succeeds, rolls it back otherwise. A
+  // transaction the database aborts (deadlock, serialization failure) is retried a few times, so
+  // `work` must be safe to run again. Returns work's error, or Unavailable/Internal from the
+  // database. kReadOnly may skip BEGIN/COMMIT (each statement sees its own snapshot).
+  virtual Status transact(const std::function<Status(MetadataTransaction&)>& work,
+                          Mode mode = Mode::kReadWrite) = 0;
+};
+
+}  // namespace castor

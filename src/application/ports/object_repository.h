@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/error.h"
+#include "domain/object.h"
+
+namespace castor {
+
+// Where to resume a listing: the last (key, id) of the previous page. Keyless objects sort as the
+// empty key, before every keyed object.
+struct ListCursor {
+  std::string key;
+  ObjectId id;
+};
+
+// A page of COMMITTED objects of one (namespace, tenant), ordered by (key bytes, id).
+struct ListQuery {
+  Namespace ns;
+  TenantId tenant;
+  std::string prefix;  // only keys starting with these bytes; empty = all objects
+  std::size_t limit = 100;
+  std::optional<ListCursor> after;
+};
+
+// The objects table, seen through one transaction (see MetadataStore). Not thread-safe: it belongs
+// to the transaction that handed it out and must not outlive it. Infrastructure failures are
+// returned as Unavailable (database unreachable), Aborted (conflict, retry) or Internal.
+class ObjectRepository {
+ public:
+  virtual ~ObjectRepository() = default;
+
+  // Stores a new object. AlreadyExists if its key is held by another WRITING or COMMITTED object of
+  // the same (namespace, tenant).
+  virtual Status insert(const Object& object) = 0;
+
+  // The object with `id` in any status; NotFound if there is none. `for_update` locks the row until
+  // the transaction ends.
+  virtual Result<Object> find(const ObjectId& id, bool for_update) = 0;
+
+  // The COMMITTED object holding `key` in (ns, tenant); NotFound if there is none. `for_update`
+  // locks the row until the transaction ends.
+  virtual Result<Object> find_by_key(const Namespace& ns, const TenantId& tenant,
+                                     const ObjectKey& key, bool for_update) = 0;
+
+  // Writes the object's status, content hash, size and updated_at. NotFound if the row is gone.
+  virtual Status update(const Object& object) = 0;
+
+  // Deletes the row outright (for abandoned WRITING objects). Succeeds if it is already gone.
+  virtual Status remove(const ObjectId& id) = 0;
+
+  // One page of COMMITTED objects; at most query.limit of them.
+  virtual Result<std::vector<Object>> list(const ListQuery& query) = 0;
+
+  // Locks and returns up to `limit` objects in `status` last updated before `before`, skipping rows
+  // other transactions hold (SELECT ... FOR UPDATE SKIP LOCKED), so that several collectors can run
+  // at once without waiting on each other.
+  virtual Result<std::vector<Object>> lock_batch(ObjectStatus status, Timestamp before,
+                                                 std::size_t limit) = 0;
+};
+
+}  // namespace castor

@@ -1,0 +1,125 @@
+#include "application/upload_object.h"
+
+namespace castor {
+
+namespace {
+constexpr std::string_view kDefaultContentType = "application/octet-stream";
+
+Error too_large(std::uint64_t limit) {
+  return {ErrorCode::kOutOfRange,
+          "object is larger than the limit of " + std::to_string(limit) + " bytes"};
+}
+}  // namespace
+
+bool is_valid_content_type(std::string_view content_type) {
+  if (content_type.empty() || content_type.size() > 255) {
+    return false;
+  }
+  for (char c : content_type) {
+    if (c < 0x20 || c > 0x7e) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Status UploadObject::Upload::write(std::span<const std::byte> data) {
+  if (writer_->size() + data.size() > max_size_) {
+    return too_large(max_size_);
+  }
+  return writer_->write(data);
+}
+
+Result<std::unique_ptr<UploadObject::Upload>> UploadObject::begin(
+    Request request, std::optional<std::uint64_t> declared_size) {
+  if (declared_size && *declared_size > max_object_size_) {
+    return too_large(max_object_size_);
+  }
+  if (request.content_type.empty()) {
+    request.content_type = kDefaultContentType;
+  } else if (!is_valid_content_type(request.content_type)) {
+    return invalid_argument("content type must be 1 to 255 printable ASCII characters");
+  }
+  Object object =
+      Object::begin(ids_.next(), std::move(request.ns), std::move(request.tenant),
+                    std::move(request.key), request.storage_class,
+                    std::move(request.content_type), clock_.now());
+  // The temporary file first: if it cannot be created, no row is left behind.
+  auto writer = blobs_.create_temp(object.storage_class(), object.id());
+  if (!writer) {
+    return std::move(writer).error();
+  }
+  if (auto s = metadata_.transact(
+          [&](MetadataTransaction& tx) { return tx.objects().insert(object); });
+      !s) {
+    return std::move(s).error();
+  }
+  std::unique_ptr<Upload> upload(
+      new Upload(std::move(object), std::move(*writer), std::move(request.expected_hash)));
+  upload->max_size_ = max_object_size_;
+  return upload;
+}
+
+Result<Object> UploadObject::commit(Upload& upload) {
+  auto hash = upload.writer_->finish();
+  if (!hash) {
+    abort(upload);
+    return std::move(hash).error();
+  }
+  if (upload.expected_ && *upload.expected_ != *hash) {
+    abort(upload);
+    return Error{ErrorCode::kInvalidArgument,
+                 "content hash mismatch: the body hashes to " + hash->to_string() +
+                     ", X-Content-SHA256 said " + upload.expected_->to_string(),
+                 "content_hash_mismatch"};
+  }
+  Object committed = upload.object_;
+  if (auto s = commit_metadata(upload, *hash, committed); !s) {
+    abort(upload);
+    return std::move(s).error();
+  }
+  upload.object_ = committed;
+  return committed;
+}
+
+Status UploadObject::commit_metadata(Upload& upload, const ContentHash& hash, Object& committed) {
+  const StorageClass storage_class = upload.object_.storage_class();
+  const std::uint64_t size = upload.writer_->size();
+  return metadata_.transact([&](MetadataTransaction& tx) -> Status {
+    // Lock order, everywhere: object row, then content lock, then blob row.
+    auto current = tx.objects().find(upload.object_.id(), /*for_update=*/true);
+    if (!current) {
+      if (current.error().code == ErrorCode::kNotFound) {
+        return Error{ErrorCode::kAborted, "the upload took too long and was abandoned"};
+      }
+      return std::move(current).error();
+    }
+    committed = std::move(*current);
+    if (auto s = committed.commit(hash, size, clock_.now()); !s) {
+      return Error{ErrorCode::kAborted, "the upload was abandoned: " + s.error().message};
+    }
+    if (auto s = tx.lock_content(storage_class, hash); !s) {
+      return s;
+    }
+    if (auto blob = tx.blobs().add_ref(storage_class, hash, size); !blob) {
+      return std::move(blob).error();
+    }
+    if (auto s = blobs_.place(*upload.writer_, storage_class, hash); !s) {
+      return s;
+    }
+    return tx.objects().update(committed);
+  });
+}
+
+void UploadObject::abort(Upload& upload) {
+  (void)blobs_.remove_temp(upload.object_.storage_class(), upload.object_.id());
+  (void)metadata_.transact([&](MetadataTransaction& tx) -> Status {
+    auto current = tx.objects().find(upload.object_.id(), /*for_update=*/true);
+    if (!current || current->status() != ObjectStatus::kWriting) {
+      return {};  // gone already, or (never) committed by someone else
+    }
+    return tx.objects().remove(upload.object_.id());
+  });
+}
+
+}  // namespace castor

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "application/ports/blob_store.h"
+#include "application/ports/clock.h"
+#include "application/ports/id_generator.h"
+#include "application/ports/metadata_store.h"
+#include "domain/object.h"
+
+namespace castor {
+
+// Stores a new object, crash-safely, in two phases:
+//   begin():  the object row is inserted in WRITING (invisible) and a temporary file is opened;
+//   write():  content is streamed into the temporary file, hashed as it goes (no fsync);
+//   commit(): the file is fsynced, then in one transaction the blob's reference count is raised
+//             (row-locked, under the content lock), the file is renamed into place (or dropped if
+//             the content is already stored), the directory is fsynced, and the object is
+//             COMMITTED. Only then is the upload acknowledged.
+// A crash at any point before the commit leaves nothing visible; the garbage collector later
+// removes the WRITING row and the temporary file.
+class UploadObject {
+ public:
+  struct Request {
+    Namespace ns;
+    TenantId tenant;
+    std::optional<ObjectKey> key;
+    StorageClass storage_class = StorageClass::kHot;
+    std::string content_type;                  // empty = application/octet-stream
+    std::optional<ContentHash> expected_hash;  // from X-Content-SHA256
+  };
+
+  // An upload in progress. Owned by one connection; not thread-safe.
+  class Upload {
+   public:
+    // Appends content. OutOfRange once the object would exceed the size limit; ResourceExhausted
+    // when the disk is full. Does not block on fsync or the database: IO threads may call it.
+    Status write(std::span<const std::byte> data);
+    std::uint64_t size() const { return writer_->size(); }
+    const Object& object() const { return object_; }
+
+   private:
+    friend class UploadObject;
+    Upload(Object object, std::unique_ptr<BlobWriter> writer, std::optional<ContentHash> expected)
+        : object_(std::move(object)), writer_(std::move(writer)), expected_(std::move(expected)) {}
+
+    Object object_;
+    std::unique_ptr<BlobWriter> writer_;
+    std::optional<ContentHash> expected_;
+    std::uint64_t max_size_ = 0;
+  };
+
+  // `max_object_size` is in bytes.
+  UploadObject(MetadataStore& metadata, BlobStore& blobs, Clock& clock, IdGenerator& ids,
+               std::uint64_t max_object_size)
+      : metadata_(metadata),
+        blobs_(blobs),
+        clock_(clock),
+        ids_(ids),
+        max_object_size_(max_object_size) {}
+
+  // Phase one. InvalidArgument for a bad content type; AlreadyExists if the key is in use;
+  // OutOfRange if `declared_size` (the Content-Length, when known) is over the limit. Blocking.
+  Result<std::unique_ptr<Upload>> begin(Request request,
+                                        std::optional<std::uint64_t> declared_size);
+
+  // Phase two: makes the upload durable and visible, and returns the COMMITTED object.
+  // InvalidArgument if the content does not match the expected hash; ResourceExhausted when the
+  // disk is full; Aborted if the WRITING row expired meanwhile. On any error the upload is
+  // abandoned (as by abort()). Blocking.
+  Result<Object> commit(Upload& upload);
+
+  // Abandons the upload: removes the temporary file and the WRITING row. Blocking; never fails
+  // (a leftover is collected by the garbage collector).
+  void abort(Upload& upload);
+
+  std::uint64_t max_object_size() const { return max_object_size_; }
+
+ private:
+  Status commit_metadata(Upload& upload, const ContentHash& hash, Object& committed);
+
+  MetadataStore& metadata_;
+  BlobStore& blobs_;
+  Clock& clock_;
+  IdGenerator& ids_;
+  std::uint64_t max_object_size_;
+};
+
+// Returns true if `content_type` is acceptable to store and echo back: 1..255 printable ASCII
+// characters (RFC 9110 section 8.3 media type, not parsed further).
+bool is_valid_content_type(std::string_view content_type);
+
+}  // namespace castor

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+
+#include "domain/content_hash.h"
+#include "domain/error.h"
+#include "domain/storage_class.h"
+
+namespace castor {
+
+// Physical content, stored once per (storage class, content hash), shared by every object with
+// that content. `ref_count` counts the COMMITTED objects that point
+// at it; it never goes below zero. A blob at zero is garbage for the collector.
+class Blob {
+ public:
+  Blob(StorageClass storage_class, ContentHash hash, std::uint64_t size_bytes,
+       std::uint64_t ref_count)
+      : storage_class_(storage_class),
+        hash_(std::move(hash)),
+        size_bytes_(size_bytes),
+        ref_count_(ref_count) {}
+
+  void add_ref() { ++ref_count_; }
+  // Drops one reference. FailedPrecondition if the count is already zero.
+  Status release();
+
+  bool unreferenced() const { return ref_count_ == 0; }
+  StorageClass storage_class() const { return storage_class_; }
+  const ContentHash& hash() const { return hash_; }
+  std::uint64_t size_bytes() const { return size_bytes_; }
+  std::uint64_t ref_count() const { return ref_count_; }
+
+ private:
+  StorageClass storage_class_;
+  ContentHash hash_;
+  std::uint64_t size_bytes_;
+  std::uint64_t ref_count_;
+};
+
+}  // namespace castor

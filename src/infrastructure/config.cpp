@@ -1,0 +1,187 @@
+#include "infrastructure/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <map>
+#include <thread>
+
+namespace castor {
+namespace {
+
+// Every setting: its environment variable; the flag is "--" + lowercase with '-' for '_'.
+constexpr const char* kSettings[] = {
+    "DATABASE_URL",        "LISTEN_ADDR",     "PORT_FILE",        "HOT_STORAGE_PATH",
+    "COLD_STORAGE_PATH",   "MAX_OBJECT_SIZE", "GC_INTERVAL_SECONDS",
+    "WRITING_TIMEOUT_SECONDS", "DB_POOL_SIZE", "IO_THREADS",       "LOG_LEVEL",
+    "MIGRATE_ON_START",    "SHUTDOWN_TIMEOUT_SECONDS"};
+
+std::string flag_of(std::string_view env) {
+  std::string flag = "--";
+  for (char c : env) {
+    flag += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return flag;
+}
+
+Error bad(const std::string& setting, const std::string& why) {
+  return invalid_argument("invalid " + setting + ": " + why);
+}
+
+Result<std::uint64_t> parse_uint(const std::string& setting, const std::string& text,
+                                 std::uint64_t min, std::uint64_t max) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return bad(setting, "'" + text + "' is not a whole number");
+  }
+  if (value < min || value > max) {
+    return bad(setting, std::to_string(value) + " is outside " + std::to_string(min) + ".." +
+                            std::to_string(max));
+  }
+  return value;
+}
+
+Result<bool> parse_bool(const std::string& setting, const std::string& text) {
+  if (text == "true" || text == "1" || text == "yes") {
+    return true;
+  }
+  if (text == "false" || text == "0" || text == "no") {
+    return false;
+  }
+  return bad(setting, "'" + text + "' is not true or false");
+}
+
+}  // namespace
+
+const char* config_usage() {
+  return "settings (environment variable or flag):\n"
+         "  DATABASE_URL / --database-url              PostgreSQL URI (required)\n"
+         "  LISTEN_ADDR / --listen-addr                host:port (default 0.0.0.0:8080)\n"
+         "  PORT_FILE / --port-file                    write the bound port to this file\n"
+         "  HOT_STORAGE_PATH / --hot-storage-path      root of the hot class (./data/hot)\n"
+         "  COLD_STORAGE_PATH / --cold-storage-path    root of the cold class (./data/cold)\n"
+         "  MAX_OBJECT_SIZE / --max-object-size        bytes (5368709120)\n"
+         "  GC_INTERVAL_SECONDS / --gc-interval-seconds  seconds, 0 = no background GC (60)\n"
+         "  WRITING_TIMEOUT_SECONDS / --writing-timeout-seconds  abandon uploads after (3600)\n"
+         "  DB_POOL_SIZE / --db-pool-size              connections and DB workers (8)\n"
+         "  IO_THREADS / --io-threads                  HTTP threads (number of cores)\n"
+         "  LOG_LEVEL / --log-level                    trace|debug|info|warn|error (info)\n"
+         "  MIGRATE_ON_START / --migrate-on-start      apply migrations in serve (true)\n"
+         "  SHUTDOWN_TIMEOUT_SECONDS / --shutdown-timeout-seconds  drain bound (30)\n";
+}
+
+Result<Config> Config::load(const std::vector<std::string>& args,
+                            const std::function<const char*(const char*)>& getenv) {
+  std::map<std::string, std::string> values;
+  for (const char* env : kSettings) {
+    if (const char* v = getenv(env); v != nullptr && *v != '\0') {
+      values[env] = v;
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    const auto eq = arg.find('=');
+    const std::string flag = arg.substr(0, eq);
+    const char* setting = nullptr;
+    for (const char* env : kSettings) {
+      if (flag_of(env) == flag) {
+        setting = env;
+      }
+    }
+    if (setting == nullptr) {
+      return invalid_argument("unknown option '" + arg + "'");
+    }
+    if (eq != std::string::npos) {
+      values[setting] = arg.substr(eq + 1);
+    } else if (i + 1 < args.size()) {
+      values[setting] = args[++i];
+    } else {
+      return invalid_argument("option " + flag + " needs a value");
+    }
+  }
+
+  Config c;
+  c.io_threads = std::max(1u, std::thread::hardware_concurrency());
+  auto get = [&](const char* key) -> const std::string* {
+    auto it = values.find(key);
+    return it == values.end() ? nullptr : &it->second;
+  };
+  auto number = [&](const char* key, std::uint64_t min, std::uint64_t max,
+                    auto& out) -> Status {
+    if (const std::string* v = get(key)) {
+      auto n = parse_uint(key, *v, min, max);
+      if (!n) {
+        return std::move(n).error();
+      }
+      out = static_cast<std::remove_reference_t<decltype(out)>>(*n);
+    }
+    return {};
+  };
+
+  if (const std::string* v = get("DATABASE_URL")) {
+    c.database_url = *v;
+  } else {
+    return invalid_argument("DATABASE_URL (or --database-url) is required");
+  }
+  if (const std::string* v = get("LISTEN_ADDR")) {
+    const auto colon = v->rfind(':');
+    if (colon == std::string::npos) {
+      return bad("LISTEN_ADDR", "'" + *v + "' is not host:port");
+    }
+    std::string host = v->substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    c.listen_host = host.empty() ? "0.0.0.0" : host;
+    auto port = parse_uint("LISTEN_ADDR", v->substr(colon + 1), 0, 65535);
+    if (!port) {
+      return std::move(port).error();
+    }
+    c.listen_port = static_cast<std::uint16_t>(*port);
+  }
+  if (const std::string* v = get("PORT_FILE")) {
+    c.port_file = *v;
+  }
+  if (const std::string* v = get("HOT_STORAGE_PATH")) {
+    c.hot_storage_path = *v;
+  }
+  if (const std::string* v = get("COLD_STORAGE_PATH")) {
+    c.cold_storage_path = *v;
+  }
+  if (c.hot_storage_path.lexically_normal() == c.cold_storage_path.lexically_normal()) {
+    return bad("COLD_STORAGE_PATH", "must differ from HOT_STORAGE_PATH");
+  }
+  std::int64_t gc = c.gc_interval.count(), writing = c.writing_timeout.count(),
+               shutdown = c.shutdown_timeout.count();
+  for (Status s : {number("MAX_OBJECT_SIZE", 0, std::uint64_t{1} << 50, c.max_object_size),
+                   number("GC_INTERVAL_SECONDS", 0, 86400 * 7, gc),
+                   number("WRITING_TIMEOUT_SECONDS", 1, 86400 * 7, writing),
+                   number("DB_POOL_SIZE", 1, 1000, c.db_pool_size),
+                   number("IO_THREADS", 1, 256, c.io_threads),
+                   number("SHUTDOWN_TIMEOUT_SECONDS", 0, 3600, shutdown)}) {
+    if (!s) {
+      return std::move(s).error();
+    }
+  }
+  c.gc_interval = std::chrono::seconds(gc);
+  c.writing_timeout = std::chrono::seconds(writing);
+  c.shutdown_timeout = std::chrono::seconds(shutdown);
+  if (const std::string* v = get("LOG_LEVEL")) {
+    static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+    if (std::find(std::begin(kLevels), std::end(kLevels), *v) == std::end(kLevels)) {
+      return bad("LOG_LEVEL", "'" + *v + "' is not one of trace, debug, info, warn, error");
+    }
+    c.log_level = *v;
+  }
+  if (const std::string* v = get("MIGRATE_ON_START")) {
+    auto b = parse_bool("MIGRATE_ON_START", *v);
+    if (!b) {
+      return std::move(b).error();
+    }
+    c.migrate_on_start = *b;
+  }
+  return c;
+}
+
+}  // namespace castor

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "application/ports/blob_store.h"
+
+namespace castor {
+
+// BlobStore on a local filesystem. Each storage class has a root directory:
+//   {root}/{h[0:2]}/{h[2:4]}/{h}   content files, named by their SHA-256 hex (h)
+//   {root}/.tmp/{object id}        uploads in progress
+// Temporary files live under the root so that placing one is a rename within one filesystem.
+// Durability follows LevelDB's recipe: write, fsync the file, rename, fsync the directory.
+class FsBlobStore final : public BlobStore {
+ public:
+  // Creates the roots and their .tmp directories if missing. Internal error naming the path if
+  // they cannot be created or are not writable.
+  static Result<std::unique_ptr<FsBlobStore>> create(std::filesystem::path hot_root,
+                                                     std::filesystem::path cold_root);
+
+  Result<std::unique_ptr<BlobWriter>> create_temp(StorageClass storage_class,
+                                                  const ObjectId& object) override;
+  Status place(BlobWriter& writer, StorageClass storage_class, const ContentHash& hash) override;
+  Result<std::unique_ptr<BlobReader>> open(StorageClass storage_class,
+                                           const ContentHash& hash) override;
+  Result<bool> exists(StorageClass storage_class, const ContentHash& hash) override;
+  Status remove(StorageClass storage_class, const ContentHash& hash) override;
+  Status remove_temp(StorageClass storage_class, const ObjectId& object) override;
+  Result<std::size_t> remove_temps_older_than(Timestamp before) override;
+  Status scan(StorageClass storage_class,
+              const std::function<Status(const std::vector<ContentHash>&)>& visit) override;
+
+  const std::filesystem::path& root(StorageClass storage_class) const;
+  std::filesystem::path content_path(StorageClass storage_class, const ContentHash& hash) const;
+  std::filesystem::path temp_path(StorageClass storage_class, const ObjectId& object) const;
+
+ private:
+  FsBlobStore(std::filesystem::path hot_root, std::filesystem::path cold_root)
+      : hot_root_(std::move(hot_root)), cold_root_(std::move(cold_root)) {}
+
+  std::filesystem::path hot_root_;
+  std::filesystem::path cold_root_;
+};
+
+// Checks that `dir` accepts a new file: creates, fsyncs and removes a probe file. Unavailable with
+// the reason otherwise. Blocking.
+Status check_writable(const std::filesystem::path& dir);
+
+}  // namespace castor

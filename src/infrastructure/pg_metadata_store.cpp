@@ -1,0 +1,102 @@
+#include "infrastructure/pg_metadata_store.h"
+
+#include <pqxx/nontransaction>
+#include <pqxx/transaction>
+
+#include "infrastructure/pg_blob_repository.h"
+#include "infrastructure/pg_connection_pool.h"
+#include "infrastructure/pg_errors.h"
+#include "infrastructure/pg_object_repository.h"
+
+namespace castor {
+namespace {
+
+// Attempts per transact() call when the database aborts a transaction (deadlock, serialization
+// failure) or a pooled connection turns out to be broken.
+constexpr int kAttempts = 3;
+
+class PgTransaction final : public MetadataTransaction {
+ public:
+  explicit PgTransaction(pqxx::transaction_base& tx) : tx_(tx), objects_(tx), blobs_(tx) {}
+
+  ObjectRepository& objects() override { return objects_; }
+  BlobRepository& blobs() override { return blobs_; }
+
+  Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
+    return guarded([&]() -> Status {
+      tx_.exec_prepared("content_lock", std::string(to_string(storage_class)), hash.hex());
+      return {};
+    });
+  }
+
+  Result<bool> try_lock_content(StorageClass storage_class, const ContentHash& hash) override {
+    return guarded([&]() -> Result<bool> {
+      auto r = tx_.exec_prepared("content_try_lock", std::string(to_string(storage_class)),
+                                 hash.hex());
+      return r[0][0].as<bool>();
+    });
+  }
+
+ private:
+  pqxx::transaction_base& tx_;
+  PgObjectRepository objects_;
+  PgBlobRepository blobs_;
+};
+
+void prepare_statements(pqxx::connection& conn) {
+  PgObjectRepository::prepare(conn);
+  PgBlobRepository::prepare(conn);
+  conn.prepare("content_lock",
+               "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
+  conn.prepare("content_try_lock",
+               "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
+}
+
+bool retryable(const Error& e) {
+  return e.code == ErrorCode::kAborted || e.code == ErrorCode::kUnavailable;
+}
+
+}  // namespace
+
+PgMetadataStore::PgMetadataStore(std::string database_url, std::size_t pool_size)
+    : pool_(std::make_unique<PgConnectionPool>(std::move(database_url), pool_size,
+                                               prepare_statements)) {}
+
+PgMetadataStore::~PgMetadataStore() = default;
+
+Status PgMetadataStore::transact(const std::function<Status(MetadataTransaction&)>& work,
+                                 Mode mode) {
+  Status status;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    status = transact_once(work, mode);
+    if (status || !retryable(status.error())) {
+      break;
+    }
+  }
+  return status;
+}
+
+Status PgMetadataStore::transact_once(const std::function<Status(MetadataTransaction&)>& work,
+                                      Mode mode) {
+  auto lease = pool_->acquire();
+  if (!lease) {
+    return std::move(lease).error();
+  }
+  pqxx::connection& conn = **lease;
+  return guarded([&]() -> Status {
+    if (mode == Mode::kReadOnly) {
+      pqxx::nontransaction tx(conn);
+      PgTransaction unit(tx);
+      return work(unit);
+    }
+    pqxx::work tx(conn);
+    PgTransaction unit(tx);
+    Status status = work(unit);
+    if (status) {
+      tx.commit();
+    }
+    return status;  // an uncommitted pqxx::work rolls back as it goes out of scope
+  });
+}
+
+}  // namespace castor

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "application/ports/metadata_store.h"
+
+namespace castor {
+
+class PgConnectionPool;
+
+// MetadataStore on PostgreSQL through libpqxx, with a fixed pool of connections. Content locks are
+// transaction-scoped advisory locks (pg_advisory_xact_lock) keyed by a hash of (class, content
+// hash), so they hold across every process that shares the database. Thread-safe.
+class PgMetadataStore final : public MetadataStore {
+ public:
+  // Connects lazily: creation never fails on an unreachable database; calls do (Unavailable).
+  // `pool_size` is the most connections this process opens.
+  PgMetadataStore(std::string database_url, std::size_t pool_size);
+  ~PgMetadataStore() override;
+
+  Status transact(const std::function<Status(MetadataTransaction&)>& work,
+                  Mode mode = Mode::kReadWrite) override;
+
+  PgConnectionPool& pool() { return *pool_; }
+
+ private:
+  Status transact_once(const std::function<Status(MetadataTransaction&)>& work, Mode mode);
+
+  std::unique_ptr<PgConnectionPool> pool_;
+};
+
+}  // namespace castor

@@ -1,0 +1,185 @@
+#include "infrastructure/pg_object_repository.h"
+
+#include <optional>
+#include <string>
+
+#include <pqxx/result>
+
+#include "infrastructure/pg_errors.h"
+
+namespace castor {
+namespace {
+
+constexpr const char* kColumns =
+    "id::text, namespace, tenant_id, key, storage_class, status, content_hash, size_bytes, "
+    "content_type, castor_us(created_at), castor_us(updated_at)";
+
+std::string select_where(const std::string& condition) {
+  return std::string("SELECT ") + kColumns + " FROM objects WHERE " + condition;
+}
+
+std::int64_t to_us(Timestamp t) { return t.time_since_epoch().count(); }
+Timestamp from_us(std::int64_t us) { return Timestamp(std::chrono::microseconds(us)); }
+
+std::optional<std::string> key_param(const Object& o) {
+  return o.key() ? std::optional<std::string>(o.key()->str()) : std::nullopt;
+}
+
+std::optional<std::string> hash_param(const Object& o) {
+  return o.content_hash() ? std::optional<std::string>(o.content_hash()->hex()) : std::nullopt;
+}
+
+// Rebuilds an Object from a row of kColumns. DataLoss if the row breaks a domain rule.
+Result<Object> object_from_row(const pqxx::row& row) {
+  auto corrupt = [&](const std::string& what) {
+    return Error{ErrorCode::kDataLoss, "objects row " + row[0].as<std::string>() + ": bad " + what};
+  };
+  auto id = ObjectId::parse(row[0].as<std::string>());
+  auto ns = Namespace::parse(row[1].as<std::string>());
+  auto tenant = TenantId::parse(row[2].as<std::string>());
+  auto storage_class = parse_storage_class(row[4].as<std::string>());
+  auto status = parse_object_status(row[5].as<std::string>());
+  if (!id || !ns || !tenant || !storage_class || !status) {
+    return corrupt("identity or status");
+  }
+  std::optional<ObjectKey> key;
+  if (!row[3].is_null()) {
+    auto k = ObjectKey::parse(row[3].as<std::string>());
+    if (!k) {
+      return corrupt("key");
+    }
+    key = std::move(*k);
+  }
+  std::optional<ContentHash> hash;
+  if (!row[6].is_null()) {
+    auto h = ContentHash::parse(row[6].as<std::string>());
+    if (!h) {
+      return corrupt("content hash");
+    }
+    hash = std::move(*h);
+  }
+  return Object::restore({.id = *id,
+                          .ns = std::move(*ns),
+                          .tenant = std::move(*tenant),
+                          .key = std::move(key),
+                          .storage_class = *storage_class,
+                          .status = *status,
+                          .content_hash = std::move(hash),
+                          .size_bytes = row[7].as<std::uint64_t>(),
+                          .content_type = row[8].as<std::string>(),
+                          .created_at = from_us(row[9].as<std::int64_t>()),
+                          .updated_at = from_us(row[10].as<std::int64_t>())});
+}
+
+Result<std::vector<Object>> objects_from(const pqxx::result& rows) {
+  std::vector<Object> objects;
+  objects.reserve(rows.size());
+  for (const auto& row : rows) {
+    auto object = object_from_row(row);
+    if (!object) {
+      return std::move(object).error();
+    }
+    objects.push_back(std::move(*object));
+  }
+  return objects;
+}
+
+Result<Object> single(const pqxx::result& rows) {
+  if (rows.empty()) {
+    return not_found("no such object");
+  }
+  return object_from_row(rows[0]);
+}
+
+}  // namespace
+
+void PgObjectRepository::prepare(pqxx::connection& conn) {
+  conn.prepare("object_insert",
+               "INSERT INTO objects (id, namespace, tenant_id, key, storage_class, status, "
+               "content_hash, size_bytes, content_type, created_at, updated_at) VALUES ($1::uuid, "
+               "$2, $3, $4, $5, $6, $7, $8, $9, castor_ts($10), castor_ts($11))");
+  conn.prepare("object_find", select_where("id = $1::uuid"));
+  conn.prepare("object_find_for_update", select_where("id = $1::uuid FOR UPDATE"));
+  const std::string by_key =
+      "namespace = $1 AND tenant_id = $2 AND key = $3 AND status = 'COMMITTED'";
+  conn.prepare("object_find_by_key", select_where(by_key));
+  conn.prepare("object_find_by_key_for_update", select_where(by_key + " FOR UPDATE"));
+  conn.prepare("object_update",
+               "UPDATE objects SET status = $2, content_hash = $3, size_bytes = $4, "
+               "updated_at = castor_ts($5) WHERE id = $1::uuid");
+  conn.prepare("object_remove", "DELETE FROM objects WHERE id = $1::uuid");
+  // Keyset pagination: (key, id) strictly after the cursor, in the order of objects_listing.
+  conn.prepare("object_list",
+               select_where("namespace = $1 AND tenant_id = $2 AND status = 'COMMITTED' "
+                            "AND (COALESCE(key, ''), id) > ($3, $4::uuid) "
+                            "AND ($5 = '' OR starts_with(key, $5)) "
+                            "ORDER BY COALESCE(key, ''), id LIMIT $6"));
+  conn.prepare("object_lock_batch",
+               select_where("status = $1 AND updated_at < castor_ts($2) ORDER BY updated_at "
+                            "LIMIT $3 FOR UPDATE SKIP LOCKED"));
+}
+
+Status PgObjectRepository::insert(const Object& o) {
+  return guarded([&]() -> Status {
+    tx_.exec_prepared("object_insert", o.id().to_string(), o.ns().str(), o.tenant().str(),
+                      key_param(o), std::string(to_string(o.storage_class())),
+                      std::string(to_string(o.status())), hash_param(o), o.size_bytes(),
+                      o.content_type(), to_us(o.created_at()), to_us(o.updated_at()));
+    return {};
+  });
+}
+
+Result<Object> PgObjectRepository::find(const ObjectId& id, bool for_update) {
+  return guarded([&]() -> Result<Object> {
+    return single(
+        tx_.exec_prepared(for_update ? "object_find_for_update" : "object_find", id.to_string()));
+  });
+}
+
+Result<Object> PgObjectRepository::find_by_key(const Namespace& ns, const TenantId& tenant,
+                                               const ObjectKey& key, bool for_update) {
+  return guarded([&]() -> Result<Object> {
+    return single(
+        tx_.exec_prepared(for_update ? "object_find_by_key_for_update" : "object_find_by_key",
+                          ns.str(), tenant.str(), key.str()));
+  });
+}
+
+Status PgObjectRepository::update(const Object& o) {
+  return guarded([&]() -> Status {
+    auto r = tx_.exec_prepared("object_update", o.id().to_string(),
+                               std::string(to_string(o.status())), hash_param(o), o.size_bytes(),
+                               to_us(o.updated_at()));
+    if (r.affected_rows() != 1) {
+      return not_found("object " + o.id().to_string() + " is gone");
+    }
+    return {};
+  });
+}
+
+Status PgObjectRepository::remove(const ObjectId& id) {
+  return guarded([&]() -> Status {
+    tx_.exec_prepared("object_remove", id.to_string());
+    return {};
+  });
+}
+
+Result<std::vector<Object>> PgObjectRepository::list(const ListQuery& q) {
+  return guarded([&]() -> Result<std::vector<Object>> {
+    static const std::string kNilId = "00000000-0000-0000-0000-000000000000";
+    const std::string after_key = q.after ? q.after->key : std::string();
+    const std::string after_id = q.after ? q.after->id.to_string() : kNilId;
+    return objects_from(tx_.exec_prepared("object_list", q.ns.str(), q.tenant.str(), after_key,
+                                          after_id, q.prefix, q.limit));
+  });
+}
+
+Result<std::vector<Object>> PgObjectRepository::lock_batch(ObjectStatus status, Timestamp before,
+                                                           std::size_t limit) {
+  return guarded([&]() -> Result<std::vector<Object>> {
+    return objects_from(tx_.exec_prepared("object_lock_batch", std::string(to_string(status)),
+                                          to_us(before), limit));
+  });
+}
+
+}  // namespace castor

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
+
+#include "application/ports/object_repository.h"
+
+namespace castor {
+
+// ObjectRepository over the `objects` table, inside one libpqxx transaction.
+class PgObjectRepository final : public ObjectRepository {
+ public:
+  // Prepares this repository's statements on a new connection. Throws pqxx exceptions.
+  static void prepare(pqxx::connection& conn);
+
+  explicit PgObjectRepository(pqxx::transaction_base& tx) : tx_(tx) {}
+
+  Status insert(const Object& object) override;
+  Result<Object> find(const ObjectId& id, bool for_update) override;
+  Result<Object> find_by_key(const Namespace& ns, const TenantId& tenant, const ObjectKey& key,
+                             bool for_update) override;
+  Status update(const Object& object) override;
+  Status remove(const ObjectId& id) override;
+  Result<std::vector<Object>> list(const ListQuery& query) override;
+  Result<std::vector<Object>> lock_batch(ObjectStatus status, Timestamp before,
+                                         std::size_t limit) override;
+
+ private:
+  pqxx::transaction_base& tx_;
+};
+
+}  // namespace castor
