@@ -77,10 +77,9 @@ int serve(const Config& config) {
   DeleteObject remove(metadata, clock);
   ListObjects list(metadata);
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout);
-  ReadinessMonitor readiness(
-      make_readiness_probes(config.database_url,
-                            {config.hot_storage_path, config.cold_storage_path}),
-      std::chrono::milliseconds(1000), std::chrono::milliseconds(2000));
+  ReadinessMonitor readiness(make_readiness_probes(config.database_url, {config.hot_storage_path,
+                                                                         config.cold_storage_path}),
+                             std::chrono::milliseconds(1000), std::chrono::milliseconds(2000));
   readiness.start();
 
   HttpServer server({.host = config.listen_host,
@@ -158,9 +157,8 @@ int main(int argc, char** argv) {
   if (command != "serve" && command != "migrate" && command != "gc") {
     return fail("unknown command '" + command + "'\n" + kUsage, 2);
   }
-  auto config = Config::load({args.begin() + 1, args.end()}, [](const char* name) {
-    return std::getenv(name);
-  });
+  auto config = Config::load({args.begin() + 1, args.end()},
+                             [](const char* name) { return std::getenv(name); });
   if (!config) {
     return fail(config.error().message, 2);
   }

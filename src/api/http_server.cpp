@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -23,7 +24,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include "api/error_response.h"
 #include "api/json_views.h"
@@ -39,8 +39,8 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr std::size_t kChunkSize = 256 * 1024;    // bytes moved per body read/write
-constexpr std::size_t kHeaderLimit = 16 * 1024;   // bytes of request line + header fields
+constexpr std::size_t kChunkSize = 256 * 1024;           // bytes moved per body read/write
+constexpr std::size_t kHeaderLimit = 16 * 1024;          // bytes of request line + header fields
 constexpr auto kIdleTimeout = std::chrono::seconds(75);  // keep-alive wait for the next request
 constexpr auto kIoTimeout = std::chrono::seconds(60);    // one body chunk, either direction
 constexpr auto kAsTuple = net::as_tuple(net::use_awaitable);
@@ -163,9 +163,8 @@ struct HttpServer::Impl {
       net::post(workers, [this, ex, &work, h = std::move(handler)]() mutable {
         R r = work();
         --queued_blocking;
-        net::post(ex, [h = std::move(h), r = std::move(r)]() mutable {
-          std::move(h)(std::move(r));
-        });
+        net::post(ex,
+                  [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
       });
     };
     co_return co_await net::async_initiate<decltype(net::use_awaitable), void(R)>(
@@ -181,8 +180,7 @@ struct HttpServer::Impl {
     res.keep_alive(!ex.close && !draining.load() && ex.req().keep_alive());
   }
 
-  net::awaitable<void> send(Connection& c, Exchange& ex, http::status status,
-                            std::string body = {},
+  net::awaitable<void> send(Connection& c, Exchange& ex, http::status status, std::string body = {},
                             std::string_view content_type = "application/json",
                             Headers headers = {}) {
     http::response<http::string_body> res{status, ex.req().version()};
@@ -368,8 +366,8 @@ struct HttpServer::Impl {
 
   static std::string random_request_id() {
     static std::atomic<std::uint64_t> counter{0};
-    static const std::uint64_t seed = static_cast<std::uint64_t>(
-        std::chrono::steady_clock::now().time_since_epoch().count());
+    static const std::uint64_t seed =
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     char buf[32];
     std::snprintf(buf, sizeof buf, "%08llx%08llx",
                   static_cast<unsigned long long>(seed & 0xffffffff),
@@ -381,18 +379,18 @@ struct HttpServer::Impl {
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
-    spdlog::info("request_id={} method={} path={} route={} status={} bytes_in={} bytes_out={} "
-                 "duration_ms={:.3f}",
-                 ex.request_id, sv(ex.req().method_string()), ex.target.path, ex.route,
-                 ex.status, ex.bytes_in, ex.bytes_out, static_cast<double>(us) / 1000.0);
+    spdlog::info(
+        "request_id={} method={} path={} route={} status={} bytes_in={} bytes_out={} "
+        "duration_ms={:.3f}",
+        ex.request_id, sv(ex.req().method_string()), ex.target.path, ex.route, ex.status,
+        ex.bytes_in, ex.bytes_out, static_cast<double>(us) / 1000.0);
   }
 
   // ---- routing --------------------------------------------------------------------------------
 
   net::awaitable<void> serve(Connection& c, Exchange& ex) {
     auto incoming = ex.header("X-Request-Id");
-    ex.request_id =
-        incoming && hp::is_sane_request_id(*incoming) ? *incoming : random_request_id();
+    ex.request_id = incoming && hp::is_sane_request_id(*incoming) ? *incoming : random_request_id();
     auto target = hp::parse_target(sv(ex.req().target()));
     if (!target) {
       co_return co_await send_error(c, ex, from_error(target.error()));
@@ -504,7 +502,8 @@ struct HttpServer::Impl {
     ObjectKey key;
   };
   static Parsed<KeyPath> key_path(const std::string& path) {
-    std::string_view rest = std::string_view(path).substr(std::string_view("/v1/objects/by-key/").size());
+    std::string_view rest =
+        std::string_view(path).substr(std::string_view("/v1/objects/by-key/").size());
     const auto a = rest.find('/');
     const auto b = a == std::string_view::npos ? a : rest.find('/', a + 1);
     if (b == std::string_view::npos) {
@@ -596,10 +595,12 @@ struct HttpServer::Impl {
       co_await http::async_write(c.stream, cont, kAsTuple);
     }
 
-    // Stream the body: fixed-size chunks, hashed and written as they arrive.
+    // Stream the body: fixed-size chunks, hashed and written as they arrive. The read buffer gets
+    // room for whole chunks too, or Beast would read the socket in header-sized sips.
     if (c.chunk.size() != kChunkSize) {
       c.chunk.resize(kChunkSize);
     }
+    c.buffer.reserve(kChunkSize);
     std::optional<HttpError> failure;
     while (!ex.parser.is_done()) {
       auto& body = ex.parser.get().body();
@@ -705,8 +706,8 @@ struct HttpServer::Impl {
       co_return;
     }
     std::optional<std::string> range = ex.header("Range");
-    if (auto if_range = ex.header("If-Range"); range && if_range &&
-                                               !hp::if_range_matches(*if_range, etag)) {
+    if (auto if_range = ex.header("If-Range");
+        range && if_range && !hp::if_range_matches(*if_range, etag)) {
       range.reset();
     }
     const hp::RangeDecision decision = hp::decide_range(range, size);
@@ -747,8 +748,8 @@ struct HttpServer::Impl {
         co_return;
       }
       c.stream.expires_after(kIoTimeout);
-      auto [ec, n] = co_await net::async_write(c.stream, net::buffer(c.chunk.data(), *got),
-                                               kAsTuple);
+      auto [ec, n] =
+          co_await net::async_write(c.stream, net::buffer(c.chunk.data(), *got), kAsTuple);
       ex.bytes_out += n;
       if (ec) {
         ex.close = true;

@@ -33,10 +33,10 @@ class HttpServer {
  public:
   struct Options {
     std::string host = "0.0.0.0";
-    std::uint16_t port = 8080;          // 0 = any free port
+    std::uint16_t port = 8080;  // 0 = any free port
     std::size_t io_threads = 2;
-    std::size_t worker_threads = 8;     // size of the blocking pool (match the DB pool)
-    std::size_t max_queued_blocking = 1024;  // more waiting calls than this: 503 + Retry-After
+    std::size_t worker_threads = 8;             // size of the blocking pool (match the DB pool)
+    std::size_t max_queued_blocking = 1024;     // more waiting calls than this: 503 + Retry-After
     std::chrono::seconds shutdown_timeout{30};  // drain bound on SIGTERM
   };
 

@@ -9,9 +9,9 @@ constexpr int kMaxBatchesPerStep = 64;
 
 Result<CollectGarbage::Report> CollectGarbage::run_once() {
   Report report;
-  for (auto step : {&CollectGarbage::tombstone_deleted, &CollectGarbage::expire_writing,
-                    &CollectGarbage::delete_unreferenced_blobs,
-                    &CollectGarbage::delete_orphan_files}) {
+  for (auto step :
+       {&CollectGarbage::tombstone_deleted, &CollectGarbage::expire_writing,
+        &CollectGarbage::delete_unreferenced_blobs, &CollectGarbage::delete_orphan_files}) {
     if (auto s = (this->*step)(report); !s) {
       return std::move(s).error();
     }
@@ -147,8 +147,7 @@ Status CollectGarbage::delete_orphan_files(Report& report) {
 }
 
 Status CollectGarbage::delete_orphans_in(StorageClass storage_class,
-                                         const std::vector<ContentHash>& hashes,
-                                         Report& report) {
+                                         const std::vector<ContentHash>& hashes, Report& report) {
   std::vector<ContentHash> missing;
   auto s = metadata_.transact(
       [&](MetadataTransaction& tx) -> Status {

@@ -14,8 +14,7 @@ Status DeleteObject::by_key(const Namespace& ns, const TenantId& tenant, const O
   });
 }
 
-Status DeleteObject::remove(MetadataTransaction& tx, Result<Object> found,
-                            const TenantId& tenant) {
+Status DeleteObject::remove(MetadataTransaction& tx, Result<Object> found, const TenantId& tenant) {
   if (!found) {
     return std::move(found).error();
   }

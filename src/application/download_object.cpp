@@ -17,8 +17,7 @@ Result<DownloadObject::Download> DownloadObject::by_id(const TenantId& tenant, c
   return open(std::move(found), tenant, want_content);
 }
 
-Result<DownloadObject::Download> DownloadObject::by_key(const Namespace& ns,
-                                                        const TenantId& tenant,
+Result<DownloadObject::Download> DownloadObject::by_key(const Namespace& ns, const TenantId& tenant,
                                                         const ObjectKey& key, bool want_content) {
   Result<Object> found = not_found("no such object");
   auto s = metadata_.transact(
@@ -46,8 +45,8 @@ Result<DownloadObject::Download> DownloadObject::open(Result<Object> found, cons
     auto reader = blobs_.open(download.object.storage_class(), *download.object.content_hash());
     if (!reader) {
       if (reader.error().code == ErrorCode::kNotFound) {
-        return Error{ErrorCode::kDataLoss, "content of object " +
-                                               download.object.id().to_string() + " is missing"};
+        return Error{ErrorCode::kDataLoss,
+                     "content of object " + download.object.id().to_string() + " is missing"};
       }
       return std::move(reader).error();
     }

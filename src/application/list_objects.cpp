@@ -58,7 +58,8 @@ Result<ListObjects::Page> ListObjects::list(const Namespace& ns, const TenantId&
   }
   // One more row than asked for tells whether another page follows.
   if (page.objects.size() > limit) {
-    page.objects.erase(page.objects.begin() + static_cast<std::ptrdiff_t>(limit), page.objects.end());
+    page.objects.erase(page.objects.begin() + static_cast<std::ptrdiff_t>(limit),
+                       page.objects.end());
     const Object& last = page.objects.back();
     page.next_cursor = encode_cursor({last.key() ? last.key()->str() : "", last.id()});
   }

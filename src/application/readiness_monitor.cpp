@@ -37,8 +37,8 @@ Status ReadinessMonitor::ready() const {
   }
   if (std::chrono::steady_clock::now() - checked_at_ > max_age_) {
     return Error{ErrorCode::kUnavailable,
-                 std::string(running_ != nullptr ? running_ : "readiness") +
-                     ": no answer within " + std::to_string(max_age_.count()) + " ms"};
+                 std::string(running_ != nullptr ? running_ : "readiness") + ": no answer within " +
+                     std::to_string(max_age_.count()) + " ms"};
   }
   return verdict_;
 }
@@ -51,8 +51,8 @@ void ReadinessMonitor::check_once() {
       running_ = probe->name();
     }
     if (auto s = probe->check(); !s) {
-      verdict = Error{ErrorCode::kUnavailable, std::string(probe->name()) + ": " +
-                                                   s.error().message};
+      verdict =
+          Error{ErrorCode::kUnavailable, std::string(probe->name()) + ": " + s.error().message};
       break;
     }
   }

@@ -40,17 +40,16 @@ Result<std::unique_ptr<UploadObject::Upload>> UploadObject::begin(
   } else if (!is_valid_content_type(request.content_type)) {
     return invalid_argument("content type must be 1 to 255 printable ASCII characters");
   }
-  Object object =
-      Object::begin(ids_.next(), std::move(request.ns), std::move(request.tenant),
-                    std::move(request.key), request.storage_class,
-                    std::move(request.content_type), clock_.now());
+  Object object = Object::begin(ids_.next(), std::move(request.ns), std::move(request.tenant),
+                                std::move(request.key), request.storage_class,
+                                std::move(request.content_type), clock_.now());
   // The temporary file first: if it cannot be created, no row is left behind.
   auto writer = blobs_.create_temp(object.storage_class(), object.id());
   if (!writer) {
     return std::move(writer).error();
   }
-  if (auto s = metadata_.transact(
-          [&](MetadataTransaction& tx) { return tx.objects().insert(object); });
+  if (auto s =
+          metadata_.transact([&](MetadataTransaction& tx) { return tx.objects().insert(object); });
       !s) {
     return std::move(s).error();
   }

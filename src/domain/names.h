@@ -8,7 +8,8 @@
 
 namespace castor {
 
-// Returns true if `text` matches [a-z0-9][a-z0-9._-]{0,62}: the shape of namespace and tenant names.
+// Returns true if `text` matches [a-z0-9][a-z0-9._-]{0,62}: the shape of namespace and tenant
+// names.
 bool is_valid_name(std::string_view text);
 
 // A validated name; `Tag::kWhat` names the kind in error messages.
@@ -18,8 +19,7 @@ class Name {
   // Returns InvalidArgument unless `text` matches [a-z0-9][a-z0-9._-]{0,62}.
   static Result<Name> parse(std::string_view text) {
     if (!is_valid_name(text)) {
-      return invalid_argument(std::string(Tag::kWhat) +
-                              " must match [a-z0-9][a-z0-9._-]{0,62}");
+      return invalid_argument(std::string(Tag::kWhat) + " must match [a-z0-9][a-z0-9._-]{0,62}");
     }
     return Name(std::string(text));
   }

@@ -67,10 +67,9 @@ Status Object::mark_deleted(Timestamp now) {
 
 Status Object::transition(ObjectStatus from, ObjectStatus to, Timestamp now) {
   if (f_.status != from) {
-    return Error{ErrorCode::kFailedPrecondition, "object " + f_.id.to_string() + " is " +
-                                                     std::string(to_string(f_.status)) +
-                                                     ", cannot become " +
-                                                     std::string(to_string(to))};
+    return Error{ErrorCode::kFailedPrecondition,
+                 "object " + f_.id.to_string() + " is " + std::string(to_string(f_.status)) +
+                     ", cannot become " + std::string(to_string(to))};
   }
   f_.status = to;
   f_.updated_at = now;

@@ -10,11 +10,19 @@ namespace castor {
 namespace {
 
 // Every setting: its environment variable; the flag is "--" + lowercase with '-' for '_'.
-constexpr const char* kSettings[] = {
-    "DATABASE_URL",        "LISTEN_ADDR",     "PORT_FILE",        "HOT_STORAGE_PATH",
-    "COLD_STORAGE_PATH",   "MAX_OBJECT_SIZE", "GC_INTERVAL_SECONDS",
-    "WRITING_TIMEOUT_SECONDS", "DB_POOL_SIZE", "IO_THREADS",       "LOG_LEVEL",
-    "MIGRATE_ON_START",    "SHUTDOWN_TIMEOUT_SECONDS"};
+constexpr const char* kSettings[] = {"DATABASE_URL",
+                                     "LISTEN_ADDR",
+                                     "PORT_FILE",
+                                     "HOT_STORAGE_PATH",
+                                     "COLD_STORAGE_PATH",
+                                     "MAX_OBJECT_SIZE",
+                                     "GC_INTERVAL_SECONDS",
+                                     "WRITING_TIMEOUT_SECONDS",
+                                     "DB_POOL_SIZE",
+                                     "IO_THREADS",
+                                     "LOG_LEVEL",
+                                     "MIGRATE_ON_START",
+                                     "SHUTDOWN_TIMEOUT_SECONDS"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -107,8 +115,7 @@ Result<Config> Config::load(const std::vector<std::string>& args,
     auto it = values.find(key);
     return it == values.end() ? nullptr : &it->second;
   };
-  auto number = [&](const char* key, std::uint64_t min, std::uint64_t max,
-                    auto& out) -> Status {
+  auto number = [&](const char* key, std::uint64_t min, std::uint64_t max, auto& out) -> Status {
     if (const std::string* v = get(key)) {
       auto n = parse_uint(key, *v, min, max);
       if (!n) {
@@ -154,12 +161,12 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   }
   std::int64_t gc = c.gc_interval.count(), writing = c.writing_timeout.count(),
                shutdown = c.shutdown_timeout.count();
-  for (Status s : {number("MAX_OBJECT_SIZE", 0, std::uint64_t{1} << 50, c.max_object_size),
-                   number("GC_INTERVAL_SECONDS", 0, 86400 * 7, gc),
-                   number("WRITING_TIMEOUT_SECONDS", 1, 86400 * 7, writing),
-                   number("DB_POOL_SIZE", 1, 1000, c.db_pool_size),
-                   number("IO_THREADS", 1, 256, c.io_threads),
-                   number("SHUTDOWN_TIMEOUT_SECONDS", 0, 3600, shutdown)}) {
+  for (Status s :
+       {number("MAX_OBJECT_SIZE", 0, std::uint64_t{1} << 50, c.max_object_size),
+        number("GC_INTERVAL_SECONDS", 0, 86400 * 7, gc),
+        number("WRITING_TIMEOUT_SECONDS", 1, 86400 * 7, writing),
+        number("DB_POOL_SIZE", 1, 1000, c.db_pool_size), number("IO_THREADS", 1, 256, c.io_threads),
+        number("SHUTDOWN_TIMEOUT_SECONDS", 0, 3600, shutdown)}) {
     if (!s) {
       return std::move(s).error();
     }

@@ -16,12 +16,12 @@ namespace {
 constexpr const char* kTempDir = ".tmp";
 
 Error io_error(const char* what, const fs::path& path, int err) {
-  const ErrorCode code = (err == ENOSPC || err == EDQUOT) ? ErrorCode::kResourceExhausted
-                                                          : ErrorCode::kInternal;
-  const std::string message = code == ErrorCode::kResourceExhausted
-                                  ? "insufficient storage"
-                                  : std::string(what) + " " + path.string() + ": " +
-                                        std::strerror(err);
+  const ErrorCode code =
+      (err == ENOSPC || err == EDQUOT) ? ErrorCode::kResourceExhausted : ErrorCode::kInternal;
+  const std::string message =
+      code == ErrorCode::kResourceExhausted
+          ? "insufficient storage"
+          : std::string(what) + " " + path.string() + ": " + std::strerror(err);
   return {code, message};
 }
 
@@ -90,7 +90,8 @@ Timestamp mtime_of(const struct stat& st) {
 
 class FsBlobWriter final : public BlobWriter {
  public:
-  FsBlobWriter(fs::path path, Fd fd, EVP_MD_CTX* sha) : path_(std::move(path)), fd_(std::move(fd)), sha_(sha) {}
+  FsBlobWriter(fs::path path, Fd fd, EVP_MD_CTX* sha)
+      : path_(std::move(path)), fd_(std::move(fd)), sha_(sha) {}
   ~FsBlobWriter() override {
     EVP_MD_CTX_free(sha_);
     if (!placed_) {
@@ -172,7 +173,8 @@ Status check_writable(const fs::path& dir) {
   const fs::path probe = dir / ".ready-probe";
   Fd fd(::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) {
-    return Error{ErrorCode::kUnavailable, dir.string() + " is not writable: " + std::strerror(errno)};
+    return Error{ErrorCode::kUnavailable,
+                 dir.string() + " is not writable: " + std::strerror(errno)};
   }
   const bool ok = ::write(fd.get(), "ok", 2) == 2 && sync_fd(fd.get()) == 0;
   const int err = errno;
@@ -226,8 +228,7 @@ Result<std::unique_ptr<BlobWriter>> FsBlobStore::create_temp(StorageClass storag
   return std::unique_ptr<BlobWriter>(new FsBlobWriter(std::move(path), std::move(fd), sha));
 }
 
-Status FsBlobStore::place(BlobWriter& writer, StorageClass storage_class,
-                          const ContentHash& hash) {
+Status FsBlobStore::place(BlobWriter& writer, StorageClass storage_class, const ContentHash& hash) {
   auto& temp = static_cast<FsBlobWriter&>(writer);
   const fs::path final_path = content_path(storage_class, hash);
   const fs::path shard = final_path.parent_path();
@@ -303,8 +304,8 @@ Result<std::size_t> FsBlobStore::remove_temps_older_than(Timestamp before) {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(root(storage_class) / kTempDir, ec)) {
       struct stat st {};
-      if (::lstat(entry.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-          mtime_of(st) < before && ::unlink(entry.path().c_str()) == 0) {
+      if (::lstat(entry.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) && mtime_of(st) < before &&
+          ::unlink(entry.path().c_str()) == 0) {
         ++removed;
       }
     }

@@ -2,11 +2,11 @@
 
 #include <set>
 
+#include <spdlog/spdlog.h>
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
-#include <spdlog/spdlog.h>
 
 #include "infrastructure/pg_errors.h"
 

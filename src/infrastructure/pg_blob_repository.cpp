@@ -71,8 +71,8 @@ Result<std::optional<Blob>> PgBlobRepository::find(StorageClass c, const Content
   });
 }
 
-Result<std::vector<ContentHash>> PgBlobRepository::missing(
-    StorageClass c, const std::vector<ContentHash>& hashes) {
+Result<std::vector<ContentHash>> PgBlobRepository::missing(StorageClass c,
+                                                           const std::vector<ContentHash>& hashes) {
   return guarded([&]() -> Result<std::vector<ContentHash>> {
     // An array literal; hex digits need no quoting.
     std::string array = "{";
@@ -102,8 +102,7 @@ Result<std::vector<Blob>> PgBlobRepository::lock_unreferenced(std::size_t limit)
       if (!c || !h) {
         return Error{ErrorCode::kDataLoss, "malformed blobs row"};
       }
-      out.emplace_back(*c, std::move(*h), row[2].as<std::uint64_t>(),
-                       row[3].as<std::uint64_t>());
+      out.emplace_back(*c, std::move(*h), row[2].as<std::uint64_t>(), row[3].as<std::uint64_t>());
     }
     return out;
   });

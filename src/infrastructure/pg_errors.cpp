@@ -1,7 +1,7 @@
 #include "infrastructure/pg_errors.h"
 
-#include <pqxx/except>
 #include <spdlog/spdlog.h>
+#include <pqxx/except>
 
 namespace castor {
 

@@ -31,8 +31,8 @@ class PgTransaction final : public MetadataTransaction {
 
   Result<bool> try_lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Result<bool> {
-      auto r = tx_.exec_prepared("content_try_lock", std::string(to_string(storage_class)),
-                                 hash.hex());
+      auto r =
+          tx_.exec_prepared("content_try_lock", std::string(to_string(storage_class)), hash.hex());
       return r[0][0].as<bool>();
     });
   }

@@ -147,9 +147,9 @@ Result<Object> PgObjectRepository::find_by_key(const Namespace& ns, const Tenant
 
 Status PgObjectRepository::update(const Object& o) {
   return guarded([&]() -> Status {
-    auto r = tx_.exec_prepared("object_update", o.id().to_string(),
-                               std::string(to_string(o.status())), hash_param(o), o.size_bytes(),
-                               to_us(o.updated_at()));
+    auto r =
+        tx_.exec_prepared("object_update", o.id().to_string(), std::string(to_string(o.status())),
+                          hash_param(o), o.size_bytes(), to_us(o.updated_at()));
     if (r.affected_rows() != 1) {
       return not_found("object " + o.id().to_string() + " is gone");
     }

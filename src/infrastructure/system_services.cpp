@@ -19,8 +19,7 @@ void fill_random(std::uint8_t* out, std::size_t size) {
 }  // namespace
 
 Timestamp SystemClock::now() {
-  return std::chrono::time_point_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now());
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }
 
 ObjectId RandomIdGenerator::next() {

@@ -93,9 +93,7 @@ TEST_CASE("placing content that is already stored discards the temp file", "[fs]
 TEST_CASE("an abandoned writer removes its temp file", "[fs]") {
   TempDir dir;
   auto store = make_store(dir);
-  {
-    auto w = write_temp(*store, 1, "partial");
-  }
+  { auto w = write_temp(*store, 1, "partial"); }
   CHECK_FALSE(fs::exists(store->temp_path(StorageClass::kHot, id_of(1))));
 }
 

@@ -85,8 +85,9 @@ TEST_CASE("objects round-trip through PostgreSQL with every field", "[pg]") {
   CHECK(found->created_at() == o.created_at());
   CHECK(found->updated_at() == o.updated_at());
 
-  auto missing = f.store->transact(
-      [&](MetadataTransaction& tx) -> Status { return tx.objects().find(id_of(99), false).error(); });
+  auto missing = f.store->transact([&](MetadataTransaction& tx) -> Status {
+    return tx.objects().find(id_of(99), false).error();
+  });
   CHECK(missing.error().code == ErrorCode::kNotFound);
 }
 

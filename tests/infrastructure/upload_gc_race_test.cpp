@@ -121,8 +121,9 @@ TEST_CASE("uploads, deletes and GC race without losing or leaking content", "[pg
         continue;
       }
       // Half shared contents (dedup and re-reference races), half new ones (placement races).
-      const std::string content = rng() % 2 ? contents[rng() % contents.size()]
-                                            : "unique " + std::to_string(seed) + "/" + std::to_string(i);
+      const std::string content = rng() % 2
+                                      ? contents[rng() % contents.size()]
+                                      : "unique " + std::to_string(seed) + "/" + std::to_string(i);
       auto o = put(r.upload, content);
       if (!o) {
         ++errors;

@@ -27,8 +27,7 @@ class BlobRepository {
   virtual Result<Blob> release(StorageClass storage_class, const ContentHash& hash) = 0;
 
   // The blob's row, or nullopt if there is none. Does not lock.
-  virtual Result<std::optional<Blob>> find(StorageClass storage_class,
-                                           const ContentHash& hash) = 0;
+  virtual Result<std::optional<Blob>> find(StorageClass storage_class, const ContentHash& hash) = 0;
 
   // Of `hashes`, those with no row in `storage_class`. Does not lock.
   virtual Result<std::vector<ContentHash>> missing(StorageClass storage_class,
@@ -38,8 +37,7 @@ class BlobRepository {
   virtual Result<std::vector<Blob>> lock_unreferenced(std::size_t limit) = 0;
 
   // Deletes the row if its ref_count is still zero. Returns whether a row was deleted.
-  virtual Result<bool> remove_unreferenced(StorageClass storage_class,
-                                           const ContentHash& hash) = 0;
+  virtual Result<bool> remove_unreferenced(StorageClass storage_class, const ContentHash& hash) = 0;
 };
 
 }  // namespace castor

@@ -3,9 +3,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <vector>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "domain/content_hash.h"
 #include "domain/error.h"
@@ -56,8 +56,7 @@ class BlobStore {
   // into place, or discards it when that content file already exists; then makes the directory
   // entry durable. Idempotent, so a retried transaction may call it again. The caller holds the
   // content lock (MetadataTransaction::lock_content).
-  virtual Status place(BlobWriter& writer, StorageClass storage_class,
-                       const ContentHash& hash) = 0;
+  virtual Status place(BlobWriter& writer, StorageClass storage_class, const ContentHash& hash) = 0;
 
   // Opens the content file. NotFound if it does not exist.
   virtual Result<std::unique_ptr<BlobReader>> open(StorageClass storage_class,

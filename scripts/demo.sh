@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# A guided tour of castor's HTTP API with curl: every endpoint, each call printed with its answer.
+# It doubles as documentation (read the steps below) and as a smoke test: it stops with an error
+# as soon as a status code is not the expected one.
+#
+#   scripts/run                      # in one terminal: a server on :8080
+#   scripts/demo.sh                  # in another
+#
+# Environment:
+#   BASE_URL   server to talk to (default http://localhost:8080)
+#   API_KEY    when set, sent as "Authorization: Bearer $API_KEY" with every request
+#   NAMESPACE  namespace to use (default demo); the tenant is new on every run (demo-<time>-<pid>)
+#              so that the keys below are free
+#
+# Needs only curl, sed, grep, cmp and sha256sum (no jq).
+set -euo pipefail
+
+BASE_URL=${BASE_URL:-http://localhost:8080}
+BASE_URL=${BASE_URL%/}
+NS=${NAMESPACE:-demo}
+TENANT=demo-$(date +%s)-$$
+OTHER_TENANT=$TENANT-other
+
+AUTH=()
+if [[ -n ${API_KEY:-} ]]; then
+  AUTH=(-H "Authorization: Bearer $API_KEY")
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/castor-demo.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+BODY=$WORK/body
+HEADERS=$WORK/headers
+STATUS=
+
+step=0
+BOLD='' PLAIN=''
+if [[ -t 1 ]]; then
+  BOLD=$'\033[1m' PLAIN=$'\033[0m'
+fi
+say() {
+  step=$((step + 1))
+  printf '\n%s[%02d] %s%s\n' "$BOLD" "$step" "$*" "$PLAIN"
+}
+
+# call EXPECTED_STATUS METHOD PATH [curl args...]
+# Sends the request, prints it and the answer, and fails unless the status is EXPECTED_STATUS.
+# The response body is left in $BODY and the headers in $HEADERS.
+call() {
+  local expected=$1 method=$2 path=$3
+  shift 3
+  local method_args=(-X "$method")
+  [[ $method == HEAD ]] && method_args=(--head)
+  local shown=() arg
+  [[ $method != GET ]] && shown+=("${method_args[@]}")
+  shown+=("$@" "$BASE_URL$path")
+  printf '  $ curl'
+  [[ ${#AUTH[@]} -gt 0 ]] && printf ' -H "Authorization: Bearer $%s"' API_KEY
+  for arg in "${shown[@]}"; do
+    if [[ $arg =~ ^[A-Za-z0-9_./:@=%,+-]+$ ]]; then
+      printf ' %s' "$arg"
+    else
+      printf " '%s'" "${arg//\'/\'\\\'\'}"
+    fi
+  done
+  printf '\n'
+  STATUS=$(curl -sS "${method_args[@]}" -o "$BODY" -D "$HEADERS" -w '%{http_code}' \
+    "${AUTH[@]}" "$@" "$BASE_URL$path") || {
+    printf 'FAILED: curl could not complete the request (is the server running at %s?)\n' \
+      "$BASE_URL" >&2
+    exit 1
+  }
+  [[ $method == HEAD ]] && : >"$BODY" # curl --head writes the headers there too
+  printf '  -> %s' "$STATUS"
+  if [[ -s $BODY ]]; then
+    if LC_ALL=C grep -q '[^[:print:][:space:]]' "$BODY"; then
+      printf '  (%s bytes of binary content)' "$(wc -c <"$BODY")"
+    else
+      printf '  %s' "$(head -c 600 "$BODY")"
+    fi
+  fi
+  printf '\n'
+  if [[ $STATUS != "$expected" ]]; then
+    printf 'FAILED: expected HTTP %s, got %s. Response headers:\n' "$expected" "$STATUS" >&2
+    cat "$HEADERS" >&2
+    exit 1
+  fi
+  if [[ -z $(header X-Request-Id) ]]; then
+    printf 'FAILED: the response has no X-Request-Id header\n' >&2
+    exit 1
+  fi
+}
+
+# header NAME: the value of a response header of the last call (empty when absent).
+header() {
+  sed -n "s/^$1:[[:space:]]*//Ip" "$HEADERS" | tr -d '\r' | tail -n 1
+}
+
+# json_string FIELD: the first string value of FIELD in the last response body.
+json_string() {
+  sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" "$BODY" | head -n 1
+}
+
+expect_header() {
+  local value
+  value=$(header "$1")
+  if [[ -z $value ]]; then
+    printf 'FAILED: missing response header %s\n' "$1" >&2
+    exit 1
+  fi
+  printf '     %s: %s\n' "$1" "$value"
+}
+
+expect_body() {
+  if ! cmp -s "$BODY" "$1"; then
+    printf 'FAILED: the downloaded content differs from %s\n' "$1" >&2
+    exit 1
+  fi
+  printf '     content matches what was uploaded\n'
+}
+
+# Some content to store.
+printf 'Hello, castor!\n' >"$WORK/hello.txt"
+head -c 300000 /dev/urandom >"$WORK/random.bin"
+printf 'second document\n' >"$WORK/second.txt"
+HELLO_SHA=$(sha256sum "$WORK/hello.txt" | cut -d' ' -f1)
+
+printf 'castor demo against %s (namespace %s, tenant %s)\n' "$BASE_URL" "$NS" "$TENANT"
+
+# --- health ------------------------------------------------------------------------------------
+say "Liveness: GET /health"
+call 200 GET /health
+
+say "Readiness (database reachable, migrations current, storage writable): GET /ready"
+call 200 GET /ready
+
+say "The same at JustStorage's path: GET /health/ready"
+call 200 GET /health/ready
+
+# --- upload --------------------------------------------------------------------------------------
+say "Upload with parameters in headers (X-Namespace, X-Tenant, X-Key, X-Storage-Class)"
+call 201 POST /v1/objects -H "X-Namespace: $NS" -H "X-Tenant: $TENANT" -H 'X-Key: docs/hello.txt' \
+  -H 'X-Storage-Class: hot' -H 'Content-Type: text/plain' --data-binary "@$WORK/hello.txt"
+HELLO_ID=$(json_string id)
+[[ -n $HELLO_ID ]] || {
+  echo 'FAILED: no "id" in the answer' >&2
+  exit 1
+}
+expect_header Location
+expect_header ETag
+HELLO_ETAG=$(header ETag)
+printf '     id: %s\n' "$HELLO_ID"
+
+say "Upload with parameters in the query string (namespace, tenant_id, key, storage_class)"
+call 201 POST "/v1/objects?namespace=$NS&tenant_id=$TENANT&key=images/random%20bytes.bin&storage_class=cold" \
+  -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/random.bin"
+RANDOM_ID=$(json_string id)
+printf '     id: %s\n' "$RANDOM_ID"
+
+say "Upload with a checksum the server verifies (X-Content-SHA256), sent chunked, no key"
+call 201 POST /v1/objects -H "X-Namespace: $NS" -H "X-Tenant: $TENANT" \
+  -H "X-Content-SHA256: sha256:$HELLO_SHA" -H 'Transfer-Encoding: chunked' \
+  --data-binary "@$WORK/hello.txt"
+KEYLESS_ID=$(json_string id)
+printf '     same content as docs/hello.txt: stored once on disk (ref_count 2)\n'
+
+say "Upload whose X-Content-SHA256 does not match: 400, nothing stored"
+call 400 POST /v1/objects -H "X-Namespace: $NS" -H "X-Tenant: $TENANT" -H 'X-Key: docs/bad.txt' \
+  -H "X-Content-SHA256: $(printf '0%.0s' {1..64})" --data-binary "@$WORK/hello.txt"
+
+say "Upload to a key already in use: 409"
+call 409 POST /v1/objects -H "X-Namespace: $NS" -H "X-Tenant: $TENANT" -H 'X-Key: docs/hello.txt' \
+  --data-binary "@$WORK/second.txt"
+
+say "One more document, for the listing below"
+call 201 POST /v1/objects -H "X-Namespace: $NS" -H "X-Tenant: $TENANT" -H 'X-Key: docs/second.txt' \
+  -H 'Content-Type: text/plain' --data-binary "@$WORK/second.txt"
+SECOND_ID=$(json_string id)
+
+# --- download by id ------------------------------------------------------------------------------
+say "Download by id (the tenant is required: X-Tenant or ?tenant_id=)"
+call 200 GET "/v1/objects/$HELLO_ID" -H "X-Tenant: $TENANT"
+expect_body "$WORK/hello.txt"
+expect_header Content-Type
+expect_header X-Content-Hash
+expect_header Last-Modified
+
+say "Download the cold binary object by id, tenant in the query"
+call 200 GET "/v1/objects/$RANDOM_ID?tenant_id=$TENANT"
+expect_body "$WORK/random.bin"
+
+say "HEAD: the same headers, no body"
+call 200 HEAD "/v1/objects/$HELLO_ID" -H "X-Tenant: $TENANT"
+expect_header Content-Length
+expect_header Accept-Ranges
+
+say "Range request: the first 5 bytes -> 206"
+call 206 GET "/v1/objects/$HELLO_ID" -H "X-Tenant: $TENANT" -H 'Range: bytes=0-4'
+expect_header Content-Range
+[[ $(cat "$BODY") == Hello ]] || {
+  echo 'FAILED: expected "Hello"' >&2
+  exit 1
+}
+
+say "Range request for the last 7 bytes"
+call 206 GET "/v1/objects/$HELLO_ID" -H "X-Tenant: $TENANT" -H 'Range: bytes=-7'
+
+say "Range beyond the end -> 416"
+call 416 GET "/v1/objects/$HELLO_ID" -H "X-Tenant: $TENANT" -H 'Range: bytes=1000-2000'
+expect_header Content-Range
+
+say "Conditional GET with the ETag -> 304 Not Modified"
+call 304 GET "/v1/objects/$HELLO_ID" -H "X-Tenant: $TENANT" -H "If-None-Match: $HELLO_ETAG"
+
+say "Another tenant cannot see it -> 404"
+call 404 GET "/v1/objects/$HELLO_ID" -H "X-Tenant: $OTHER_TENANT"
+
+say "No tenant -> 400"
+call 400 GET "/v1/objects/$HELLO_ID"
+
+say "Not a UUID -> 400"
+call 400 GET /v1/objects/not-a-uuid -H "X-Tenant: $TENANT"
+
+# --- by key --------------------------------------------------------------------------------------
+say "Download by key: /v1/objects/by-key/{namespace}/{tenant}/{key} (the key may contain '/')"
+call 200 GET "/v1/objects/by-key/$NS/$TENANT/docs/hello.txt"
+expect_body "$WORK/hello.txt"
+
+say "By key, percent-encoded (key 'images/random bytes.bin')"
+call 200 GET "/v1/objects/by-key/$NS/$TENANT/images/random%20bytes.bin"
+expect_body "$WORK/random.bin"
+
+say "HEAD by key"
+call 200 HEAD "/v1/objects/by-key/$NS/$TENANT/docs/second.txt"
+expect_header ETag
+
+# --- list ----------------------------------------------------------------------------------------
+say "List the tenant's objects"
+call 200 GET "/v1/objects?namespace=$NS&tenant_id=$TENANT"
+
+say "List with a prefix, one per page"
+call 200 GET /v1/objects -G --data-urlencode "namespace=$NS" --data-urlencode "tenant_id=$TENANT" \
+  --data-urlencode 'prefix=docs/' --data-urlencode 'limit=1'
+grep -q '"docs/hello.txt"' "$BODY" || {
+  echo 'FAILED: expected docs/hello.txt on the first page' >&2
+  exit 1
+}
+CURSOR=$(json_string next_cursor)
+[[ -n $CURSOR ]] || {
+  echo 'FAILED: expected a next_cursor' >&2
+  exit 1
+}
+
+say "Next page (cursor from next_cursor)"
+call 200 GET /v1/objects -G --data-urlencode "namespace=$NS" --data-urlencode "tenant_id=$TENANT" \
+  --data-urlencode 'prefix=docs/' --data-urlencode 'limit=1' --data-urlencode "cursor=$CURSOR"
+grep -q '"docs/second.txt"' "$BODY" || {
+  echo 'FAILED: expected docs/second.txt on the second page' >&2
+  exit 1
+}
+
+say "A limit over 1000 -> 400"
+call 400 GET "/v1/objects?namespace=$NS&tenant_id=$TENANT&limit=1001"
+
+# --- delete --------------------------------------------------------------------------------------
+say "Delete by id -> 204"
+call 204 DELETE "/v1/objects/$HELLO_ID" -H "X-Tenant: $TENANT"
+
+say "Deleted: gone -> 404 (and a second delete -> 404)"
+call 404 GET "/v1/objects/$HELLO_ID" -H "X-Tenant: $TENANT"
+call 404 DELETE "/v1/objects/$HELLO_ID" -H "X-Tenant: $TENANT"
+
+say "The key is free again: upload to docs/hello.txt once more"
+call 201 POST /v1/objects -H "X-Namespace: $NS" -H "X-Tenant: $TENANT" -H 'X-Key: docs/hello.txt' \
+  -H 'Content-Type: text/plain' --data-binary "@$WORK/second.txt"
+
+say "Delete by key -> 204, then 404"
+call 204 DELETE "/v1/objects/by-key/$NS/$TENANT/docs/hello.txt"
+call 404 GET "/v1/objects/by-key/$NS/$TENANT/docs/hello.txt"
+
+say "Clean up the rest"
+call 204 DELETE "/v1/objects/$RANDOM_ID" -H "X-Tenant: $TENANT"
+call 204 DELETE "/v1/objects/$KEYLESS_ID?tenant_id=$TENANT"
+call 204 DELETE "/v1/objects/$SECOND_ID" -H "X-Tenant: $TENANT"
+
+# --- errors --------------------------------------------------------------------------------------
+say "Unknown route -> 404, known route with a wrong method -> 405 (with Allow)"
+call 404 GET /v1/nothing-here
+call 405 PUT /v1/objects
+expect_header Allow
+
+# --- admin ---------------------------------------------------------------------------------------
+say "Run one garbage-collection cycle now: the deleted objects' unreferenced blobs are removed"
+call 200 POST /v1/admin/gc
+grep -q '"deleted_blobs"' "$BODY" || {
+  echo 'FAILED: expected GC counts' >&2
+  exit 1
+}
+
+printf '\nAll %d steps passed.\n' "$step"
