@@ -196,7 +196,14 @@ struct HttpServer::Impl {
     ex.status = static_cast<unsigned>(status);
     ex.bytes_out += res.body().size();
     c.stream.expires_after(kIoTimeout);
-    auto [ec, n] = co_await http::async_write(c.stream, res, kAsTuple);
+    boost::system::error_code ec;
+    if (ex.req().method() == http::verb::head) {
+      // The header tells what a GET would carry; a HEAD response has no body (RFC 9110 §9.3.2).
+      http::response_serializer<http::string_body> sr{res};
+      std::tie(ec, std::ignore) = co_await http::async_write_header(c.stream, sr, kAsTuple);
+    } else {
+      std::tie(ec, std::ignore) = co_await http::async_write(c.stream, res, kAsTuple);
+    }
     if (ec) {
       ex.close = true;
     }
@@ -435,6 +442,9 @@ struct HttpServer::Impl {
     }
     constexpr std::string_view kByKey = "/v1/objects/by-key/";
     constexpr std::string_view kById = "/v1/objects/";
+    if (path == "/v1/objects/by-key") {
+      co_return co_await not_found_route(c, ex);
+    }
     if (path.starts_with(kByKey) || path.starts_with(kById)) {
       const bool by_key = path.starts_with(kByKey);
       ex.route = by_key ? "/v1/objects/by-key/{namespace}/{tenant}/{key}" : "/v1/objects/{id}";

@@ -54,27 +54,38 @@ Status CollectGarbage::expire_writing(Report& report) {
   const Timestamp cutoff = clock_.now() - writing_timeout_;
   for (int batch = 0; batch < kMaxBatchesPerStep; ++batch) {
     std::size_t claimed = 0;
+    std::size_t expired = 0;
     auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
       auto objects = tx.objects().lock_batch(ObjectStatus::kWriting, cutoff, kBatchSize);
       if (!objects) {
         return std::move(objects).error();
       }
       claimed = objects->size();
+      expired = 0;
       for (const Object& object : *objects) {
+        // An upload still receiving content keeps its temporary file fresh: leave it be.
+        auto modified = blobs_.temp_modified_at(object.storage_class(), object.id());
+        if (!modified) {
+          return std::move(modified).error();
+        }
+        if (*modified && **modified >= cutoff) {
+          continue;
+        }
         if (auto t = blobs_.remove_temp(object.storage_class(), object.id()); !t) {
           return t;
         }
         if (auto t = tx.objects().remove(object.id()); !t) {
           return t;
         }
+        ++expired;
       }
       return {};
     });
     if (!s) {
       return s;
     }
-    report.expired_writing_objects += claimed;
-    if (claimed < kBatchSize) {
+    report.expired_writing_objects += expired;
+    if (claimed < kBatchSize || expired == 0) {
       break;
     }
   }

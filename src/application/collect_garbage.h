@@ -14,8 +14,8 @@ namespace castor {
 // LOCKED, and every content file is created or deleted only under its content lock (see
 // MetadataTransaction), never by an in-process mutex. A cycle:
 //   1. tombstones DELETING objects (DELETING -> DELETED);
-//   2. removes WRITING objects (and their temporary files) not updated for `writing_timeout`, and
-//      temporary files older than that;
+//   2. removes WRITING objects (and their temporary files) older than `writing_timeout` whose
+//      upload has not written anything for that long either, and temporary files older than that;
 //   3. removes blobs whose ref_count is 0, file first, then row, re-checked under the content lock
 //      so that an upload re-referencing the content at the same moment keeps its file;
 //   4. removes content files that have no blob row (left by a crash between rename and commit),

@@ -41,7 +41,16 @@ Result<DownloadObject::Download> DownloadObject::open(Result<Object> found, cons
     return not_found("no such object");
   }
   Download download{std::move(*found), nullptr};
-  if (want_content) {
+  if (!want_content) {
+    auto present = blobs_.exists(download.object.storage_class(), *download.object.content_hash());
+    if (!present) {
+      return std::move(present).error();
+    }
+    if (!*present) {
+      return Error{ErrorCode::kDataLoss,
+                   "content of object " + download.object.id().to_string() + " is missing"};
+    }
+  } else {
     auto reader = blobs_.open(download.object.storage_class(), *download.object.content_hash());
     if (!reader) {
       if (reader.error().code == ErrorCode::kNotFound) {

@@ -7,8 +7,14 @@ namespace castor {
 ContentHash::ContentHash(const Bytes& digest) : hex_(to_hex(digest)) {}
 
 Result<ContentHash> ContentHash::parse(std::string_view text) {
-  if (text.starts_with(kPrefix)) {
-    text.remove_prefix(kPrefix.size());
+  if (text.size() > kPrefix.size()) {
+    bool prefixed = true;
+    for (std::size_t i = 0; i < kPrefix.size(); ++i) {
+      prefixed = prefixed && (text[i] | 0x20) == kPrefix[i];  // ASCII case-insensitive
+    }
+    if (prefixed) {
+      text.remove_prefix(kPrefix.size());
+    }
   }
   Bytes digest{};
   if (!from_hex(text, digest)) {

@@ -15,7 +15,7 @@ class ContentHash {
   using Bytes = std::array<std::uint8_t, 32>;
   static constexpr std::string_view kPrefix = "sha256:";
 
-  // Parses 64 hex digits (either case), bare or prefixed with "sha256:". Returns
+  // Parses 64 hex digits (either case), bare or prefixed with "sha256:" (either case). Returns
   // InvalidArgument otherwise.
   static Result<ContentHash> parse(std::string_view text);
   static ContentHash from_bytes(const Bytes& digest) { return ContentHash(digest); }

@@ -170,7 +170,8 @@ class FsBlobReader final : public BlobReader {
 }  // namespace
 
 Status check_writable(const fs::path& dir) {
-  const fs::path probe = dir / ".ready-probe";
+  // Per process: replicas sharing a root must not remove each other's probe.
+  const fs::path probe = dir / (".ready-probe-" + std::to_string(::getpid()));
   Fd fd(::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) {
     return Error{ErrorCode::kUnavailable,
@@ -296,6 +297,19 @@ Status FsBlobStore::remove_temp(StorageClass storage_class, const ObjectId& obje
     return io_error("remove", path, errno);
   }
   return {};
+}
+
+Result<std::optional<Timestamp>> FsBlobStore::temp_modified_at(StorageClass storage_class,
+                                                               const ObjectId& object) {
+  const fs::path path = temp_path(storage_class, object);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    return std::optional<Timestamp>(mtime_of(st));
+  }
+  if (errno == ENOENT) {
+    return std::optional<Timestamp>();
+  }
+  return io_error("stat", path, errno);
 }
 
 Result<std::size_t> FsBlobStore::remove_temps_older_than(Timestamp before) {

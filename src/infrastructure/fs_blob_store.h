@@ -27,6 +27,8 @@ class FsBlobStore final : public BlobStore {
   Result<bool> exists(StorageClass storage_class, const ContentHash& hash) override;
   Status remove(StorageClass storage_class, const ContentHash& hash) override;
   Status remove_temp(StorageClass storage_class, const ObjectId& object) override;
+  Result<std::optional<Timestamp>> temp_modified_at(StorageClass storage_class,
+                                                    const ObjectId& object) override;
   Result<std::size_t> remove_temps_older_than(Timestamp before) override;
   Status scan(StorageClass storage_class,
               const std::function<Status(const std::vector<ContentHash>&)>& visit) override;

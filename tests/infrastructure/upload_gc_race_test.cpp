@@ -46,6 +46,9 @@ class LingeringBlobStore final : public BlobStore {
   Status remove_temp(StorageClass c, const ObjectId& o) override {
     return inner_.remove_temp(c, o);
   }
+  Result<std::optional<Timestamp>> temp_modified_at(StorageClass c, const ObjectId& o) override {
+    return inner_.temp_modified_at(c, o);
+  }
   Result<std::size_t> remove_temps_older_than(Timestamp before) override {
     return inner_.remove_temps_older_than(before);
   }

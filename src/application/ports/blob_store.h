@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -70,6 +71,10 @@ class BlobStore {
 
   // Deletes the temporary file of `object`'s upload, if any.
   virtual Status remove_temp(StorageClass storage_class, const ObjectId& object) = 0;
+
+  // When the temporary file of `object`'s upload was last written to; nullopt if there is none.
+  virtual Result<std::optional<Timestamp>> temp_modified_at(StorageClass storage_class,
+                                                            const ObjectId& object) = 0;
 
   // Deletes temporary files last modified before `before`; returns how many.
   virtual Result<std::size_t> remove_temps_older_than(Timestamp before) = 0;

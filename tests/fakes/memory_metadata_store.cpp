@@ -1,0 +1,330 @@
+#include "fakes/memory_metadata_store.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace castor::testing {
+namespace {
+
+using State = MemoryMetadataStore::State;
+
+Error read_only_write() {
+  return internal_error("write in a read-only transaction (fake metadata store)");
+}
+
+bool holds_key(const Object& o) {
+  return o.key() &&
+         (o.status() == ObjectStatus::kWriting || o.status() == ObjectStatus::kCommitted);
+}
+
+// Whether an object other than `self` holds `self`'s key (the objects_live_key unique index).
+bool key_taken(const State& state, const Object& self) {
+  if (!holds_key(self)) {
+    return false;
+  }
+  return std::any_of(state.objects.begin(), state.objects.end(), [&](const auto& entry) {
+    const Object& o = entry.second;
+    return o.id() != self.id() && holds_key(o) && o.ns() == self.ns() &&
+           o.tenant() == self.tenant() && o.key() == self.key();
+  });
+}
+
+// The listing order: (key bytes, keyless as "", id).
+std::tuple<const std::string&, const ObjectId&> list_position(const Object& o) {
+  static const std::string kEmpty;
+  return {o.key() ? o.key()->str() : kEmpty, o.id()};
+}
+
+void truncate(std::vector<Object>& objects, std::size_t size) {
+  if (objects.size() > size) {
+    objects.erase(objects.begin() + static_cast<std::ptrdiff_t>(size), objects.end());
+  }
+}
+
+class MemoryObjectRepository final : public ObjectRepository {
+ public:
+  MemoryObjectRepository(State& state, bool read_only) : state_(state), read_only_(read_only) {}
+
+  Status insert(const Object& object) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    if (state_.objects.contains(object.id())) {
+      return Error{ErrorCode::kAlreadyExists, "object id in use"};
+    }
+    if (key_taken(state_, object)) {
+      return Error{ErrorCode::kAlreadyExists, "key in use"};
+    }
+    state_.objects.emplace(object.id(), object);
+    return {};
+  }
+
+  Result<Object> find(const ObjectId& id, bool /*for_update*/) override {
+    auto it = state_.objects.find(id);
+    if (it == state_.objects.end()) {
+      return not_found("no such object");
+    }
+    return it->second;
+  }
+
+  Result<Object> find_by_key(const Namespace& ns, const TenantId& tenant, const ObjectKey& key,
+                             bool /*for_update*/) override {
+    for (const auto& [id, o] : state_.objects) {
+      if (o.status() == ObjectStatus::kCommitted && o.ns() == ns && o.tenant() == tenant &&
+          o.key() == key) {
+        return o;
+      }
+    }
+    return not_found("no such object");
+  }
+
+  Status update(const Object& object) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto it = state_.objects.find(object.id());
+    if (it == state_.objects.end()) {
+      return not_found("no such object");
+    }
+    // Only these four columns are written, as by the SQL UPDATE.
+    Object::Fields fields = it->second.fields();
+    fields.status = object.status();
+    fields.content_hash = object.content_hash();
+    fields.size_bytes = object.size_bytes();
+    fields.updated_at = object.updated_at();
+    auto updated = Object::restore(std::move(fields));
+    if (!updated) {
+      return internal_error("check constraint: " + updated.error().message);
+    }
+    if (key_taken(state_, *updated)) {
+      return Error{ErrorCode::kAlreadyExists, "key in use"};
+    }
+    it->second = std::move(*updated);
+    return {};
+  }
+
+  Status remove(const ObjectId& id) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    state_.objects.erase(id);
+    return {};
+  }
+
+  Result<std::vector<Object>> list(const ListQuery& q) override {
+    std::vector<Object> page;
+    for (const auto& [id, o] : state_.objects) {
+      const bool listed = o.status() == ObjectStatus::kCommitted && o.ns() == q.ns &&
+                          o.tenant() == q.tenant &&
+                          (q.prefix.empty() || (o.key() && o.key()->str().starts_with(q.prefix)));
+      if (listed && (!q.after || list_position(o) > std::tie(q.after->key, q.after->id))) {
+        page.push_back(o);
+      }
+    }
+    std::sort(page.begin(), page.end(),
+              [](const Object& a, const Object& b) { return list_position(a) < list_position(b); });
+    truncate(page, q.limit);
+    return page;
+  }
+
+  Result<std::vector<Object>> lock_batch(ObjectStatus status, Timestamp before,
+                                         std::size_t limit) override {
+    std::vector<Object> batch;
+    for (const auto& [id, o] : state_.objects) {
+      if (o.status() == status && o.updated_at() < before) {
+        batch.push_back(o);
+      }
+    }
+    std::sort(batch.begin(), batch.end(), [](const Object& a, const Object& b) {
+      return std::make_pair(a.updated_at(), a.id()) < std::make_pair(b.updated_at(), b.id());
+    });
+    truncate(batch, limit);
+    return batch;
+  }
+
+ private:
+  State& state_;
+  bool read_only_;
+};
+
+class MemoryBlobRepository final : public BlobRepository {
+ public:
+  MemoryBlobRepository(State& state, bool read_only) : state_(state), read_only_(read_only) {}
+
+  Result<Blob> add_ref(StorageClass storage_class, const ContentHash& hash,
+                       std::uint64_t size_bytes) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto [it, inserted] =
+        state_.blobs.try_emplace({storage_class, hash}, storage_class, hash, size_bytes, 1);
+    if (!inserted) {
+      it->second.add_ref();
+    }
+    return it->second;
+  }
+
+  Result<Blob> release(StorageClass storage_class, const ContentHash& hash) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto it = state_.blobs.find({storage_class, hash});
+    if (it == state_.blobs.end()) {
+      return not_found("no such blob");
+    }
+    if (auto s = it->second.release(); !s) {
+      return std::move(s).error();
+    }
+    return it->second;
+  }
+
+  Result<std::optional<Blob>> find(StorageClass storage_class, const ContentHash& hash) override {
+    auto it = state_.blobs.find({storage_class, hash});
+    if (it == state_.blobs.end()) {
+      return std::optional<Blob>();
+    }
+    return std::optional<Blob>(it->second);
+  }
+
+  Result<std::vector<ContentHash>> missing(StorageClass storage_class,
+                                           const std::vector<ContentHash>& hashes) override {
+    std::vector<ContentHash> absent;
+    for (const ContentHash& hash : hashes) {
+      if (!state_.blobs.contains({storage_class, hash})) {
+        absent.push_back(hash);
+      }
+    }
+    return absent;
+  }
+
+  Result<std::vector<Blob>> lock_unreferenced(std::size_t limit) override {
+    std::vector<Blob> batch;
+    for (const auto& [key, blob] : state_.blobs) {
+      if (batch.size() < limit && blob.unreferenced()) {
+        batch.push_back(blob);
+      }
+    }
+    return batch;
+  }
+
+  Result<bool> remove_unreferenced(StorageClass storage_class, const ContentHash& hash) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto it = state_.blobs.find({storage_class, hash});
+    if (it == state_.blobs.end() || !it->second.unreferenced()) {
+      return false;
+    }
+    state_.blobs.erase(it);
+    return true;
+  }
+
+ private:
+  State& state_;
+  bool read_only_;
+};
+
+class MemoryTransaction final : public MetadataTransaction {
+ public:
+  MemoryTransaction(State& state, bool read_only,
+                    const std::set<MemoryMetadataStore::BlobKey>& held_locks)
+      : objects_(state, read_only), blobs_(state, read_only), held_locks_(held_locks) {}
+
+  ObjectRepository& objects() override { return objects_; }
+  BlobRepository& blobs() override { return blobs_; }
+
+  Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
+    if (held_locks_.contains({storage_class, hash})) {
+      return Error{ErrorCode::kAborted, "content lock held by another transaction (fake)"};
+    }
+    return {};
+  }
+
+  Result<bool> try_lock_content(StorageClass storage_class, const ContentHash& hash) override {
+    return !held_locks_.contains({storage_class, hash});
+  }
+
+ private:
+  MemoryObjectRepository objects_;
+  MemoryBlobRepository blobs_;
+  const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
+};
+
+}  // namespace
+
+Status MemoryMetadataStore::transact(const std::function<Status(MetadataTransaction&)>& work,
+                                     Mode mode) {
+  std::lock_guard lock(mu_);
+  std::optional<Fault> fault;
+  if (auto it = faults_.find(++transacts_); it != faults_.end()) {
+    fault = std::move(it->second);
+    faults_.erase(it);
+  }
+  if (fault && fault->at == FailAt::kBegin) {
+    return fault->error;
+  }
+  State copy = state_;
+  MemoryTransaction tx(copy, mode == Mode::kReadOnly, held_locks_);
+  if (auto s = work(tx); !s) {
+    return s;
+  }
+  if (fault) {
+    return fault->error;
+  }
+  state_ = std::move(copy);
+  return {};
+}
+
+void MemoryMetadataStore::fail_next(int n, Error error, FailAt at) {
+  std::lock_guard lock(mu_);
+  faults_.insert_or_assign(transacts_ + static_cast<std::uint64_t>(n), Fault{std::move(error), at});
+}
+
+void MemoryMetadataStore::hold_content_lock(StorageClass storage_class, const ContentHash& hash) {
+  std::lock_guard lock(mu_);
+  held_locks_.insert({storage_class, hash});
+}
+
+void MemoryMetadataStore::release_content_lock(StorageClass storage_class,
+                                               const ContentHash& hash) {
+  std::lock_guard lock(mu_);
+  held_locks_.erase({storage_class, hash});
+}
+
+std::optional<Object> MemoryMetadataStore::object(const ObjectId& id) const {
+  std::lock_guard lock(mu_);
+  auto it = state_.objects.find(id);
+  return it == state_.objects.end() ? std::nullopt : std::optional<Object>(it->second);
+}
+
+std::vector<Object> MemoryMetadataStore::objects() const {
+  std::lock_guard lock(mu_);
+  std::vector<Object> all;
+  for (const auto& [id, o] : state_.objects) {
+    all.push_back(o);
+  }
+  return all;
+}
+
+std::optional<Blob> MemoryMetadataStore::blob(StorageClass storage_class,
+                                              const ContentHash& hash) const {
+  std::lock_guard lock(mu_);
+  auto it = state_.blobs.find({storage_class, hash});
+  return it == state_.blobs.end() ? std::nullopt : std::optional<Blob>(it->second);
+}
+
+std::vector<Blob> MemoryMetadataStore::blobs() const {
+  std::lock_guard lock(mu_);
+  std::vector<Blob> all;
+  for (const auto& [key, blob] : state_.blobs) {
+    all.push_back(blob);
+  }
+  return all;
+}
+
+std::uint64_t MemoryMetadataStore::transact_count() const {
+  std::lock_guard lock(mu_);
+  return transacts_;
+}
+
+}  // namespace castor::testing

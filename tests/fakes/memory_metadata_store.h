@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "application/ports/metadata_store.h"
+
+namespace castor::testing {
+
+// MetadataStore in memory, with the semantics of the PostgreSQL schema (migrations/001_init.sql):
+// the unique key among WRITING and COMMITTED objects, keyset listing by (key bytes, id), work
+// queues by (status, updated_at), blobs with reference counts.
+//
+// Transactions run one at a time (one mutex), each on a copy of the state that replaces the state
+// only if `work` succeeds, so a failed unit of work leaves no trace. Because they are serial, row
+// locks and content locks are granted at once, unless a test holds a content lock (see
+// hold_content_lock) to play a concurrent upload. kReadOnly transactions refuse writes (Internal).
+// Injected failures are returned as they are, never retried. Thread-safe.
+class MemoryMetadataStore final : public MetadataStore {
+ public:
+  // When an injected failure strikes: before `work` runs, or after it succeeded (a failed COMMIT:
+  // whatever `work` did outside the database, such as placing a file, stays done).
+  enum class FailAt { kBegin, kCommit };
+
+  using BlobKey = std::pair<StorageClass, ContentHash>;
+
+  struct State {
+    std::map<ObjectId, Object> objects;
+    std::map<BlobKey, Blob> blobs;
+  };
+
+  Status transact(const std::function<Status(MetadataTransaction&)>& work,
+                  Mode mode = Mode::kReadWrite) override;
+
+  // Makes the n-th transact call from now (1 = the next one) fail with `error`.
+  void fail_next(int n, Error error, FailAt at = FailAt::kBegin);
+  // Plays another transaction holding the content lock: try_lock_content answers false and
+  // lock_content fails with Aborted (it would wait) until released.
+  void hold_content_lock(StorageClass storage_class, const ContentHash& hash);
+  void release_content_lock(StorageClass storage_class, const ContentHash& hash);
+
+  // Inspection of the committed state, outside any transaction.
+  std::optional<Object> object(const ObjectId& id) const;
+  std::vector<Object> objects() const;
+  std::optional<Blob> blob(StorageClass storage_class, const ContentHash& hash) const;
+  std::vector<Blob> blobs() const;
+  // How many times transact was called (failed calls included).
+  std::uint64_t transact_count() const;
+
+ private:
+  struct Fault {
+    Error error;
+    FailAt at;
+  };
+
+  mutable std::mutex mu_;
+  State state_;                            // guarded by mu_
+  std::uint64_t transacts_ = 0;            // guarded by mu_
+  std::map<std::uint64_t, Fault> faults_;  // by transact number; guarded by mu_
+  std::set<BlobKey> held_locks_;           // guarded by mu_
+};
+
+}  // namespace castor::testing

@@ -1,0 +1,270 @@
+#include "support/server_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+extern char** environ;
+
+namespace castor::testing {
+namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+
+std::filesystem::path log_path(const TempDir& dir) { return dir.path() / "server.log"; }
+std::filesystem::path port_path(const TempDir& dir) { return dir.path() / "port"; }
+
+// The port number in `path`, once the server has written it completely.
+std::optional<std::uint16_t> read_port(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string text;
+  if (!in || !std::getline(in, text) || text.empty()) {
+    return std::nullopt;
+  }
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+  }
+  const unsigned long port = std::stoul(text);
+  if (port == 0 || port > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(port);
+}
+
+ProcessExit to_process_exit(int status) {
+  ProcessExit exit;
+  if (WIFEXITED(status)) {
+    exit.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    exit.signal = WTERMSIG(status);
+  }
+  return exit;
+}
+
+bool health_ok(std::uint16_t port) {
+  try {
+    HttpClient client("127.0.0.1", port, std::chrono::seconds(1));
+    return client.request("GET", "/health").status == 200;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+ServerProcess ServerProcess::start(ServerOptions options, std::chrono::seconds ready_within) {
+  ServerProcess server = launch(std::move(options));
+  server.wait_until_ready(ready_within);
+  return server;
+}
+
+ServerProcess ServerProcess::launch(ServerOptions options) {
+  if (options.binary.empty() || options.database_url.empty()) {
+    throw std::invalid_argument("ServerOptions needs binary and database_url");
+  }
+  ServerProcess server(std::move(options));
+  server.spawn();
+  return server;
+}
+
+ServerProcess::ServerProcess(ServerOptions options)
+    : options_(std::move(options)), work_dir_("castor-server") {
+  storage_root_ =
+      options_.storage_root.empty() ? work_dir_.path() / "storage" : options_.storage_root;
+  std::filesystem::create_directories(storage_root_);
+}
+
+ServerProcess::ServerProcess(ServerProcess&& other) noexcept
+    : options_(std::move(other.options_)),
+      work_dir_(std::move(other.work_dir_)),
+      storage_root_(std::move(other.storage_root_)),
+      pid_(std::exchange(other.pid_, -1)),
+      port_(std::exchange(other.port_, 0)) {}
+
+ServerProcess& ServerProcess::operator=(ServerProcess&& other) noexcept {
+  if (this != &other) {
+    terminate();
+    options_ = std::move(other.options_);
+    work_dir_ = std::move(other.work_dir_);
+    storage_root_ = std::move(other.storage_root_);
+    pid_ = std::exchange(other.pid_, -1);
+    port_ = std::exchange(other.port_, 0);
+  }
+  return *this;
+}
+
+ServerProcess::~ServerProcess() { terminate(); }
+
+void ServerProcess::spawn() {
+  std::filesystem::remove(port_path(work_dir_));
+  port_ = 0;
+
+  const char* log_level = std::getenv("CASTOR_E2E_LOG_LEVEL");
+  std::map<std::string, std::string> overrides = {
+      {"DATABASE_URL", options_.database_url},
+      {"LISTEN_ADDR", "127.0.0.1:0"},
+      {"PORT_FILE", port_path(work_dir_).string()},
+      {"HOT_STORAGE_PATH", hot_root().string()},
+      {"COLD_STORAGE_PATH", cold_root().string()},
+      {"GC_INTERVAL_SECONDS", "0"},
+      {"MAX_OBJECT_SIZE", std::to_string(options_.max_object_size)},
+      {"LOG_LEVEL", log_level != nullptr ? log_level : "warn"},
+  };
+  for (const auto& [name, value] : options_.extra_env) {
+    overrides[name] = value;
+  }
+
+  // Everything the child needs is prepared before fork(): only async-signal-safe calls after it.
+  std::vector<std::string> env_strings;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    if (!overrides.contains(std::string(text.substr(0, text.find('='))))) {
+      env_strings.emplace_back(text);
+    }
+  }
+  for (const auto& [name, value] : overrides) {
+    env_strings.push_back(name + "=" + value);
+  }
+  std::vector<char*> envp;
+  for (auto& entry : env_strings) {
+    envp.push_back(entry.data());
+  }
+  envp.push_back(nullptr);
+  std::string binary = options_.binary.string();
+  std::string subcommand = "serve";
+  std::vector<char*> argv = {binary.data(), subcommand.data(), nullptr};
+
+  {
+    std::ofstream banner(log_path(work_dir_), std::ios::app);
+    banner << "---- castor serve starting (test harness) ----\n";
+  }
+  const int log_fd = ::open(log_path(work_dir_).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (log_fd < 0 || null_fd < 0) {
+    throw std::system_error(errno, std::generic_category(), "opening the server's log");
+  }
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(log_fd, STDOUT_FILENO);
+    ::dup2(log_fd, STDERR_FILENO);
+    ::close_range(3, ~0U, 0);  // no client sockets or other test fds leak into the server
+    ::execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  const int fork_errno = errno;
+  ::close(log_fd);
+  ::close(null_fd);
+  if (pid < 0) {
+    throw std::system_error(fork_errno, std::generic_category(), "fork");
+  }
+  pid_ = pid;
+}
+
+void ServerProcess::wait_until_ready(std::chrono::seconds ready_within) {
+  const auto deadline = std::chrono::steady_clock::now() + ready_within;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      const ProcessExit exit = to_process_exit(status);
+      throw std::runtime_error("castor serve exited before it was ready (exit code " +
+                               (exit.exit_code ? std::to_string(*exit.exit_code) : "-") +
+                               ", signal " + (exit.signal ? std::to_string(*exit.signal) : "-") +
+                               "); log:\n" + log());
+    }
+    if (const auto port = read_port(port_path(work_dir_)); port && health_ok(*port)) {
+      port_ = *port;
+      return;
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  throw std::runtime_error("castor serve did not answer GET /health within " +
+                           std::to_string(ready_within.count()) + " s; log:\n" + log());
+}
+
+HttpClient ServerProcess::client(std::chrono::milliseconds timeout) const {
+  return HttpClient("127.0.0.1", port_, timeout);
+}
+
+void ServerProcess::kill(int signal) {
+  if (pid_ > 0) {
+    ::kill(pid_, signal);
+  }
+}
+
+ProcessExit ServerProcess::wait(std::chrono::seconds within) {
+  if (pid_ <= 0) {
+    throw std::logic_error("ServerProcess::wait: no server process is running");
+  }
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  int status = 0;
+  for (;;) {
+    const pid_t reaped = ::waitpid(pid_, &status, WNOHANG);
+    if (reaped == pid_) {
+      break;
+    }
+    if (reaped < 0 && errno != EINTR) {
+      pid_ = -1;
+      throw std::system_error(errno, std::generic_category(), "waitpid");
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+      throw std::runtime_error("castor serve did not exit within " +
+                               std::to_string(within.count()) + " s (killed); log:\n" + log());
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  pid_ = -1;
+  port_ = 0;
+  return to_process_exit(status);
+}
+
+void ServerProcess::restart(std::chrono::seconds ready_within) {
+  if (pid_ > 0) {
+    kill(SIGTERM);
+    wait();
+  }
+  spawn();
+  wait_until_ready(ready_within);
+}
+
+std::string ServerProcess::log() const {
+  std::ifstream in(log_path(work_dir_), std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void ServerProcess::terminate() noexcept {
+  if (pid_ <= 0) {
+    return;
+  }
+  try {
+    kill(SIGTERM);
+    wait(std::chrono::seconds(10));
+  } catch (const std::exception&) {
+    // wait() has already killed and reaped it; nothing more to do in a destructor.
+  }
+  pid_ = -1;
+}
+
+}  // namespace castor::testing

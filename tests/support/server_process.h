@@ -1,0 +1,92 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "support/http_client.h"
+#include "support/temp_dir.h"
+
+namespace castor::testing {
+
+// How to run one `castor serve` process.
+struct ServerOptions {
+  std::filesystem::path binary{};  // the castor executable (required)
+  std::string database_url{};      // required
+  // Hot content lives under <storage_root>/hot, cold under <storage_root>/cold. Several servers
+  // may share one root. Empty: the server gets a fresh temporary root of its own.
+  std::filesystem::path storage_root{};
+  std::uint64_t max_object_size = 8 * 1024 * 1024;
+  // Set last, so they override the defaults above (e.g. WRITING_TIMEOUT_SECONDS, LOG_LEVEL).
+  std::map<std::string, std::string> extra_env{};
+};
+
+// How a process ended: exit_code if it exited, signal if a signal killed it.
+struct ProcessExit {
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+};
+
+// A `castor serve` child process listening on 127.0.0.1 on a port of its choosing (reported
+// through PORT_FILE), with GC_INTERVAL_SECONDS=0 (tests run GC through POST /v1/admin/gc),
+// LOG_LEVEL=warn (or $CASTOR_E2E_LOG_LEVEL) and its output appended to a log file. The destructor
+// sends SIGTERM and reaps it (SIGKILL if it does not exit within 10 s). Not thread-safe.
+class ServerProcess {
+ public:
+  // Starts the server and waits until it answers GET /health with 200 (bounded by `ready_within`).
+  // Throws std::runtime_error, quoting the server's log, if it exits or does not get ready.
+  static ServerProcess start(ServerOptions options,
+                             std::chrono::seconds ready_within = std::chrono::seconds(20));
+  // Starts the server without waiting for it (call wait_until_ready(), or wait() for a server
+  // that is expected to refuse its configuration).
+  static ServerProcess launch(ServerOptions options);
+
+  ServerProcess(ServerProcess&& other) noexcept;
+  ServerProcess& operator=(ServerProcess&& other) noexcept;
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+  ~ServerProcess();
+
+  void wait_until_ready(std::chrono::seconds ready_within = std::chrono::seconds(20));
+
+  // The port the running server listens on (changes on restart). Only after it got ready.
+  std::uint16_t port() const { return port_; }
+  // A new client for this server (keep-alive; one per thread).
+  HttpClient client(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
+
+  std::filesystem::path hot_root() const { return storage_root_ / "hot"; }
+  std::filesystem::path cold_root() const { return storage_root_ / "cold"; }
+  const std::filesystem::path& storage_root() const { return storage_root_; }
+  const ServerOptions& options() const { return options_; }
+
+  bool running() const { return pid_ > 0; }
+  // Sends `signal` to the server (no-op if it is not running).
+  void kill(int signal);
+  // Reaps the server. If it has not exited within `within`, kills it with SIGKILL, reaps it and
+  // throws std::runtime_error.
+  ProcessExit wait(std::chrono::seconds within = std::chrono::seconds(20));
+  // Stops the server (SIGTERM) if it still runs, then starts it again with the same options and
+  // storage root and waits until it is ready.
+  void restart(std::chrono::seconds ready_within = std::chrono::seconds(20));
+
+  // Everything the server (and earlier runs of it) wrote to stdout and stderr.
+  std::string log() const;
+
+ private:
+  explicit ServerProcess(ServerOptions options);
+  void spawn();
+  void terminate() noexcept;
+
+  ServerOptions options_;
+  TempDir work_dir_;  // port file, log file, maybe the storage root
+  std::filesystem::path storage_root_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace castor::testing

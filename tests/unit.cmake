@@ -1,0 +1,19 @@
+# Unit tests on in-memory fakes; included from tests/CMakeLists.txt after castor_unit_tests exists.
+
+# In-memory MetadataStore and BlobStore, a fake clock and deterministic ids, with fault injection.
+add_library(castor_test_fakes STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_blob_store.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_metadata_store.cpp)
+# Tests include these as "fakes/<name>.h".
+target_include_directories(castor_test_fakes PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(castor_test_fakes PUBLIC castor_application PRIVATE OpenSSL::Crypto)
+
+target_sources(castor_unit_tests PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/domain/value_objects_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/upload_object_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/download_object_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/delete_object_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/list_objects_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/collect_garbage_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/api/request_params_test.cpp)
+target_link_libraries(castor_unit_tests PRIVATE castor_test_fakes castor_api)
