@@ -23,6 +23,10 @@ int http_status_for(ErrorCode code) {
     case ErrorCode::kInternal:
     case ErrorCode::kDataLoss:
       return 500;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
   }
   return 500;
 }

@@ -24,6 +24,10 @@ const char* error_code_name(ErrorCode code) {
       return "internal";
     case ErrorCode::kDataLoss:
       return "data_loss";
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
+    case ErrorCode::kPermissionDenied:
+      return "permission_denied";
   }
   return "internal";
 }

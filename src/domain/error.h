@@ -21,6 +21,8 @@ enum class ErrorCode {
   kUnavailable,         // a dependency (PostgreSQL) cannot be reached right now
   kInternal,            // an invariant broke; a bug or an unexpected system error
   kDataLoss,            // stored content is missing or corrupt
+  kUnauthenticated,     // no credential, or one that is invalid, expired or revoked
+  kPermissionDenied,    // a valid credential that may not do this
 };
 
 // Returns the snake_case name of `code` ("not_found"), used in JSON error bodies and logs.

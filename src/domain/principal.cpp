@@ -1,0 +1,84 @@
+#include "domain/principal.h"
+
+#include <array>
+
+namespace castor {
+namespace {
+
+constexpr std::array<Scope, 4> kAll = {Scope::kObjectsRead, Scope::kObjectsWrite,
+                                       Scope::kObjectsDelete, Scope::kAdmin};
+
+Error permission_denied(std::string message) {
+  return {ErrorCode::kPermissionDenied, std::move(message)};
+}
+
+}  // namespace
+
+std::string_view to_string(Scope scope) {
+  switch (scope) {
+    case Scope::kObjectsRead:
+      return "objects:read";
+    case Scope::kObjectsWrite:
+      return "objects:write";
+    case Scope::kObjectsDelete:
+      return "objects:delete";
+    case Scope::kAdmin:
+      return "admin";
+  }
+  return "?";
+}
+
+Result<Scopes> Scopes::parse(std::string_view text) {
+  Scopes scopes;
+  while (!text.empty()) {
+    const auto end = text.find_first_of(" ,");
+    const std::string_view name = text.substr(0, end);
+    if (!name.empty()) {
+      bool known = false;
+      for (Scope s : kAll) {
+        if (to_string(s) == name) {
+          scopes.bits_ |= static_cast<std::uint8_t>(s);
+          known = true;
+        }
+      }
+      if (!known) {
+        return invalid_argument("unknown scope '" + std::string(name) +
+                                "' (objects:read, objects:write, objects:delete, admin)");
+      }
+    }
+    if (end == std::string_view::npos) {
+      break;
+    }
+    text.remove_prefix(end + 1);
+  }
+  return scopes;
+}
+
+std::string Scopes::to_string() const {
+  std::string out;
+  for (Scope s : kAll) {
+    if ((bits_ & static_cast<std::uint8_t>(s)) != 0) {
+      if (!out.empty()) {
+        out += ' ';
+      }
+      out += castor::to_string(s);
+    }
+  }
+  return out;
+}
+
+Status Principal::authorize(const TenantId& t, Scope scope) const {
+  if (tenant && *tenant != t) {
+    return permission_denied("credential is not valid for tenant " + t.str());
+  }
+  return authorize(scope);
+}
+
+Status Principal::authorize(Scope scope) const {
+  if (!scopes.allows(scope)) {
+    return permission_denied("credential lacks scope " + std::string(castor::to_string(scope)));
+  }
+  return {};
+}
+
+}  // namespace castor
