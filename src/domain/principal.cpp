@@ -36,7 +36,7 @@ Result<Scopes> Scopes::parse(std::string_view text) {
     if (!name.empty()) {
       bool known = false;
       for (Scope s : kAll) {
-        if (to_string(s) == name) {
+        if (castor::to_string(s) == name) {
           scopes.bits_ |= static_cast<std::uint8_t>(s);
           known = true;
         }
