@@ -25,6 +25,10 @@
 #   BENCH_REPEATS     large-object repetitions (best kept)   (default 5)
 #   BENCH_LOG_LEVEL   castor LOG_LEVEL                       (default info, as in production)
 #   BENCH_IO_THREADS  castor IO_THREADS                      (default: castor's default)
+#   BENCH_AUTH        off = AUTH_MODE=disabled; jwt = every castor request carries an HS256 bearer
+#                     token (JWT_SECRET set for the run), so that token checking is measured too
+#                     (default off; ignored by a castor without authentication). The rate limiter,
+#                     if castor has one, is always switched off (RATE_LIMIT_RPS=0).
 #   BENCH_NGINX_ONLY  1 = skip everything castor (to test the harness)
 #   BENCH_PREFAULT_MIB page cache touched once before measuring (default ~ all the run writes; 0 = off)
 #   BENCH_NGINX_EXTRA extra nginx http-level directives      (default none)
@@ -46,6 +50,7 @@ REPEATS=${BENCH_REPEATS:-5}
 LOG_LEVEL_CASTOR=${BENCH_LOG_LEVEL:-info}
 NGINX_ONLY=${BENCH_NGINX_ONLY:-0}
 STRICT=${BENCH_STRICT:-0}
+AUTH=${BENCH_AUTH:-off}
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}
 NS=bench
 TENANT=t1
@@ -88,16 +93,19 @@ cleanup() {
   trap - EXIT INT TERM
   [[ -n $SAMPLER_PID ]] && kill "$SAMPLER_PID" 2>/dev/null
   local p
+  log "cleaning up"
   for p in "${PIDS_TO_STOP[@]}"; do stop_pid "$p"; done
   if [[ $PG_STARTED == 1 ]]; then
     as_pg "$PG_BIN/pg_ctl" stop -D "$T/pg/data" -m immediate >/dev/null 2>&1 || true
   fi
+  log "servers stopped"
   if [[ $rc -ne 0 && -d $T ]]; then
     for f in "$T/castor.log" "$T/pg/log" "$T/nginx/error.log"; do
       [[ -s $f ]] && { log "last lines of $f:"; tail -n 20 "$f" >&2; }
     done
   fi
   rm -rf "$T"
+  log "done"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -275,6 +283,30 @@ if [[ $NGINX_ONLY != 1 ]]; then
   PG_STARTED=1
   DB_URL="postgresql://postgres@/postgres?host=$T/pg/sock&port=5432"
 
+  # Newer castor builds have authentication and a rate limiter: configure them if present.
+  CASTOR_HELP=$("$CASTOR_BIN" --help 2>&1 || true)
+  CASTOR_ENV=()
+  AUTH_HEADER=""
+  AUTH_NOTE="no authentication"
+  if [[ $CASTOR_HELP == *RATE_LIMIT_RPS* ]]; then CASTOR_ENV+=(RATE_LIMIT_RPS=0); fi
+  if [[ $CASTOR_HELP == *AUTH_MODE* ]]; then
+    if [[ $AUTH == jwt ]]; then
+      b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+      secret=$(openssl rand -hex 32)
+      jwt_h=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
+      jwt_p=$(printf '{"sub":"bench","tenant":"%s","scope":"objects:read objects:write","exp":%d}' \
+        "$TENANT" $(( $(date +%s) + 3600 )) | b64url)
+      jwt_s=$(printf '%s.%s' "$jwt_h" "$jwt_p" | openssl dgst -sha256 -hmac "$secret" -binary | b64url)
+      AUTH_HEADER="Authorization: Bearer $jwt_h.$jwt_p.$jwt_s"
+      CASTOR_ENV+=(AUTH_MODE=required JWT_SECRET="$secret")
+      AUTH_NOTE="HS256 bearer token on every request"
+    else
+      CASTOR_ENV+=(AUTH_MODE=disabled)
+      AUTH_NOTE="AUTH_MODE=disabled"
+    fi
+  fi
+  if [[ $CASTOR_HELP == *RATE_LIMIT_RPS* ]]; then AUTH_NOTE="$AUTH_NOTE, RATE_LIMIT_RPS=0"; fi
+
   mkdir -p "$T/castor/hot" "$T/castor/cold"
   # run a private copy, so that a rebuild of build/castor during the run changes nothing
   cp "$CASTOR_BIN" "$T/castor-bin"
@@ -285,6 +317,7 @@ if [[ $NGINX_ONLY != 1 ]]; then
       HOT_STORAGE_PATH=$T/castor/hot COLD_STORAGE_PATH=$T/castor/cold \
       GC_INTERVAL_SECONDS=0 LOG_LEVEL=$LOG_LEVEL_CASTOR MIGRATE_ON_START=true
     [[ -n ${BENCH_IO_THREADS:-} ]] && export IO_THREADS=$BENCH_IO_THREADS
+    for kv in "${CASTOR_ENV[@]}"; do export "${kv?}"; done
     exec "$T/castor-bin" serve
   ) >"$T/castor.log" 2>&1 &
   CASTOR_PID=$!
@@ -317,7 +350,7 @@ declare -A SMALL
 if [[ $NGINX_ONLY != 1 ]]; then
   # PUT: every request a distinct body, keyless
   SMALL[castor_put]=$(BENCH_METHOD=POST BENCH_PATH=/v1/objects BENCH_BODY_SIZE=$SMALL_SIZE \
-    BENCH_HEADERS="X-Namespace: $NS|X-Tenant: $TENANT|Content-Type: application/octet-stream" \
+    BENCH_HEADERS="X-Namespace: $NS|X-Tenant: $TENANT|Content-Type: application/octet-stream${AUTH_HEADER:+|$AUTH_HEADER}" \
     run_wrk castor-put "$CB/v1/objects")
   castor_alive "the small PUT test"
 
@@ -330,13 +363,14 @@ if [[ $NGINX_ONLY != 1 ]]; then
     k=${f##*/}
     printf '%surl = "%s/v1/objects"\nheader = "X-Namespace: %s"\nheader = "X-Tenant: %s"\nheader = "X-Key: %s"\ndata-binary = "@%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nsilent\nshow-error\n' \
       "$sep" "$CB" "$NS" "$TENANT" "$k" "$f" >>"$cfg"
+    if [[ -n $AUTH_HEADER ]]; then printf 'header = "%s"\n' "$AUTH_HEADER" >>"$cfg"; fi
     sep=$'next\n'
   done
   codes=$(curl -sS --parallel --parallel-max "$CONNS" -K "$cfg" 2>"$T/upload.err" | sort | uniq -c | tr '\n' ' ' | sed 's/  */ /g')
   [[ -s $T/upload.err ]] && head -n 5 "$T/upload.err" >&2
   [[ $codes == " $SMALL_N 201 " ]] || die "pre-upload answered: $codes"
   SMALL[castor_get]=$(BENCH_METHOD=GET BENCH_PATH="/v1/objects/by-key/$NS/$TENANT/obj-%06d" BENCH_BODY_SIZE=0 \
-    BENCH_HEADERS="" run_wrk castor-get "$CB/")
+    BENCH_HEADERS="$AUTH_HEADER" run_wrk castor-get "$CB/")
   castor_alive "the small GET test"
 fi
 SMALL[nginx_put]=$(BENCH_METHOD=PUT BENCH_PATH="/put/%s" BENCH_BODY_SIZE=$SMALL_SIZE BENCH_HEADERS="" \
@@ -348,11 +382,11 @@ SMALL[nginx_get]=$(BENCH_METHOD=GET BENCH_PATH="/small/obj-%06d" BENCH_BODY_SIZE
 # one transfer with curl; prints "seconds http_code bytes"
 curl_put_castor() { # file key
   curl -sS --max-time 300 -T "$1" -X POST -H "X-Namespace: $NS" -H "X-Tenant: $TENANT" -H "X-Key: $2" \
-    -H "Content-Type: application/octet-stream" -H "Expect:" \
+    -H "Content-Type: application/octet-stream" -H "Expect:" ${AUTH_HEADER:+-H "$AUTH_HEADER"} \
     -o "$T/put-response.json" -w '%{time_total} %{http_code} %{size_upload}\n' "$CB/v1/objects"
 }
-curl_get() { # url [header]
-  curl -sS --max-time 300 ${2:+-H "$2"} -o /dev/null -w '%{time_total} %{http_code} %{size_download}\n' "$1"
+curl_get() { # url [header] [header]
+  curl -sS --max-time 300 ${2:+-H "$2"} ${3:+-H "$3"} -o /dev/null -w '%{time_total} %{http_code} %{size_download}\n' "$1"
 }
 curl_put_nginx() { # file path
   curl -sS --max-time 300 -T "$1" -H "Expect:" -o /dev/null -w '%{time_total} %{http_code} %{size_upload}\n' "$NB$2"
@@ -397,7 +431,7 @@ for r in $(seq 1 "$REPEATS"); do
     echo 5 >"/proc/$CASTOR_PID/clear_refs" 2>/dev/null || true   # reset VmHWM
     rss0=$(rss_kib "$CASTOR_PID")
     t0=$(cpu_ticks "$CASTOR_PID")
-    read -r secs code bytes < <(curl_get "$CB/v1/objects/$id" "X-Tenant: $TENANT")
+    read -r secs code bytes < <(curl_get "$CB/v1/objects/$id" "X-Tenant: $TENANT" "$AUTH_HEADER")
     t1=$(cpu_ticks "$CASTOR_PID")
     castor_alive "a large GET"
     [[ $code == 200 && $bytes == "$LARGE_BYTES" ]] || die "castor large GET: HTTP $code, $bytes bytes"
@@ -485,7 +519,7 @@ mkdir -p "$(dirname "$BENCH_RESULTS")"
   echo
   echo "Machine: $NPROC × $CPU_MODEL, $MEM_GIB GiB RAM, Linux $KERNEL, temp dir on $FSTYPE;" \
        "load average at start $LOADAVG."
-  echo "Software: castor $CASTOR_REV (binary sha256 ${CASTOR_SHA:-n/a}…, LOG_LEVEL=$LOG_LEVEL_CASTOR), nginx $NGINX_VERSION," \
+  echo "Software: castor $CASTOR_REV (binary sha256 ${CASTOR_SHA:-n/a}…, LOG_LEVEL=$LOG_LEVEL_CASTOR, ${AUTH_NOTE:-}), nginx $NGINX_VERSION," \
        "PostgreSQL $PG_VERSION (defaults: fsync on, synchronous_commit on), wrk $WRK_VERSION, curl $(curl --version | awk 'NR==1 { print $2 }')."
   echo "Client and servers share the same $NPROC cores. MB/s = 10^6 bytes/s."
   echo

@@ -3,15 +3,19 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
 #include "api/http_server.h"
+#include "api/request_params.h"
 #include "application/background_gc.h"
 #include "infrastructure/config.h"
 #include "infrastructure/fs_blob_store.h"
+#include "infrastructure/jwt_verifier.h"
 #include "infrastructure/logging.h"
 #include "infrastructure/migrator.h"
 #include "infrastructure/pg_metadata_store.h"
@@ -27,7 +31,11 @@ constexpr const char* kUsage =
     "commands:\n"
     "  serve     run the HTTP server (applies migrations first unless MIGRATE_ON_START=false)\n"
     "  migrate   apply pending database migrations and exit\n"
-    "  gc        run one garbage-collection cycle and exit\n";
+    "  gc        run one garbage-collection cycle and exit\n"
+    "  keys create --tenant T|* --scopes \"objects:read ...\" [--expires RFC3339 |\n"
+    "              --expires-in SECONDS] [--description TEXT]   issue an API key (printed once)\n"
+    "  keys list                                            list API keys (no secrets)\n"
+    "  keys revoke ID                                       revoke an API key\n";
 
 int fail(const std::string& message, int code = 1) {
   std::fprintf(stderr, "castor: %s\n", message.c_str());
@@ -59,7 +67,38 @@ bool write_port_file(const std::filesystem::path& path, std::uint16_t port) {
   return !ec;
 }
 
+// The JWT verifier the configuration asks for; null when neither JWT_SECRET nor
+// JWT_PUBLIC_KEY_FILE is set (bearer tokens other than API keys are then refused).
+Result<std::unique_ptr<JwtVerifier>> make_jwt_verifier(const Config& config) {
+  if (config.jwt_secret.empty() && !config.jwt_public_key_file) {
+    return std::unique_ptr<JwtVerifier>();
+  }
+  JwtSettings settings;
+  settings.hs256_secret = config.jwt_secret;
+  if (config.jwt_public_key_file) {
+    std::ifstream in(*config.jwt_public_key_file);
+    if (!in) {
+      return invalid_argument("cannot read JWT_PUBLIC_KEY_FILE " +
+                              config.jwt_public_key_file->string());
+    }
+    settings.public_key_pem.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  settings.issuer = config.jwt_issuer;
+  settings.audience = config.jwt_audience;
+  settings.leeway = config.jwt_leeway;
+  return JwtVerifier::create(std::move(settings));
+}
+
 int serve(const Config& config) {
+  auto jwt = make_jwt_verifier(config);
+  if (!jwt) {
+    return fail(jwt.error().message, 2);
+  }
+  if (!config.auth_required) {
+    spdlog::warn(
+        "AUTH_MODE=disabled: anyone who can reach this port can read, write and delete every "
+        "tenant's objects. Never run like this outside a local experiment.");
+  }
   if (config.migrate_on_start) {
     if (auto applied = apply_migrations(config.database_url); !applied) {
       return fail("migrations failed: " + applied.error().message);
@@ -77,6 +116,11 @@ int serve(const Config& config) {
   DeleteObject remove(metadata, clock);
   ListObjects list(metadata);
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout);
+  OpenSslKeyMaterial key_material;
+  Authenticate auth(metadata, key_material, jwt->get(), clock);
+  ManageApiKeys keys(metadata, key_material, clock);
+  RateLimiter limiter(static_cast<double>(config.rate_limit_rps),
+                      static_cast<double>(config.rate_limit_burst), 100'000);
   ReadinessMonitor readiness(make_readiness_probes(config.database_url, {config.hot_storage_path,
                                                                          config.cold_storage_path}),
                              std::chrono::milliseconds(1000), std::chrono::milliseconds(2000));
@@ -86,8 +130,9 @@ int serve(const Config& config) {
                      .port = config.listen_port,
                      .io_threads = config.io_threads,
                      .worker_threads = config.db_pool_size,
-                     .shutdown_timeout = config.shutdown_timeout},
-                    {upload, download, remove, list, gc, readiness});
+                     .shutdown_timeout = config.shutdown_timeout,
+                     .auth_required = config.auth_required},
+                    {upload, download, remove, list, gc, readiness, auth, keys, limiter});
   auto port = server.listen();
   if (!port) {
     return fail(port.error().message);
@@ -145,6 +190,115 @@ int collect_once(const Config& config) {
   return 0;
 }
 
+// `castor keys create|list|revoke`: key management straight on the database, for bootstrapping
+// before any admin key exists. Takes its own flags first, then the usual settings.
+int manage_keys(std::vector<std::string> args) {
+  if (args.empty()) {
+    return fail(std::string("keys needs create, list or revoke\n") + kUsage, 2);
+  }
+  const std::string action = args[0];
+  args.erase(args.begin());
+  std::map<std::string, std::string> flags;
+  std::vector<std::string> positional;
+  std::vector<std::string> settings;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--tenant" || a == "--scopes" || a == "--expires" || a == "--expires-in" ||
+        a == "--description") {
+      if (i + 1 >= args.size()) {
+        return fail("option " + a + " needs a value", 2);
+      }
+      flags[a] = args[++i];
+    } else if (a.starts_with("--")) {
+      settings.push_back(a);
+      if (a.find('=') == std::string::npos && i + 1 < args.size()) {
+        settings.push_back(args[++i]);
+      }
+    } else {
+      positional.push_back(a);
+    }
+  }
+  auto config = Config::load(settings, [](const char* name) { return std::getenv(name); });
+  if (!config) {
+    return fail(config.error().message, 2);
+  }
+  init_logging(config->log_level);
+  if (auto applied = apply_migrations(config->database_url); !applied) {
+    return fail("migrations failed: " + applied.error().message);
+  }
+  PgMetadataStore metadata(config->database_url, 1);
+  SystemClock clock;
+  OpenSslKeyMaterial material;
+  ManageApiKeys keys(metadata, material, clock);
+  const std::string actor = "cli:" + std::string(std::getenv("USER") ? std::getenv("USER") : "?");
+
+  if (action == "create") {
+    if (!flags.contains("--tenant") || !flags.contains("--scopes")) {
+      return fail("keys create needs --tenant (a tenant or '*') and --scopes", 2);
+    }
+    std::optional<TenantId> tenant;
+    if (flags["--tenant"] != "*") {
+      auto t = TenantId::parse(flags["--tenant"]);
+      if (!t) {
+        return fail(t.error().message, 2);
+      }
+      tenant = *t;
+    }
+    auto scopes = Scopes::parse(flags["--scopes"]);
+    if (!scopes) {
+      return fail(scopes.error().message, 2);
+    }
+    std::optional<Timestamp> expires;
+    if (flags.contains("--expires")) {
+      expires = http_params::parse_rfc3339(flags["--expires"]);
+      if (!expires) {
+        return fail("--expires must be RFC 3339, like 2027-01-31T00:00:00Z", 2);
+      }
+    } else if (flags.contains("--expires-in")) {
+      char* end = nullptr;
+      const long long seconds = std::strtoll(flags["--expires-in"].c_str(), &end, 10);
+      if (end == nullptr || *end != '\0' || seconds <= 0) {
+        return fail("--expires-in must be a positive number of seconds", 2);
+      }
+      expires = clock.now() + std::chrono::seconds(seconds);
+    }
+    auto created = keys.create(tenant, *scopes, expires, flags["--description"], actor);
+    if (!created) {
+      return fail(created.error().message);
+    }
+    spdlog::info("audit: api key {} created by {} (tenant={}, scopes=\"{}\")", created->key.id,
+                 actor, flags["--tenant"], scopes->to_string());
+    std::printf("%s\n", created->token.c_str());
+    return 0;
+  }
+  if (action == "list") {
+    auto all = keys.list();
+    if (!all) {
+      return fail(all.error().message);
+    }
+    std::printf("%-12s  %-20s  %-44s  %-27s  %s\n", "ID", "TENANT", "SCOPES", "EXPIRES", "STATE");
+    const Timestamp now = clock.now();
+    for (const ApiKey& k : *all) {
+      std::printf("%-12s  %-20s  %-44s  %-27s  %s\n", k.id.c_str(),
+                  k.tenant ? k.tenant->str().c_str() : "*", k.scopes.to_string().c_str(),
+                  k.expires_at ? http_params::rfc3339(*k.expires_at).c_str() : "never",
+                  k.revoked_at ? "revoked" : (k.usable(now) ? "active" : "expired"));
+    }
+    return 0;
+  }
+  if (action == "revoke") {
+    if (positional.size() != 1) {
+      return fail("keys revoke needs exactly one key id", 2);
+    }
+    if (auto s = keys.revoke(positional[0]); !s) {
+      return fail(s.error().message);
+    }
+    spdlog::info("audit: api key {} revoked by {}", positional[0], actor);
+    return 0;
+  }
+  return fail("unknown keys action '" + action + "'", 2);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -154,6 +308,10 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   const std::string command = args[0];
+  if (command == "keys") {
+    setenv("PGCONNECT_TIMEOUT", "5", /*overwrite=*/0);
+    return manage_keys({args.begin() + 1, args.end()});
+  }
   if (command != "serve" && command != "migrate" && command != "gc") {
     return fail("unknown command '" + command + "'\n" + kUsage, 2);
   }

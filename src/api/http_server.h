@@ -6,10 +6,13 @@
 #include <memory>
 #include <string>
 
+#include "application/authenticate.h"
 #include "application/collect_garbage.h"
 #include "application/delete_object.h"
 #include "application/download_object.h"
 #include "application/list_objects.h"
+#include "application/manage_api_keys.h"
+#include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
 #include "application/upload_object.h"
 
@@ -23,6 +26,9 @@ struct UseCases {
   ListObjects& list;
   CollectGarbage& gc;
   ReadinessMonitor& readiness;
+  Authenticate& auth;
+  ManageApiKeys& keys;
+  RateLimiter& limiter;
 };
 
 // castor's HTTP/1.1 server (Boost.Beast): IO threads run the connections (one coroutine each, on
@@ -38,6 +44,7 @@ class HttpServer {
     std::size_t worker_threads = 8;             // size of the blocking pool (match the DB pool)
     std::size_t max_queued_blocking = 1024;     // more waiting calls than this: 503 + Retry-After
     std::chrono::seconds shutdown_timeout{30};  // drain bound on SIGTERM
+    bool auth_required = true;  // false: every caller is an anonymous admin (AUTH_MODE=disabled)
   };
 
   HttpServer(Options options, UseCases use_cases);

@@ -212,6 +212,64 @@ std::string rfc3339(Timestamp t) {
   return std::string(out, static_cast<std::size_t>(m));
 }
 
+std::optional<Timestamp> parse_rfc3339(std::string_view text) {
+  auto digits = [&](std::size_t pos, std::size_t n) -> std::optional<int> {
+    if (pos + n > text.size()) {
+      return std::nullopt;
+    }
+    auto v = parse_digits(text.substr(pos, n));
+    return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
+  };
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':') {
+    return std::nullopt;
+  }
+  auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2), hour = digits(11, 2),
+       minute = digits(14, 2), second = digits(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || *month < 1 || *month > 12 ||
+      *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
+    return std::nullopt;
+  }
+  std::size_t pos = 19;
+  std::int64_t micros = 0;
+  if (text[pos] == '.') {
+    std::size_t end = pos + 1;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') {
+      ++end;
+    }
+    if (end == pos + 1) {
+      return std::nullopt;
+    }
+    std::string frac(text.substr(pos + 1, std::min<std::size_t>(end - pos - 1, 6)));
+    frac.resize(6, '0');
+    micros = static_cast<std::int64_t>(*parse_digits(frac));
+    pos = end;
+  }
+  std::int64_t offset_seconds = 0;
+  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z') && pos + 1 == text.size()) {
+    // UTC
+  } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') &&
+             text[pos + 3] == ':') {
+    auto oh = digits(pos + 1, 2), om = digits(pos + 4, 2);
+    if (!oh || !om) {
+      return std::nullopt;
+    }
+    offset_seconds = (*oh * 3600 + *om * 60) * (text[pos] == '+' ? 1 : -1);
+  } else {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = *year - 1900;
+  tm.tm_mon = *month - 1;
+  tm.tm_mday = *day;
+  tm.tm_hour = *hour;
+  tm.tm_min = *minute;
+  tm.tm_sec = *second;
+  const std::time_t secs = timegm(&tm);
+  return Timestamp(
+      std::chrono::microseconds((std::int64_t{secs} - offset_seconds) * 1'000'000 + micros));
+}
+
 bool is_sane_request_id(std::string_view text) {
   if (text.empty() || text.size() > 64) {
     return false;

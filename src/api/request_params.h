@@ -57,6 +57,9 @@ std::string http_date(Timestamp t);
 // RFC 3339 UTC with microseconds, e.g. "2026-11-21T09:31:56.123456Z".
 std::string rfc3339(Timestamp t);
 
+// Parses "YYYY-MM-DDTHH:MM:SS[.ffffff](Z|+HH:MM|-HH:MM)" (RFC 3339); nullopt otherwise.
+std::optional<Timestamp> parse_rfc3339(std::string_view text);
+
 // Whether `text` is a reasonable request id to echo (1..64 of [A-Za-z0-9._-]).
 bool is_sane_request_id(std::string_view text);
 

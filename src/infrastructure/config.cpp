@@ -22,7 +22,16 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "IO_THREADS",
                                      "LOG_LEVEL",
                                      "MIGRATE_ON_START",
-                                     "SHUTDOWN_TIMEOUT_SECONDS"};
+                                     "SHUTDOWN_TIMEOUT_SECONDS",
+                                     "LOG_FORMAT",
+                                     "AUTH_MODE",
+                                     "JWT_SECRET",
+                                     "JWT_PUBLIC_KEY_FILE",
+                                     "JWT_ISSUER",
+                                     "JWT_AUDIENCE",
+                                     "JWT_LEEWAY_SECONDS",
+                                     "RATE_LIMIT_RPS",
+                                     "RATE_LIMIT_BURST"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -76,7 +85,16 @@ const char* config_usage() {
          "  IO_THREADS / --io-threads                  HTTP threads (number of cores)\n"
          "  LOG_LEVEL / --log-level                    trace|debug|info|warn|error (info)\n"
          "  MIGRATE_ON_START / --migrate-on-start      apply migrations in serve (true)\n"
-         "  SHUTDOWN_TIMEOUT_SECONDS / --shutdown-timeout-seconds  drain bound (30)\n";
+         "  SHUTDOWN_TIMEOUT_SECONDS / --shutdown-timeout-seconds  drain bound (30)\n"
+         "  LOG_FORMAT / --log-format                  text|json (text)\n"
+         "  AUTH_MODE / --auth-mode                    required|disabled (required)\n"
+         "  JWT_SECRET / --jwt-secret                  HS256 secret for bearer JWTs\n"
+         "  JWT_PUBLIC_KEY_FILE / --jwt-public-key-file  PEM key for RS256/ES256 JWTs\n"
+         "  JWT_ISSUER, JWT_AUDIENCE                   required iss / aud claims (unset: any)\n"
+         "  JWT_LEEWAY_SECONDS / --jwt-leeway-seconds  clock skew allowed (30)\n"
+         "  RATE_LIMIT_RPS / --rate-limit-rps          requests/s per credential or IP, 0 = off "
+         "(1000)\n"
+         "  RATE_LIMIT_BURST / --rate-limit-burst      bucket size (2000)\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -181,6 +199,45 @@ Result<Config> Config::load(const std::vector<std::string>& args,
     }
     c.log_level = *v;
   }
+  if (const std::string* v = get("LOG_FORMAT")) {
+    if (*v != "text" && *v != "json") {
+      return bad("LOG_FORMAT", "'" + *v + "' is not text or json");
+    }
+    c.log_format = *v;
+  }
+  if (const std::string* v = get("AUTH_MODE")) {
+    if (*v != "required" && *v != "disabled") {
+      return bad("AUTH_MODE", "'" + *v + "' is not required or disabled");
+    }
+    c.auth_required = *v == "required";
+  }
+  if (const std::string* v = get("JWT_SECRET")) {
+    c.jwt_secret = *v;
+  }
+  if (const std::string* v = get("JWT_PUBLIC_KEY_FILE")) {
+    c.jwt_public_key_file = *v;
+  }
+  if (!c.jwt_secret.empty() && c.jwt_public_key_file) {
+    return bad("JWT_SECRET", "set either JWT_SECRET (HS256) or JWT_PUBLIC_KEY_FILE, not both");
+  }
+  if (const std::string* v = get("JWT_ISSUER")) {
+    c.jwt_issuer = *v;
+  }
+  if (const std::string* v = get("JWT_AUDIENCE")) {
+    c.jwt_audience = *v;
+  }
+  std::int64_t leeway = c.jwt_leeway.count();
+  std::uint64_t rps = c.rate_limit_rps, burst = c.rate_limit_burst;
+  for (Status s :
+       {number("JWT_LEEWAY_SECONDS", 0, 3600, leeway), number("RATE_LIMIT_RPS", 0, 1'000'000, rps),
+        number("RATE_LIMIT_BURST", 1, 10'000'000, burst)}) {
+    if (!s) {
+      return std::move(s).error();
+    }
+  }
+  c.jwt_leeway = std::chrono::seconds(leeway);
+  c.rate_limit_rps = rps;
+  c.rate_limit_burst = burst;
   if (const std::string* v = get("MIGRATE_ON_START")) {
     auto b = parse_bool("MIGRATE_ON_START", *v);
     if (!b) {

@@ -15,20 +15,29 @@ namespace castor {
 // Settings of `castor serve`, `migrate` and `gc`. Each comes from an environment variable or the
 // matching flag (`DB_POOL_SIZE` <-> `--db-pool-size`; a flag wins), else its default.
 struct Config {
-  std::string database_url;                                 // DATABASE_URL (required)
-  std::string listen_host = "0.0.0.0";                      // LISTEN_ADDR host part
-  std::uint16_t listen_port = 8080;                         // LISTEN_ADDR port; 0 = any free
-  std::optional<std::filesystem::path> port_file;           // PORT_FILE: bound port written here
-  std::filesystem::path hot_storage_path = "./data/hot";    // HOT_STORAGE_PATH
-  std::filesystem::path cold_storage_path = "./data/cold";  // COLD_STORAGE_PATH
-  std::uint64_t max_object_size = std::uint64_t{5} << 30;   // MAX_OBJECT_SIZE, bytes
-  std::chrono::seconds gc_interval{60};                     // GC_INTERVAL_SECONDS; 0 = off
-  std::chrono::seconds writing_timeout{3600};               // WRITING_TIMEOUT_SECONDS
-  std::size_t db_pool_size = 8;                             // DB_POOL_SIZE
-  std::size_t io_threads = 2;                               // IO_THREADS (default: cores)
-  std::string log_level = "info";                           // LOG_LEVEL
-  bool migrate_on_start = true;                             // MIGRATE_ON_START
-  std::chrono::seconds shutdown_timeout{30};                // SHUTDOWN_TIMEOUT_SECONDS
+  std::string database_url;                                  // DATABASE_URL (required)
+  std::string listen_host = "0.0.0.0";                       // LISTEN_ADDR host part
+  std::uint16_t listen_port = 8080;                          // LISTEN_ADDR port; 0 = any free
+  std::optional<std::filesystem::path> port_file;            // PORT_FILE: bound port written here
+  std::filesystem::path hot_storage_path = "./data/hot";     // HOT_STORAGE_PATH
+  std::filesystem::path cold_storage_path = "./data/cold";   // COLD_STORAGE_PATH
+  std::uint64_t max_object_size = std::uint64_t{5} << 30;    // MAX_OBJECT_SIZE, bytes
+  std::chrono::seconds gc_interval{60};                      // GC_INTERVAL_SECONDS; 0 = off
+  std::chrono::seconds writing_timeout{3600};                // WRITING_TIMEOUT_SECONDS
+  std::size_t db_pool_size = 8;                              // DB_POOL_SIZE
+  std::size_t io_threads = 2;                                // IO_THREADS (default: cores)
+  std::string log_level = "info";                            // LOG_LEVEL
+  bool migrate_on_start = true;                              // MIGRATE_ON_START
+  std::chrono::seconds shutdown_timeout{30};                 // SHUTDOWN_TIMEOUT_SECONDS
+  std::string log_format = "text";                           // LOG_FORMAT: text | json
+  bool auth_required = true;                                 // AUTH_MODE: required | disabled
+  std::string jwt_secret;                                    // JWT_SECRET (HS256), secret
+  std::optional<std::filesystem::path> jwt_public_key_file;  // JWT_PUBLIC_KEY_FILE (RS/ES256)
+  std::optional<std::string> jwt_issuer;                     // JWT_ISSUER
+  std::optional<std::string> jwt_audience;                   // JWT_AUDIENCE
+  std::chrono::seconds jwt_leeway{30};                       // JWT_LEEWAY_SECONDS
+  std::uint64_t rate_limit_rps = 1000;                       // RATE_LIMIT_RPS, 0 = off
+  std::uint64_t rate_limit_burst = 2000;                     // RATE_LIMIT_BURST
 
   // Reads the settings from `args` (flags, after the subcommand) and `getenv`. InvalidArgument
   // with one clear sentence naming the setting on an unknown flag, a malformed value or a missing

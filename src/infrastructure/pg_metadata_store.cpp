@@ -3,6 +3,7 @@
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
+#include "infrastructure/pg_api_key_repository.h"
 #include "infrastructure/pg_blob_repository.h"
 #include "infrastructure/pg_connection_pool.h"
 #include "infrastructure/pg_errors.h"
@@ -17,10 +18,12 @@ constexpr int kAttempts = 3;
 
 class PgTransaction final : public MetadataTransaction {
  public:
-  explicit PgTransaction(pqxx::transaction_base& tx) : tx_(tx), objects_(tx), blobs_(tx) {}
+  explicit PgTransaction(pqxx::transaction_base& tx)
+      : tx_(tx), objects_(tx), blobs_(tx), api_keys_(tx) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
+  ApiKeyRepository& api_keys() override { return api_keys_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Status {
@@ -41,11 +44,13 @@ class PgTransaction final : public MetadataTransaction {
   pqxx::transaction_base& tx_;
   PgObjectRepository objects_;
   PgBlobRepository blobs_;
+  PgApiKeyRepository api_keys_;
 };
 
 void prepare_statements(pqxx::connection& conn) {
   PgObjectRepository::prepare(conn);
   PgBlobRepository::prepare(conn);
+  PgApiKeyRepository::prepare(conn);
   conn.prepare("content_lock",
                "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
   conn.prepare("content_try_lock",

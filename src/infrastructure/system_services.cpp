@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 
 #include "domain/hex.h"
+#include "infrastructure/api_key_secrets.h"
 
 namespace castor {
 namespace {
@@ -26,6 +27,24 @@ ObjectId RandomIdGenerator::next() {
   ObjectId::Bytes bytes{};
   fill_random(bytes.data(), bytes.size());
   return ObjectId::from_random(bytes);
+}
+
+NewKeyMaterial OpenSslKeyMaterial::generate() {
+  GeneratedKey key = generate_api_key();
+  return {std::move(key.id), std::move(key.secret), std::move(key.token)};
+}
+
+std::optional<std::pair<std::string, std::string>> OpenSslKeyMaterial::split(
+    std::string_view token) {
+  return split_api_key(token);
+}
+
+std::string OpenSslKeyMaterial::hash_secret(std::string_view secret) {
+  return castor::hash_secret(secret);
+}
+
+bool OpenSslKeyMaterial::equal(std::string_view a, std::string_view b) {
+  return constant_time_equal(a, b);
 }
 
 std::string random_hex(std::size_t bytes) {

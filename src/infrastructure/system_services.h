@@ -2,6 +2,7 @@
 
 #include "application/ports/clock.h"
 #include "application/ports/id_generator.h"
+#include "application/ports/key_material.h"
 
 namespace castor {
 
@@ -16,6 +17,15 @@ class SystemClock final : public Clock {
 class RandomIdGenerator final : public IdGenerator {
  public:
   ObjectId next() override;
+};
+
+// API key material from OpenSSL: RAND_bytes, SHA-256, CRYPTO_memcmp (see api_key_secrets.h).
+class OpenSslKeyMaterial final : public KeyMaterial {
+ public:
+  NewKeyMaterial generate() override;
+  std::optional<std::pair<std::string, std::string>> split(std::string_view token) override;
+  std::string hash_secret(std::string_view secret) override;
+  bool equal(std::string_view a, std::string_view b) override;
 };
 
 // `bytes` random bytes from OpenSSL's CSPRNG as lowercase hex (request ids).

@@ -224,14 +224,75 @@ class MemoryBlobRepository final : public BlobRepository {
   bool read_only_;
 };
 
+class MemoryApiKeyRepository final : public ApiKeyRepository {
+ public:
+  MemoryApiKeyRepository(State& state, bool read_only) : state_(state), read_only_(read_only) {}
+
+  Status insert(const ApiKey& key) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    if (!state_.api_keys.emplace(key.id, key).second) {
+      return Error{ErrorCode::kAlreadyExists, "API key id taken"};
+    }
+    return {};
+  }
+  Result<ApiKey> find(const std::string& id) override {
+    auto it = state_.api_keys.find(id);
+    if (it == state_.api_keys.end()) {
+      return not_found("no such API key");
+    }
+    return it->second;
+  }
+  Result<std::vector<ApiKey>> list() override {
+    std::vector<ApiKey> keys;
+    for (const auto& [id, key] : state_.api_keys) {
+      keys.push_back(key);
+    }
+    std::stable_sort(keys.begin(), keys.end(),
+                     [](const ApiKey& a, const ApiKey& b) { return a.created_at > b.created_at; });
+    return keys;
+  }
+  Status revoke(const std::string& id, Timestamp now) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto it = state_.api_keys.find(id);
+    if (it == state_.api_keys.end()) {
+      return not_found("no such API key");
+    }
+    if (!it->second.revoked_at) {
+      it->second.revoked_at = now;
+    }
+    return {};
+  }
+  Status touch(const std::string& id, Timestamp now) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    if (auto it = state_.api_keys.find(id); it != state_.api_keys.end()) {
+      it->second.last_used_at = now;
+    }
+    return {};
+  }
+
+ private:
+  State& state_;
+  bool read_only_;
+};
+
 class MemoryTransaction final : public MetadataTransaction {
  public:
   MemoryTransaction(State& state, bool read_only,
                     const std::set<MemoryMetadataStore::BlobKey>& held_locks)
-      : objects_(state, read_only), blobs_(state, read_only), held_locks_(held_locks) {}
+      : objects_(state, read_only),
+        blobs_(state, read_only),
+        api_keys_(state, read_only),
+        held_locks_(held_locks) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
+  ApiKeyRepository& api_keys() override { return api_keys_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     if (held_locks_.contains({storage_class, hash})) {
@@ -247,6 +308,7 @@ class MemoryTransaction final : public MetadataTransaction {
  private:
   MemoryObjectRepository objects_;
   MemoryBlobRepository blobs_;
+  MemoryApiKeyRepository api_keys_;
   const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
 };
 

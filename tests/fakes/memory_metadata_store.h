@@ -32,6 +32,7 @@ class MemoryMetadataStore final : public MetadataStore {
   struct State {
     std::map<ObjectId, Object> objects;
     std::map<BlobKey, Blob> blobs;
+    std::map<std::string, ApiKey> api_keys;
   };
 
   Status transact(const std::function<Status(MetadataTransaction&)>& work,

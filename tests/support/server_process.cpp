@@ -124,6 +124,10 @@ void ServerProcess::spawn() {
       {"GC_INTERVAL_SECONDS", "0"},
       {"MAX_OBJECT_SIZE", std::to_string(options_.max_object_size)},
       {"LOG_LEVEL", log_level != nullptr ? log_level : "warn"},
+      // The object-storage tests exercise storage, not credentials (tests/e2e/auth_*_test.cpp
+      // run with AUTH_MODE=required through extra_env); no rate limit either.
+      {"AUTH_MODE", "disabled"},
+      {"RATE_LIMIT_RPS", "0"},
   };
   for (const auto& [name, value] : options_.extra_env) {
     overrides[name] = value;

@@ -34,6 +34,7 @@ struct ProcessExit {
 
 // A `castor serve` child process listening on 127.0.0.1 on a port of its choosing (reported
 // through PORT_FILE), with GC_INTERVAL_SECONDS=0 (tests run GC through POST /v1/admin/gc),
+// AUTH_MODE=disabled and RATE_LIMIT_RPS=0 unless extra_env says otherwise,
 // LOG_LEVEL=warn (or $CASTOR_E2E_LOG_LEVEL) and its output appended to a log file. The destructor
 // sends SIGTERM and reaps it (SIGKILL if it does not exit within 10 s). Not thread-safe.
 class ServerProcess {

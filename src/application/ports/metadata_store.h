@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "application/ports/api_key_repository.h"
 #include "application/ports/blob_repository.h"
 #include "application/ports/object_repository.h"
 #include "domain/error.h"
@@ -19,6 +20,7 @@ class MetadataTransaction {
 
   virtual ObjectRepository& objects() = 0;
   virtual BlobRepository& blobs() = 0;
+  virtual ApiKeyRepository& api_keys() = 0;
 
   // Waits for and takes the content lock.
   virtual Status lock_content(StorageClass storage_class, const ContentHash& hash) = 0;

@@ -1,0 +1,340 @@
+// The object endpoints: upload, download (GET/HEAD, by id or key), delete, list.
+#include <charconv>
+
+#include <spdlog/spdlog.h>
+
+#include "api/json_views.h"
+#include "api/server_core.h"
+
+namespace castor::api {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace hp = http_params;
+
+namespace {
+
+Headers created_headers(const Object& o) {
+  Headers h = one_header("Location", "/v1/objects/" + o.id().to_string());
+  h.emplace_back("ETag", "\"" + o.content_hash()->hex() + "\"");
+  return h;
+}
+
+// The object id in /v1/objects/{id}.
+Result<ObjectId> id_of(Exchange& ex) {
+  return ObjectId::parse(
+      std::string_view(ex.target.path).substr(std::string_view("/v1/objects/").size()));
+}
+
+bool disconnected(const boost::system::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+         ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+         ec == http::error::partial_message;
+}
+
+// Streams the object's content (or one range of it) after a 200/206 header.
+Awaitable<void> stream_content(Connection& c, Exchange& ex, BlobReader& content,
+                               std::uint64_t offset, std::uint64_t length) {
+  if (c.chunk.size() != kChunkSize) {
+    c.chunk.resize(kChunkSize);
+  }
+  while (length > 0) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(length, kChunkSize));
+    auto got = content.read_at(offset, std::span<std::byte>(c.chunk.data(), want));
+    if (!got || *got == 0) {
+      // The header is out: all we can do is cut the connection so the client sees a short body.
+      spdlog::error("request_id={} read failed: {}", ex.request_id,
+                    got ? "unexpected end of content file" : got.error().message);
+      ex.close = true;
+      co_return;
+    }
+    c.stream.expires_after(kIoTimeout);
+    auto [ec, n] = co_await net::async_write(c.stream, net::buffer(c.chunk.data(), *got), kAsTuple);
+    ex.bytes_out += n;
+    if (ec) {
+      ex.close = true;
+      co_return;
+    }
+    offset += *got;
+    length -= *got;
+  }
+}
+
+// Answers GET/HEAD for a found object: 304, 416, 206 or 200 (RFC 9110 sections 13-15).
+Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex,
+                             DownloadObject::Download& d) {
+  const Object& o = d.object;
+  const std::string etag = "\"" + o.content_hash()->hex() + "\"";
+  const std::uint64_t size = o.size_bytes();
+
+  http::response<http::empty_body> res{http::status::ok, ex.req().version()};
+  bool keep_alive = false;
+  s.common_headers(ex, res.base(), keep_alive);
+  res.keep_alive(keep_alive);
+  res.set(http::field::etag, etag);
+  res.set("X-Content-Hash", o.content_hash()->hex());
+  res.set(http::field::last_modified, hp::http_date(o.created_at()));
+  res.set(http::field::accept_ranges, "bytes");
+  res.set(http::field::cache_control, "private, immutable");
+
+  if (auto inm = ex.header("If-None-Match"); inm && hp::if_none_match_matches(*inm, etag)) {
+    res.result(http::status::not_modified);
+    co_await s.write_header(c, ex, res);
+    co_return;
+  }
+  std::optional<std::string> range = ex.header("Range");
+  if (auto if_range = ex.header("If-Range");
+      range && if_range && !hp::if_range_matches(*if_range, etag)) {
+    range.reset();
+  }
+  const hp::RangeDecision decision = hp::decide_range(range, size);
+  if (decision.kind == hp::RangeDecision::kUnsatisfiable) {
+    HttpError e = http_error(http::status::range_not_satisfiable, "range_not_satisfiable",
+                             "range not satisfiable for " + std::to_string(size) + " bytes");
+    e.headers = one_header("Content-Range", "bytes */" + std::to_string(size));
+    co_return co_await s.send_error(c, ex, e);
+  }
+  std::uint64_t offset = 0;
+  std::uint64_t length = size;
+  if (decision.kind == hp::RangeDecision::kPartial) {
+    res.result(http::status::partial_content);
+    offset = decision.range.first;
+    length = decision.range.length();
+    res.set(http::field::content_range, "bytes " + std::to_string(decision.range.first) + "-" +
+                                            std::to_string(decision.range.last) + "/" +
+                                            std::to_string(size));
+  }
+  res.set(http::field::content_type, o.content_type());
+  res.content_length(length);
+  if (co_await s.write_header(c, ex, res) && !ex.head()) {
+    co_await stream_content(c, ex, *d.content, offset, length);
+  }
+}
+
+}  // namespace
+
+Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
+  auto& req = ex.req();
+  auto ns = s.namespace_of(ex);
+  if (auto* e = std::get_if<HttpError>(&ns)) {
+    co_return co_await s.send_error(c, ex, *e);
+  }
+  auto tenant = s.tenant_of(ex);
+  if (auto* e = std::get_if<HttpError>(&tenant)) {
+    co_return co_await s.send_error(c, ex, *e);
+  }
+  if (auto denied = s.authorize(ex, &std::get<TenantId>(tenant), Scope::kObjectsWrite)) {
+    co_return co_await s.send_error(c, ex, *denied);
+  }
+  if (!ex.parser.content_length() && !ex.parser.chunked()) {
+    co_return co_await s.send_error(
+        c, ex,
+        http_error(http::status::length_required, "length_required",
+                   "send Content-Length or Transfer-Encoding: chunked"));
+  }
+  UploadObject::Request request{.ns = std::get<Namespace>(std::move(ns)),
+                                .tenant = std::get<TenantId>(std::move(tenant)),
+                                .key = std::nullopt,
+                                .storage_class = StorageClass::kHot,
+                                .content_type = ex.header("Content-Type").value_or(""),
+                                .expected_hash = std::nullopt};
+  if (auto key = ex.param("X-Key", "key")) {
+    auto k = ObjectKey::parse(*key);
+    if (!k) {
+      co_return co_await s.send_error(c, ex, from_error(k.error()));
+    }
+    request.key = std::move(*k);
+  }
+  if (auto cls = ex.param("X-Storage-Class", "storage_class")) {
+    auto sc = parse_storage_class(*cls);
+    if (!sc) {
+      co_return co_await s.send_error(c, ex, from_error(sc.error()));
+    }
+    request.storage_class = *sc;
+  }
+  if (auto expected = ex.header("X-Content-SHA256")) {
+    auto h = ContentHash::parse(*expected);
+    if (!h) {
+      co_return co_await s.send_error(
+          c, ex, bad_request("X-Content-SHA256 must be 64 hex digits, optionally 'sha256:'"));
+    }
+    request.expected_hash = std::move(*h);
+  }
+  std::optional<std::uint64_t> declared;
+  if (auto len = ex.parser.content_length()) {
+    declared = *len;
+  }
+
+  auto begin = [&] { return s.uc().upload.begin(std::move(request), declared); };
+  auto begun = co_await s.offload(begin);
+  if (!begun) {
+    co_return co_await s.send_error(c, ex, from_error(begun.error()));
+  }
+  std::unique_ptr<UploadObject::Upload> up = std::move(*begun);
+
+  if (beast::iequals(req[http::field::expect], "100-continue")) {
+    http::response<http::empty_body> cont{http::status::continue_, req.version()};
+    c.stream.expires_after(kIoTimeout);
+    co_await http::async_write(c.stream, cont, kAsTuple);
+  }
+
+  // Stream the body: fixed-size chunks, hashed and written as they arrive. The read buffer gets
+  // room for whole chunks too, or Beast would read the socket in header-sized sips.
+  if (c.chunk.size() != kChunkSize) {
+    c.chunk.resize(kChunkSize);
+  }
+  c.buffer.reserve(kChunkSize);
+  std::optional<HttpError> failure;
+  while (!ex.parser.is_done()) {
+    auto& body = ex.parser.get().body();
+    body.data = c.chunk.data();
+    body.size = c.chunk.size();
+    c.stream.expires_after(kIoTimeout);
+    auto [ec, n] = co_await http::async_read(c.stream, c.buffer, ex.parser, kAsTuple);
+    if (ec == http::error::need_buffer) {
+      ec = {};
+    }
+    const std::size_t got = c.chunk.size() - ex.parser.get().body().size;
+    ex.bytes_in += got;
+    if (ec) {
+      ex.close = true;
+      failure = disconnected(ec) ? http_error(http::status::bad_request, "incomplete_body",
+                                              "connection closed before the body was complete")
+                                 : bad_request("malformed request body: " + ec.message());
+      break;
+    }
+    if (got == 0) {
+      continue;
+    }
+    if (auto w = up->write(std::span<const std::byte>(c.chunk.data(), got)); !w) {
+      failure = from_error(w.error());
+      ex.close = true;
+      break;
+    }
+  }
+  if (failure) {
+    auto abort = [&] {
+      s.uc().upload.abort(*up);
+      return true;
+    };
+    co_await s.offload(abort);
+    co_return co_await s.send_error(c, ex, *failure);
+  }
+
+  auto commit = [&] { return s.uc().upload.commit(*up); };
+  auto committed = co_await s.offload(commit);
+  if (!committed) {
+    co_return co_await s.send_error(c, ex, from_error(committed.error()));
+  }
+  co_await s.send(c, ex, http::status::created, object_json(*committed), "application/json",
+                  created_headers(*committed));
+}
+
+Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, bool by_key) {
+  const bool want_content = !ex.head();
+  Result<DownloadObject::Download> found = not_found("no such object");
+  if (by_key) {
+    auto kp = parse_key_path(ex.target.path);
+    if (auto* e = std::get_if<HttpError>(&kp)) {
+      co_return co_await s.send_error(c, ex, *e);
+    }
+    const KeyPath& k = std::get<KeyPath>(kp);
+    if (auto denied = s.authorize(ex, &k.tenant, Scope::kObjectsRead)) {
+      co_return co_await s.send_error(c, ex, *denied);
+    }
+    auto find = [&] { return s.uc().download.by_key(k.ns, k.tenant, k.key, want_content); };
+    found = co_await s.offload(find);
+  } else {
+    auto id = id_of(ex);
+    if (!id) {
+      co_return co_await s.send_error(c, ex, from_error(id.error()));
+    }
+    auto tenant = s.tenant_of(ex);
+    if (auto* e = std::get_if<HttpError>(&tenant)) {
+      co_return co_await s.send_error(c, ex, *e);
+    }
+    const TenantId& t = std::get<TenantId>(tenant);
+    if (auto denied = s.authorize(ex, &t, Scope::kObjectsRead)) {
+      co_return co_await s.send_error(c, ex, *denied);
+    }
+    auto find = [&] { return s.uc().download.by_id(t, *id, want_content); };
+    found = co_await s.offload(find);
+  }
+  if (!found) {
+    co_return co_await s.send_error(c, ex, from_error(found.error()));
+  }
+  co_await send_content(s, c, ex, *found);
+}
+
+Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, bool by_key) {
+  Status removed;
+  if (by_key) {
+    auto kp = parse_key_path(ex.target.path);
+    if (auto* e = std::get_if<HttpError>(&kp)) {
+      co_return co_await s.send_error(c, ex, *e);
+    }
+    const KeyPath& k = std::get<KeyPath>(kp);
+    if (auto denied = s.authorize(ex, &k.tenant, Scope::kObjectsDelete)) {
+      co_return co_await s.send_error(c, ex, *denied);
+    }
+    auto remove = [&] { return s.uc().remove.by_key(k.ns, k.tenant, k.key); };
+    removed = co_await s.offload(remove);
+  } else {
+    auto id = id_of(ex);
+    if (!id) {
+      co_return co_await s.send_error(c, ex, from_error(id.error()));
+    }
+    auto tenant = s.tenant_of(ex);
+    if (auto* e = std::get_if<HttpError>(&tenant)) {
+      co_return co_await s.send_error(c, ex, *e);
+    }
+    const TenantId& t = std::get<TenantId>(tenant);
+    if (auto denied = s.authorize(ex, &t, Scope::kObjectsDelete)) {
+      co_return co_await s.send_error(c, ex, *denied);
+    }
+    auto remove = [&] { return s.uc().remove.by_id(t, *id); };
+    removed = co_await s.offload(remove);
+  }
+  if (!removed) {
+    co_return co_await s.send_error(c, ex, from_error(removed.error()));
+  }
+  co_await s.send(c, ex, http::status::no_content);
+}
+
+Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex) {
+  auto ns = s.namespace_of(ex);
+  if (auto* e = std::get_if<HttpError>(&ns)) {
+    co_return co_await s.send_error(c, ex, *e);
+  }
+  auto tenant = s.tenant_of(ex);
+  if (auto* e = std::get_if<HttpError>(&tenant)) {
+    co_return co_await s.send_error(c, ex, *e);
+  }
+  if (auto denied = s.authorize(ex, &std::get<TenantId>(tenant), Scope::kObjectsRead)) {
+    co_return co_await s.send_error(c, ex, *denied);
+  }
+  std::size_t limit = ListObjects::kDefaultLimit;
+  if (auto text = ex.target.get("limit")) {
+    std::uint64_t n = 0;
+    auto [end, err] = std::from_chars(text->data(), text->data() + text->size(), n);
+    if (err != std::errc() || end != text->data() + text->size() || n < 1 ||
+        n > ListObjects::kMaxLimit) {
+      co_return co_await s.send_error(c, ex, bad_request("limit must be between 1 and 1000"));
+    }
+    limit = static_cast<std::size_t>(n);
+  }
+  const std::string prefix = ex.target.get("prefix").value_or("");
+  const std::optional<std::string> cursor = ex.target.get("cursor");
+  auto fetch = [&] {
+    return s.uc().list.list(std::get<Namespace>(ns), std::get<TenantId>(tenant), prefix, limit,
+                            cursor);
+  };
+  auto page = co_await s.offload(fetch);
+  if (!page) {
+    co_return co_await s.send_error(c, ex, from_error(page.error()));
+  }
+  co_await s.send(c, ex, http::status::ok, list_page_json(*page));
+}
+
+}  // namespace castor::api

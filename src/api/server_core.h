@@ -1,0 +1,169 @@
+#pragma once
+// Internal to src/api: what the HTTP handlers share. Includes Beast; never include it from another
+// layer.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "api/http_server.h"
+#include "api/request_params.h"
+#include "domain/principal.h"
+
+namespace castor::api {
+
+inline constexpr std::size_t kChunkSize = 256 * 1024;         // bytes moved per body read/write
+inline constexpr auto kIoTimeout = std::chrono::seconds(60);  // one body chunk, either direction
+inline constexpr auto kAsTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+template <class T>
+using Awaitable = boost::asio::awaitable<T>;
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// One connection: its stream and read buffer. Shared so that the drain can reach idle ones.
+struct Connection {
+  explicit Connection(boost::asio::ip::tcp::socket socket);
+  boost::beast::tcp_stream stream;
+  boost::beast::flat_buffer buffer;
+  std::vector<std::byte> chunk;  // body bytes; allocated on first use, kChunkSize
+  std::string remote;            // client address, for logs and per-IP rate limits
+  bool busy = false;             // a request is being served; touched only on the strand
+};
+
+// One request in progress.
+struct Exchange {
+  boost::beast::http::request_parser<boost::beast::http::buffer_body> parser;
+  std::string request_id;
+  http_params::Target target;
+  std::string route = "-";             // the route pattern, for the log line
+  std::optional<Principal> principal;  // set once authenticated
+  std::string tenant;                  // the tenant acted on, once known, for the log line
+  unsigned status = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  bool close = false;  // close the connection after this response
+
+  const boost::beast::http::request<boost::beast::http::buffer_body>& req() { return parser.get(); }
+  bool head() { return req().method() == boost::beast::http::verb::head; }
+  // The header's value; nullopt if absent or empty.
+  std::optional<std::string> header(std::string_view name);
+  // An object parameter from its header, else its query parameter (JustStorage accepts both).
+  std::optional<std::string> param(std::string_view header_name, const std::string& query_name);
+};
+
+// An HTTP error on its way out: status, JSON code and message, extra headers.
+struct HttpError {
+  boost::beast::http::status status;
+  std::string code;
+  std::string message;
+  Headers headers = {};
+};
+
+HttpError from_error(const Error& e);
+HttpError http_error(boost::beast::http::status status, std::string code, std::string message);
+HttpError bad_request(std::string message);
+// One extra response header (GCC 12 rejects braced string literals inside coroutines).
+Headers one_header(std::string name, std::string value);
+
+// A value parsed from a request, or the error to answer with.
+template <class T>
+using Parsed = std::variant<T, HttpError>;
+
+// The (namespace, tenant, key) of a by-key path: /v1/objects/by-key/{ns}/{tenant}/{key...}.
+struct KeyPath {
+  Namespace ns;
+  TenantId tenant;
+  ObjectKey key;
+};
+Parsed<KeyPath> parse_key_path(const std::string& path);
+
+// The machinery handlers use: responses, the worker pool, authorisation.
+class ServerCore {
+ public:
+  ServerCore(HttpServer::Options options, UseCases use_cases);
+
+  const HttpServer::Options& options() const { return options_; }
+  UseCases& uc() { return uc_; }
+  bool draining() const { return draining_.load(); }
+  void set_draining() { draining_ = true; }
+  bool overloaded() const { return queued_blocking_.load() >= options_.max_queued_blocking; }
+  boost::asio::thread_pool& workers() { return workers_; }
+
+  // Runs `work` (blocking) on the worker pool and resumes on the calling coroutine's executor
+  // with its result. `work` lives in the caller's frame, which stays alive until then. (Named
+  // callables only: GCC 12 mishandles temporaries in co_await expressions.)
+  template <class F, class R = std::invoke_result_t<F&>>
+  Awaitable<R> offload(F& work) {
+    auto ex = co_await boost::asio::this_coro::executor;
+    ++queued_blocking_;
+    auto initiate = [this, ex, &work](auto handler) {
+      boost::asio::post(workers_, [this, ex, &work, h = std::move(handler)]() mutable {
+        R r = work();
+        --queued_blocking_;
+        boost::asio::post(
+            ex, [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+      });
+    };
+    co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(R)>(
+        initiate, boost::asio::use_awaitable);
+  }
+
+  // Sends a complete response with a small body (JSON by default). A HEAD gets the header only.
+  Awaitable<void> send(Connection& c, Exchange& ex, boost::beast::http::status status,
+                       std::string body = {}, std::string_view content_type = "application/json",
+                       Headers headers = {});
+  Awaitable<void> send_error(Connection& c, Exchange& ex, const HttpError& e);
+  // Writes a bodyless response header (content, if any, follows separately). False if the
+  // connection failed.
+  Awaitable<bool> write_header(Connection& c, Exchange& ex,
+                               boost::beast::http::response<boost::beast::http::empty_body>& res);
+  // Sets Server, X-Request-Id and keep-alive.
+  void common_headers(Exchange& ex, boost::beast::http::fields& fields, bool& keep_alive);
+
+  // Establishes ex.principal from the request's credential (Authorization: Bearer, or
+  // X-API-Key) and applies the rate limit: 401 with WWW-Authenticate, 429 with Retry-After, or
+  // 503. With authentication disabled, every caller is an anonymous admin (rate-limited by IP).
+  Awaitable<std::optional<HttpError>> authenticate(Exchange& ex, const std::string& remote);
+
+  // The tenant a request acts on: its X-Tenant/tenant_id, else the credential's own tenant.
+  Parsed<TenantId> tenant_of(Exchange& ex);
+  Parsed<Namespace> namespace_of(Exchange& ex);
+  // 403 unless ex.principal may use `scope` on `tenant` (or at all, when tenant is null).
+  std::optional<HttpError> authorize(Exchange& ex, const TenantId* tenant, Scope scope);
+
+ private:
+  std::optional<HttpError> rate_limit(const std::string& key);
+
+  HttpServer::Options options_;
+  UseCases uc_;
+  boost::asio::thread_pool workers_;
+  std::atomic<std::size_t> queued_blocking_{0};
+  std::atomic<bool> draining_{false};
+};
+
+// Handlers: thin — parse, authorise, call one use case, serialise.
+Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex);
+Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, bool by_key);
+Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, bool by_key);
+Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex);
+Awaitable<void> handle_gc(ServerCore& s, Connection& c, Exchange& ex);
+Awaitable<void> handle_create_api_key(ServerCore& s, Connection& c, Exchange& ex);
+Awaitable<void> handle_list_api_keys(ServerCore& s, Connection& c, Exchange& ex);
+Awaitable<void> handle_revoke_api_key(ServerCore& s, Connection& c, Exchange& ex, std::string id);
+
+}  // namespace castor::api

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "application/ports/clock.h"
+#include "application/ports/key_material.h"
+#include "application/ports/metadata_store.h"
+#include "application/ports/token_verifier.h"
+#include "domain/principal.h"
+
+namespace castor {
+
+// Turns a presented credential into a Principal: an API key ("cst_<id>_<secret>", checked against
+// the stored SHA-256 of its secret in constant time) or a JWT (through the TokenVerifier).
+//
+// Verified keys are cached for `cache_ttl` (a couple of seconds), so a revocation takes effect on
+// every replica within that time without a database read per request. `last_used_at` is written
+// at most once per `touch_interval` per key and process. Thread-safe; blocking (may read the
+// database), so call it from the worker pool.
+class Authenticate {
+ public:
+  Authenticate(MetadataStore& metadata, KeyMaterial& keys, TokenVerifier* tokens, Clock& clock,
+               std::chrono::milliseconds cache_ttl = std::chrono::seconds(2),
+               std::chrono::seconds touch_interval = std::chrono::minutes(1));
+
+  // Unauthenticated for a malformed, unknown, revoked or expired key, or a token that does not
+  // verify (also when no TokenVerifier is configured); Unavailable if the database is down.
+  Result<Principal> credential(std::string_view presented);
+
+ private:
+  struct CachedKey {
+    ApiKey key;
+    std::chrono::steady_clock::time_point fetched;
+  };
+
+  Result<Principal> api_key(std::string_view token);
+  Result<ApiKey> load(const std::string& id);
+
+  MetadataStore& metadata_;
+  KeyMaterial& keys_;
+  TokenVerifier* tokens_;  // may be null: JWTs are then refused
+  Clock& clock_;
+  const std::chrono::milliseconds cache_ttl_;
+  const std::chrono::seconds touch_interval_;
+
+  std::mutex mu_;
+  std::unordered_map<std::string, CachedKey> cache_;  // by key id; guarded by mu_
+};
+
+}  // namespace castor

@@ -1,0 +1,62 @@
+#include "application/manage_api_keys.h"
+
+namespace castor {
+
+Result<ManageApiKeys::Created> ManageApiKeys::create(std::optional<TenantId> tenant, Scopes scopes,
+                                                     std::optional<Timestamp> expires_at,
+                                                     std::string description,
+                                                     std::string created_by) {
+  const Timestamp now = clock_.now();
+  if (scopes.empty()) {
+    return invalid_argument("a key needs at least one scope");
+  }
+  if (expires_at && *expires_at <= now) {
+    return invalid_argument("expiry must be in the future");
+  }
+  if (description.size() > 1024) {
+    return invalid_argument("description must be at most 1024 bytes");
+  }
+  NewKeyMaterial material = keys_.generate();
+  Created created{ApiKey{.id = material.id,
+                         .secret_hash = keys_.hash_secret(material.secret),
+                         .tenant = std::move(tenant),
+                         .scopes = scopes,
+                         .description = std::move(description),
+                         .created_by = std::move(created_by),
+                         .created_at = now,
+                         .expires_at = expires_at,
+                         .revoked_at = std::nullopt,
+                         .last_used_at = std::nullopt},
+                  std::move(material.token)};
+  auto s = metadata_.transact(
+      [&](MetadataTransaction& tx) { return tx.api_keys().insert(created.key); });
+  if (!s) {
+    return std::move(s).error();
+  }
+  return created;
+}
+
+Result<std::vector<ApiKey>> ManageApiKeys::list() {
+  std::vector<ApiKey> keys;
+  auto s = metadata_.transact(
+      [&](MetadataTransaction& tx) -> Status {
+        auto all = tx.api_keys().list();
+        if (!all) {
+          return std::move(all).error();
+        }
+        keys = std::move(*all);
+        return {};
+      },
+      MetadataStore::Mode::kReadOnly);
+  if (!s) {
+    return std::move(s).error();
+  }
+  return keys;
+}
+
+Status ManageApiKeys::revoke(const std::string& id) {
+  return metadata_.transact(
+      [&](MetadataTransaction& tx) { return tx.api_keys().revoke(id, clock_.now()); });
+}
+
+}  // namespace castor

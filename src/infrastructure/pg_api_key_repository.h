@@ -1,0 +1,28 @@
+#pragma once
+
+#include <pqxx/connection>
+#include <pqxx/transaction_base>
+
+#include "application/ports/api_key_repository.h"
+
+namespace castor {
+
+// ApiKeyRepository over the `api_keys` table, inside one libpqxx transaction.
+class PgApiKeyRepository final : public ApiKeyRepository {
+ public:
+  // Prepares this repository's statements on a new connection. Throws pqxx exceptions.
+  static void prepare(pqxx::connection& conn);
+
+  explicit PgApiKeyRepository(pqxx::transaction_base& tx) : tx_(tx) {}
+
+  Status insert(const ApiKey& key) override;
+  Result<ApiKey> find(const std::string& id) override;
+  Result<std::vector<ApiKey>> list() override;
+  Status revoke(const std::string& id, Timestamp now) override;
+  Status touch(const std::string& id, Timestamp now) override;
+
+ private:
+  pqxx::transaction_base& tx_;
+};
+
+}  // namespace castor
