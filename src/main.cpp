@@ -1,4 +1,7 @@
 // castor: content-addressed object storage. `main` only wires the layers together.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -230,7 +233,8 @@ int manage_keys(std::vector<std::string> args) {
   SystemClock clock;
   OpenSslKeyMaterial material;
   ManageApiKeys keys(metadata, material, clock);
-  const std::string actor = "cli:" + std::string(std::getenv("USER") ? std::getenv("USER") : "?");
+  const passwd* user = ::getpwuid(::getuid());
+  const std::string actor = std::string("cli:").append(user != nullptr ? user->pw_name : "unknown");
 
   if (action == "create") {
     if (!flags.contains("--tenant") || !flags.contains("--scopes")) {

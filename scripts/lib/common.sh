@@ -85,7 +85,8 @@ castor_build() {
   fi
   castor_log "building ($type) in $dir"
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@"
-  cmake --build "$dir" -j "${CASTOR_BUILD_JOBS:-2}"
+  # CASTOR_BUILD_TARGET narrows the build (scripts/run needs only the server).
+  cmake --build "$dir" -j "${CASTOR_BUILD_JOBS:-2}" ${CASTOR_BUILD_TARGET:+--target "$CASTOR_BUILD_TARGET"}
 }
 
 # clang-format check over the C++ sources. Returns non-zero when a file is not formatted.
