@@ -67,17 +67,17 @@ void PgApiKeyRepository::prepare(pqxx::connection& conn) {
 
 Status PgApiKeyRepository::insert(const ApiKey& k) {
   return guarded([&]() -> Status {
-    tx_.exec_prepared("api_key_insert", k.id, k.secret_hash,
-                      k.tenant ? std::optional<std::string>(k.tenant->str()) : std::nullopt,
-                      k.scopes.to_string(), k.description, k.created_by, to_us(k.created_at),
-                      optional_us(k.expires_at));
+    sql_.exec("api_key_insert", k.id, k.secret_hash,
+              k.tenant ? std::optional<std::string>(k.tenant->str()) : std::nullopt,
+              k.scopes.to_string(), k.description, k.created_by, to_us(k.created_at),
+              optional_us(k.expires_at));
     return {};
   });
 }
 
 Result<ApiKey> PgApiKeyRepository::find(const std::string& id) {
   return guarded([&]() -> Result<ApiKey> {
-    auto r = tx_.exec_prepared("api_key_find", id);
+    auto r = sql_.exec("api_key_find", id);
     if (r.empty()) {
       return not_found("no such API key");
     }
@@ -88,7 +88,7 @@ Result<ApiKey> PgApiKeyRepository::find(const std::string& id) {
 Result<std::vector<ApiKey>> PgApiKeyRepository::list() {
   return guarded([&]() -> Result<std::vector<ApiKey>> {
     std::vector<ApiKey> keys;
-    for (const auto& row : tx_.exec_prepared("api_key_list")) {
+    for (const auto& row : sql_.exec("api_key_list")) {
       auto key = key_from_row(row);
       if (!key) {
         return std::move(key).error();
@@ -101,7 +101,7 @@ Result<std::vector<ApiKey>> PgApiKeyRepository::list() {
 
 Status PgApiKeyRepository::revoke(const std::string& id, Timestamp now) {
   return guarded([&]() -> Status {
-    if (tx_.exec_prepared("api_key_revoke", id, to_us(now)).affected_rows() == 0) {
+    if (sql_.exec("api_key_revoke", id, to_us(now)).affected_rows() == 0) {
       return not_found("no such API key");
     }
     return {};
@@ -110,7 +110,7 @@ Status PgApiKeyRepository::revoke(const std::string& id, Timestamp now) {
 
 Status PgApiKeyRepository::touch(const std::string& id, Timestamp now) {
   return guarded([&]() -> Status {
-    tx_.exec_prepared("api_key_touch", id, to_us(now));
+    sql_.exec("api_key_touch", id, to_us(now));
     return {};
   });
 }

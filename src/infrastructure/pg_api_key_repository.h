@@ -3,6 +3,8 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include "infrastructure/pg_statement.h"
+
 #include "application/ports/api_key_repository.h"
 
 namespace castor {
@@ -13,7 +15,8 @@ class PgApiKeyRepository final : public ApiKeyRepository {
   // Prepares this repository's statements on a new connection. Throws pqxx exceptions.
   static void prepare(pqxx::connection& conn);
 
-  explicit PgApiKeyRepository(pqxx::transaction_base& tx) : tx_(tx) {}
+  PgApiKeyRepository(pqxx::transaction_base& tx, const QueryObserver* observer)
+      : sql_(tx, observer) {}
 
   Status insert(const ApiKey& key) override;
   Result<ApiKey> find(const std::string& id) override;
@@ -22,7 +25,7 @@ class PgApiKeyRepository final : public ApiKeyRepository {
   Status touch(const std::string& id, Timestamp now) override;
 
  private:
-  pqxx::transaction_base& tx_;
+  PgStatements sql_;
 };
 
 }  // namespace castor

@@ -45,14 +45,14 @@ void PgBlobRepository::prepare(pqxx::connection& conn) {
 Result<Blob> PgBlobRepository::add_ref(StorageClass c, const ContentHash& hash,
                                        std::uint64_t size_bytes) {
   return guarded([&]() -> Result<Blob> {
-    auto r = tx_.exec_prepared("blob_add_ref", class_param(c), hash.hex(), size_bytes);
+    auto r = sql_.exec("blob_add_ref", class_param(c), hash.hex(), size_bytes);
     return blob_from(c, hash, r[0]);
   });
 }
 
 Result<Blob> PgBlobRepository::release(StorageClass c, const ContentHash& hash) {
   return guarded([&]() -> Result<Blob> {
-    auto r = tx_.exec_prepared("blob_release", class_param(c), hash.hex());
+    auto r = sql_.exec("blob_release", class_param(c), hash.hex());
     if (r.empty()) {
       return Error{ErrorCode::kFailedPrecondition,
                    "blob " + hash.hex() + " has no reference to release"};
@@ -63,7 +63,7 @@ Result<Blob> PgBlobRepository::release(StorageClass c, const ContentHash& hash) 
 
 Result<std::optional<Blob>> PgBlobRepository::find(StorageClass c, const ContentHash& hash) {
   return guarded([&]() -> Result<std::optional<Blob>> {
-    auto r = tx_.exec_prepared("blob_find", class_param(c), hash.hex());
+    auto r = sql_.exec("blob_find", class_param(c), hash.hex());
     if (r.empty()) {
       return std::optional<Blob>();
     }
@@ -84,7 +84,7 @@ Result<std::vector<ContentHash>> PgBlobRepository::missing(StorageClass c,
     }
     array += '}';
     std::vector<ContentHash> out;
-    for (const auto& row : tx_.exec_prepared("blob_missing", class_param(c), array)) {
+    for (const auto& row : sql_.exec("blob_missing", class_param(c), array)) {
       if (auto h = ContentHash::parse(row[0].as<std::string>())) {
         out.push_back(std::move(*h));
       }
@@ -96,7 +96,7 @@ Result<std::vector<ContentHash>> PgBlobRepository::missing(StorageClass c,
 Result<std::vector<Blob>> PgBlobRepository::lock_unreferenced(std::size_t limit) {
   return guarded([&]() -> Result<std::vector<Blob>> {
     std::vector<Blob> out;
-    for (const auto& row : tx_.exec_prepared("blob_lock_unreferenced", limit)) {
+    for (const auto& row : sql_.exec("blob_lock_unreferenced", limit)) {
       auto c = parse_storage_class(row[0].as<std::string>());
       auto h = ContentHash::parse(row[1].as<std::string>());
       if (!c || !h) {
@@ -110,7 +110,7 @@ Result<std::vector<Blob>> PgBlobRepository::lock_unreferenced(std::size_t limit)
 
 Result<bool> PgBlobRepository::remove_unreferenced(StorageClass c, const ContentHash& hash) {
   return guarded([&]() -> Result<bool> {
-    auto r = tx_.exec_prepared("blob_remove_unreferenced", class_param(c), hash.hex());
+    auto r = sql_.exec("blob_remove_unreferenced", class_param(c), hash.hex());
     return r.affected_rows() == 1;
   });
 }

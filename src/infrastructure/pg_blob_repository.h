@@ -3,6 +3,8 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include "infrastructure/pg_statement.h"
+
 #include "application/ports/blob_repository.h"
 
 namespace castor {
@@ -13,7 +15,8 @@ class PgBlobRepository final : public BlobRepository {
   // Prepares this repository's statements on a new connection. Throws pqxx exceptions.
   static void prepare(pqxx::connection& conn);
 
-  explicit PgBlobRepository(pqxx::transaction_base& tx) : tx_(tx) {}
+  PgBlobRepository(pqxx::transaction_base& tx, const QueryObserver* observer)
+      : sql_(tx, observer) {}
 
   Result<Blob> add_ref(StorageClass storage_class, const ContentHash& hash,
                        std::uint64_t size_bytes) override;
@@ -25,7 +28,7 @@ class PgBlobRepository final : public BlobRepository {
   Result<bool> remove_unreferenced(StorageClass storage_class, const ContentHash& hash) override;
 
  private:
-  pqxx::transaction_base& tx_;
+  PgStatements sql_;
 };
 
 }  // namespace castor

@@ -18,8 +18,8 @@ constexpr int kAttempts = 3;
 
 class PgTransaction final : public MetadataTransaction {
  public:
-  explicit PgTransaction(pqxx::transaction_base& tx)
-      : tx_(tx), objects_(tx), blobs_(tx), api_keys_(tx) {}
+  PgTransaction(pqxx::transaction_base& tx, const QueryObserver* observer)
+      : sql_(tx, observer), objects_(tx, observer), blobs_(tx, observer), api_keys_(tx, observer) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
@@ -27,21 +27,20 @@ class PgTransaction final : public MetadataTransaction {
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Status {
-      tx_.exec_prepared("content_lock", std::string(to_string(storage_class)), hash.hex());
+      sql_.exec("content_lock", std::string(to_string(storage_class)), hash.hex());
       return {};
     });
   }
 
   Result<bool> try_lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Result<bool> {
-      auto r =
-          tx_.exec_prepared("content_try_lock", std::string(to_string(storage_class)), hash.hex());
+      auto r = sql_.exec("content_try_lock", std::string(to_string(storage_class)), hash.hex());
       return r[0][0].as<bool>();
     });
   }
 
  private:
-  pqxx::transaction_base& tx_;
+  PgStatements sql_;
   PgObjectRepository objects_;
   PgBlobRepository blobs_;
   PgApiKeyRepository api_keys_;
@@ -63,9 +62,11 @@ bool retryable(const Error& e) {
 
 }  // namespace
 
-PgMetadataStore::PgMetadataStore(std::string database_url, std::size_t pool_size)
+PgMetadataStore::PgMetadataStore(std::string database_url, std::size_t pool_size,
+                                 QueryObserver observer)
     : pool_(std::make_unique<PgConnectionPool>(std::move(database_url), pool_size,
-                                               prepare_statements)) {}
+                                               prepare_statements)),
+      observer_(std::move(observer)) {}
 
 PgMetadataStore::~PgMetadataStore() = default;
 
@@ -91,11 +92,11 @@ Status PgMetadataStore::transact_once(const std::function<Status(MetadataTransac
   return guarded([&]() -> Status {
     if (mode == Mode::kReadOnly) {
       pqxx::nontransaction tx(conn);
-      PgTransaction unit(tx);
+      PgTransaction unit(tx, &observer_);
       return work(unit);
     }
     pqxx::work tx(conn);
-    PgTransaction unit(tx);
+    PgTransaction unit(tx, &observer_);
     Status status = work(unit);
     if (status) {
       tx.commit();

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "application/ports/metadata_store.h"
 
@@ -17,7 +18,9 @@ class PgMetadataStore final : public MetadataStore {
  public:
   // Connects lazily: creation never fails on an unreachable database; calls do (Unavailable).
   // `pool_size` is the most connections this process opens.
-  PgMetadataStore(std::string database_url, std::size_t pool_size);
+  // `observer`, if set, is told the duration of every statement (for metrics).
+  PgMetadataStore(std::string database_url, std::size_t pool_size,
+                  std::function<void(std::string_view statement, double seconds)> observer = {});
   ~PgMetadataStore() override;
 
   Status transact(const std::function<Status(MetadataTransaction&)>& work,
@@ -29,6 +32,7 @@ class PgMetadataStore final : public MetadataStore {
   Status transact_once(const std::function<Status(MetadataTransaction&)>& work, Mode mode);
 
   std::unique_ptr<PgConnectionPool> pool_;
+  const std::function<void(std::string_view, double)> observer_;
 };
 
 }  // namespace castor

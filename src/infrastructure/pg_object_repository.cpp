@@ -121,35 +121,32 @@ void PgObjectRepository::prepare(pqxx::connection& conn) {
 
 Status PgObjectRepository::insert(const Object& o) {
   return guarded([&]() -> Status {
-    tx_.exec_prepared("object_insert", o.id().to_string(), o.ns().str(), o.tenant().str(),
-                      key_param(o), std::string(to_string(o.storage_class())),
-                      std::string(to_string(o.status())), hash_param(o), o.size_bytes(),
-                      o.content_type(), to_us(o.created_at()), to_us(o.updated_at()));
+    sql_.exec("object_insert", o.id().to_string(), o.ns().str(), o.tenant().str(), key_param(o),
+              std::string(to_string(o.storage_class())), std::string(to_string(o.status())),
+              hash_param(o), o.size_bytes(), o.content_type(), to_us(o.created_at()),
+              to_us(o.updated_at()));
     return {};
   });
 }
 
 Result<Object> PgObjectRepository::find(const ObjectId& id, bool for_update) {
   return guarded([&]() -> Result<Object> {
-    return single(
-        tx_.exec_prepared(for_update ? "object_find_for_update" : "object_find", id.to_string()));
+    return single(sql_.exec(for_update ? "object_find_for_update" : "object_find", id.to_string()));
   });
 }
 
 Result<Object> PgObjectRepository::find_by_key(const Namespace& ns, const TenantId& tenant,
                                                const ObjectKey& key, bool for_update) {
   return guarded([&]() -> Result<Object> {
-    return single(
-        tx_.exec_prepared(for_update ? "object_find_by_key_for_update" : "object_find_by_key",
-                          ns.str(), tenant.str(), key.str()));
+    return single(sql_.exec(for_update ? "object_find_by_key_for_update" : "object_find_by_key",
+                            ns.str(), tenant.str(), key.str()));
   });
 }
 
 Status PgObjectRepository::update(const Object& o) {
   return guarded([&]() -> Status {
-    auto r =
-        tx_.exec_prepared("object_update", o.id().to_string(), std::string(to_string(o.status())),
-                          hash_param(o), o.size_bytes(), to_us(o.updated_at()));
+    auto r = sql_.exec("object_update", o.id().to_string(), std::string(to_string(o.status())),
+                       hash_param(o), o.size_bytes(), to_us(o.updated_at()));
     if (r.affected_rows() != 1) {
       return not_found("object " + o.id().to_string() + " is gone");
     }
@@ -159,7 +156,7 @@ Status PgObjectRepository::update(const Object& o) {
 
 Status PgObjectRepository::remove(const ObjectId& id) {
   return guarded([&]() -> Status {
-    tx_.exec_prepared("object_remove", id.to_string());
+    sql_.exec("object_remove", id.to_string());
     return {};
   });
 }
@@ -169,16 +166,16 @@ Result<std::vector<Object>> PgObjectRepository::list(const ListQuery& q) {
     static const std::string kNilId = "00000000-0000-0000-0000-000000000000";
     const std::string after_key = q.after ? q.after->key : std::string();
     const std::string after_id = q.after ? q.after->id.to_string() : kNilId;
-    return objects_from(tx_.exec_prepared("object_list", q.ns.str(), q.tenant.str(), after_key,
-                                          after_id, q.prefix, q.limit));
+    return objects_from(sql_.exec("object_list", q.ns.str(), q.tenant.str(), after_key, after_id,
+                                  q.prefix, q.limit));
   });
 }
 
 Result<std::vector<Object>> PgObjectRepository::lock_batch(ObjectStatus status, Timestamp before,
                                                            std::size_t limit) {
   return guarded([&]() -> Result<std::vector<Object>> {
-    return objects_from(tx_.exec_prepared("object_lock_batch", std::string(to_string(status)),
-                                          to_us(before), limit));
+    return objects_from(
+        sql_.exec("object_lock_batch", std::string(to_string(status)), to_us(before), limit));
   });
 }
 

@@ -3,6 +3,8 @@
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
 
+#include "infrastructure/pg_statement.h"
+
 #include "application/ports/object_repository.h"
 
 namespace castor {
@@ -13,7 +15,8 @@ class PgObjectRepository final : public ObjectRepository {
   // Prepares this repository's statements on a new connection. Throws pqxx exceptions.
   static void prepare(pqxx::connection& conn);
 
-  explicit PgObjectRepository(pqxx::transaction_base& tx) : tx_(tx) {}
+  PgObjectRepository(pqxx::transaction_base& tx, const QueryObserver* observer)
+      : sql_(tx, observer) {}
 
   Status insert(const Object& object) override;
   Result<Object> find(const ObjectId& id, bool for_update) override;
@@ -26,7 +29,7 @@ class PgObjectRepository final : public ObjectRepository {
                                          std::size_t limit) override;
 
  private:
-  pqxx::transaction_base& tx_;
+  PgStatements sql_;
 };
 
 }  // namespace castor

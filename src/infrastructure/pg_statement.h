@@ -1,0 +1,40 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string_view>
+#include <utility>
+
+#include <pqxx/result>
+#include <pqxx/transaction_base>
+
+namespace castor {
+
+// Told how long each database statement took: its prepared statement's name and seconds.
+// Called on the worker thread that ran it; must be cheap and thread-safe (a metrics histogram).
+using QueryObserver = std::function<void(std::string_view statement, double seconds)>;
+
+// A transaction plus the observer its statements report to: what every repository runs on.
+class PgStatements {
+ public:
+  PgStatements(pqxx::transaction_base& tx, const QueryObserver* observer)
+      : tx_(tx), observer_(observer) {}
+
+  // Runs the prepared statement `name` with `args`, timing it. Throws pqxx exceptions.
+  template <class... Args>
+  pqxx::result exec(const char* name, Args&&... args) {
+    const auto start = std::chrono::steady_clock::now();
+    pqxx::result r = tx_.exec_prepared(name, std::forward<Args>(args)...);
+    if (observer_ != nullptr && *observer_) {
+      (*observer_)(name,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return r;
+  }
+
+ private:
+  pqxx::transaction_base& tx_;
+  const QueryObserver* observer_;  // may be null
+};
+
+}  // namespace castor
