@@ -133,6 +133,7 @@ int serve(const Config& config) {
                      .port = config.listen_port,
                      .io_threads = config.io_threads,
                      .worker_threads = config.db_pool_size,
+                     .shutdown_delay = config.shutdown_delay,
                      .shutdown_timeout = config.shutdown_timeout,
                      .auth_required = config.auth_required},
                     {upload, download, remove, list, gc, readiness, auth, keys, limiter});

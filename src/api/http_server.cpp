@@ -377,13 +377,17 @@ struct HttpServer::Impl {
   }
 
   net::awaitable<void> drain() {
-    core.set_draining();
+    // Readiness fails at once, so the orchestrator stops routing here; new connections are still
+    // served for shutdown_delay while that news spreads, then the listener closes.
     core.uc().readiness.set_draining();
+    signals.cancel();
+    net::steady_timer tick(ioc);
+    tick.expires_after(options().shutdown_delay);
+    co_await tick.async_wait(kAsTuple);
+    core.set_draining();
     boost::system::error_code ec;
     acceptor.close(ec);
-    signals.cancel();
     const auto deadline = std::chrono::steady_clock::now() + options().shutdown_timeout;
-    net::steady_timer tick(ioc);
     for (;;) {
       std::vector<std::shared_ptr<Connection>> open;
       {

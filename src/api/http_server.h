@@ -43,7 +43,8 @@ class HttpServer {
     std::size_t io_threads = 2;
     std::size_t worker_threads = 8;             // size of the blocking pool (match the DB pool)
     std::size_t max_queued_blocking = 1024;     // more waiting calls than this: 503 + Retry-After
-    std::chrono::seconds shutdown_timeout{30};  // drain bound on SIGTERM
+    std::chrono::seconds shutdown_delay{2};     // SIGTERM: keep accepting this long, /ready 503
+    std::chrono::seconds shutdown_timeout{30};  // then let requests in flight finish this long
     bool auth_required = true;  // false: every caller is an anonymous admin (AUTH_MODE=disabled)
   };
 
@@ -53,9 +54,9 @@ class HttpServer {
   // Binds and listens; returns the bound port. Internal error naming the address if it cannot.
   Result<std::uint16_t> listen();
 
-  // Serves until SIGTERM or SIGINT, then drains: readiness turns false, the listener closes, idle
-  // connections close, requests in flight get up to shutdown_timeout to finish. Returns after
-  // every IO and worker thread has stopped.
+  // Serves until SIGTERM or SIGINT, then drains: readiness turns false at once, the listener
+  // closes after shutdown_delay, idle connections close, requests in flight get up to
+  // shutdown_timeout to finish. Returns after every IO and worker thread has stopped.
   void run();
 
  private:

@@ -23,6 +23,7 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "LOG_LEVEL",
                                      "MIGRATE_ON_START",
                                      "SHUTDOWN_TIMEOUT_SECONDS",
+                                     "SHUTDOWN_DELAY_SECONDS",
                                      "LOG_FORMAT",
                                      "AUTH_MODE",
                                      "JWT_SECRET",
@@ -86,6 +87,7 @@ const char* config_usage() {
          "  LOG_LEVEL / --log-level                    trace|debug|info|warn|error (info)\n"
          "  MIGRATE_ON_START / --migrate-on-start      apply migrations in serve (true)\n"
          "  SHUTDOWN_TIMEOUT_SECONDS / --shutdown-timeout-seconds  drain bound (30)\n"
+         "  SHUTDOWN_DELAY_SECONDS / --shutdown-delay-seconds  accept after SIGTERM (2)\n"
          "  LOG_FORMAT / --log-format                  text|json (text)\n"
          "  AUTH_MODE / --auth-mode                    required|disabled (required)\n"
          "  JWT_SECRET / --jwt-secret                  HS256 secret for bearer JWTs\n"
@@ -178,13 +180,14 @@ Result<Config> Config::load(const std::vector<std::string>& args,
     return bad("COLD_STORAGE_PATH", "must differ from HOT_STORAGE_PATH");
   }
   std::int64_t gc = c.gc_interval.count(), writing = c.writing_timeout.count(),
-               shutdown = c.shutdown_timeout.count();
+               shutdown = c.shutdown_timeout.count(), delay = c.shutdown_delay.count();
   for (Status s :
        {number("MAX_OBJECT_SIZE", 0, std::uint64_t{1} << 50, c.max_object_size),
         number("GC_INTERVAL_SECONDS", 0, 86400 * 7, gc),
         number("WRITING_TIMEOUT_SECONDS", 1, 86400 * 7, writing),
         number("DB_POOL_SIZE", 1, 1000, c.db_pool_size), number("IO_THREADS", 1, 256, c.io_threads),
-        number("SHUTDOWN_TIMEOUT_SECONDS", 0, 3600, shutdown)}) {
+        number("SHUTDOWN_TIMEOUT_SECONDS", 0, 3600, shutdown),
+        number("SHUTDOWN_DELAY_SECONDS", 0, 600, delay)}) {
     if (!s) {
       return std::move(s).error();
     }
@@ -192,6 +195,7 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   c.gc_interval = std::chrono::seconds(gc);
   c.writing_timeout = std::chrono::seconds(writing);
   c.shutdown_timeout = std::chrono::seconds(shutdown);
+  c.shutdown_delay = std::chrono::seconds(delay);
   if (const std::string* v = get("LOG_LEVEL")) {
     static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
     if (std::find(std::begin(kLevels), std::end(kLevels), *v) == std::end(kLevels)) {

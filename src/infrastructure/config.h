@@ -29,6 +29,7 @@ struct Config {
   std::string log_level = "info";                            // LOG_LEVEL
   bool migrate_on_start = true;                              // MIGRATE_ON_START
   std::chrono::seconds shutdown_timeout{30};                 // SHUTDOWN_TIMEOUT_SECONDS
+  std::chrono::seconds shutdown_delay{2};                    // SHUTDOWN_DELAY_SECONDS
   std::string log_format = "text";                           // LOG_FORMAT: text | json
   bool auth_required = true;                                 // AUTH_MODE: required | disabled
   std::string jwt_secret;                                    // JWT_SECRET (HS256), secret
