@@ -16,21 +16,9 @@ constexpr std::size_t kMaxJsonBody = 64 * 1024;  // bytes
 // Reads a small request body whole (JSON for the admin endpoints); 413 past kMaxJsonBody.
 Awaitable<Parsed<std::string>> read_small_body(Connection& c, Exchange& ex) {
   std::string body;
-  if (c.chunk.size() != kChunkSize) {
-    c.chunk.resize(kChunkSize);
-  }
   while (!ex.parser.is_done()) {
-    ex.parser.get().body().data = c.chunk.data();
-    ex.parser.get().body().size = c.chunk.size();
-    c.stream.expires_after(kIoTimeout);
-    auto [ec, n] = co_await http::async_read(c.stream, c.buffer, ex.parser, kAsTuple);
-    if (ec == http::error::need_buffer) {
-      ec = {};
-    }
-    const std::size_t got = c.chunk.size() - ex.parser.get().body().size;
-    ex.bytes_in += got;
+    auto [ec, got] = co_await read_body_chunk(c, ex);
     if (ec) {
-      ex.close = true;
       co_return bad_request("malformed request body: " + ec.message());
     }
     if (body.size() + got > kMaxJsonBody) {

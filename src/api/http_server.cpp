@@ -109,6 +109,30 @@ Headers one_header(std::string name, std::string value) {
   return h;
 }
 
+Awaitable<BodyChunk> read_body_chunk(Connection& c, Exchange& ex) {
+  if (c.chunk.size() != kChunkSize) {
+    c.chunk.resize(kChunkSize);
+  }
+  if (c.buffer.capacity() < kChunkSize) {
+    // Room for whole chunks in the read buffer too, or Beast reads the socket in small sips.
+    c.buffer.reserve(kChunkSize);
+  }
+  auto& body = ex.parser.get().body();
+  body.data = c.chunk.data();
+  body.size = c.chunk.size();
+  c.stream.expires_after(kIoTimeout);
+  auto [ec, n] = co_await http::async_read(c.stream, c.buffer, ex.parser, kAsTuple);
+  if (ec == http::error::need_buffer) {
+    ec = {};  // the chunk is full: not an error
+  }
+  const std::size_t got = c.chunk.size() - ex.parser.get().body().size;
+  ex.bytes_in += got;
+  if (ec) {
+    ex.close = true;
+  }
+  co_return BodyChunk{ec, got};
+}
+
 Parsed<KeyPath> parse_key_path(const std::string& path) {
   std::string_view rest =
       std::string_view(path).substr(std::string_view("/v1/objects/by-key/").size());

@@ -21,10 +21,40 @@ Headers created_headers(const Object& o) {
   return h;
 }
 
-// The object id in /v1/objects/{id}.
-Result<ObjectId> id_of(Exchange& ex) {
-  return ObjectId::parse(
-      std::string_view(ex.target.path).substr(std::string_view("/v1/objects/").size()));
+// The object a /v1/objects/{id} or /v1/objects/by-key/{ns}/{tenant}/{key} request names.
+struct ObjectRef {
+  TenantId tenant;
+  std::optional<ObjectId> id;  // by id
+  std::optional<KeyPath> key;  // by key
+};
+
+// Parses the object's address from the path (and the tenant from X-Tenant / tenant_id, or the
+// credential, for ids), and checks that the caller may use `scope` on that tenant.
+Parsed<ObjectRef> resolve_object(ServerCore& s, Exchange& ex, bool by_key, Scope scope) {
+  std::optional<ObjectRef> ref;
+  if (by_key) {
+    auto kp = parse_key_path(ex.target.path);
+    if (auto* e = std::get_if<HttpError>(&kp)) {
+      return *e;
+    }
+    KeyPath& k = std::get<KeyPath>(kp);
+    ref.emplace(ObjectRef{k.tenant, std::nullopt, std::move(k)});
+  } else {
+    auto id = ObjectId::parse(
+        std::string_view(ex.target.path).substr(std::string_view("/v1/objects/").size()));
+    if (!id) {
+      return from_error(id.error());
+    }
+    auto tenant = s.tenant_of(ex);
+    if (auto* e = std::get_if<HttpError>(&tenant)) {
+      return *e;
+    }
+    ref.emplace(ObjectRef{std::get<TenantId>(std::move(tenant)), *id, std::nullopt});
+  }
+  if (auto denied = s.authorize(ex, &ref->tenant, scope)) {
+    return *denied;
+  }
+  return std::move(*ref);
 }
 
 bool disconnected(const boost::system::error_code& ec) {
@@ -179,12 +209,7 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
     co_await http::async_write(c.stream, cont, kAsTuple);
   }
 
-  // Stream the body: fixed-size chunks, hashed and written as they arrive. The read buffer gets
-  // room for whole chunks too, or Beast would read the socket in header-sized sips.
-  if (c.chunk.size() != kChunkSize) {
-    c.chunk.resize(kChunkSize);
-  }
-  c.buffer.reserve(kChunkSize);
+  // Stream the body: fixed-size chunks, hashed and written as they arrive.
   std::optional<HttpError> failure;
   while (!ex.parser.is_done()) {
     auto& body = ex.parser.get().body();
@@ -232,35 +257,17 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
 }
 
 Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, bool by_key) {
-  const bool want_content = !ex.head();
-  Result<DownloadObject::Download> found = not_found("no such object");
-  if (by_key) {
-    auto kp = parse_key_path(ex.target.path);
-    if (auto* e = std::get_if<HttpError>(&kp)) {
-      co_return co_await s.send_error(c, ex, *e);
-    }
-    const KeyPath& k = std::get<KeyPath>(kp);
-    if (auto denied = s.authorize(ex, &k.tenant, Scope::kObjectsRead)) {
-      co_return co_await s.send_error(c, ex, *denied);
-    }
-    auto find = [&] { return s.uc().download.by_key(k.ns, k.tenant, k.key, want_content); };
-    found = co_await s.offload(find);
-  } else {
-    auto id = id_of(ex);
-    if (!id) {
-      co_return co_await s.send_error(c, ex, from_error(id.error()));
-    }
-    auto tenant = s.tenant_of(ex);
-    if (auto* e = std::get_if<HttpError>(&tenant)) {
-      co_return co_await s.send_error(c, ex, *e);
-    }
-    const TenantId& t = std::get<TenantId>(tenant);
-    if (auto denied = s.authorize(ex, &t, Scope::kObjectsRead)) {
-      co_return co_await s.send_error(c, ex, *denied);
-    }
-    auto find = [&] { return s.uc().download.by_id(t, *id, want_content); };
-    found = co_await s.offload(find);
+  auto ref = resolve_object(s, ex, by_key, Scope::kObjectsRead);
+  if (auto* e = std::get_if<HttpError>(&ref)) {
+    co_return co_await s.send_error(c, ex, *e);
   }
+  const ObjectRef& r = std::get<ObjectRef>(ref);
+  const bool want_content = !ex.head();
+  auto find = [&] {
+    return r.key ? s.uc().download.by_key(r.key->ns, r.tenant, r.key->key, want_content)
+                 : s.uc().download.by_id(r.tenant, *r.id, want_content);
+  };
+  auto found = co_await s.offload(find);
   if (!found) {
     co_return co_await s.send_error(c, ex, from_error(found.error()));
   }
@@ -268,34 +275,16 @@ Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, bool
 }
 
 Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, bool by_key) {
-  Status removed;
-  if (by_key) {
-    auto kp = parse_key_path(ex.target.path);
-    if (auto* e = std::get_if<HttpError>(&kp)) {
-      co_return co_await s.send_error(c, ex, *e);
-    }
-    const KeyPath& k = std::get<KeyPath>(kp);
-    if (auto denied = s.authorize(ex, &k.tenant, Scope::kObjectsDelete)) {
-      co_return co_await s.send_error(c, ex, *denied);
-    }
-    auto remove = [&] { return s.uc().remove.by_key(k.ns, k.tenant, k.key); };
-    removed = co_await s.offload(remove);
-  } else {
-    auto id = id_of(ex);
-    if (!id) {
-      co_return co_await s.send_error(c, ex, from_error(id.error()));
-    }
-    auto tenant = s.tenant_of(ex);
-    if (auto* e = std::get_if<HttpError>(&tenant)) {
-      co_return co_await s.send_error(c, ex, *e);
-    }
-    const TenantId& t = std::get<TenantId>(tenant);
-    if (auto denied = s.authorize(ex, &t, Scope::kObjectsDelete)) {
-      co_return co_await s.send_error(c, ex, *denied);
-    }
-    auto remove = [&] { return s.uc().remove.by_id(t, *id); };
-    removed = co_await s.offload(remove);
+  auto ref = resolve_object(s, ex, by_key, Scope::kObjectsDelete);
+  if (auto* e = std::get_if<HttpError>(&ref)) {
+    co_return co_await s.send_error(c, ex, *e);
   }
+  const ObjectRef& r = std::get<ObjectRef>(ref);
+  auto remove = [&] {
+    return r.key ? s.uc().remove.by_key(r.key->ns, r.tenant, r.key->key)
+                 : s.uc().remove.by_id(r.tenant, *r.id);
+  };
+  auto removed = co_await s.offload(remove);
   if (!removed) {
     co_return co_await s.send_error(c, ex, from_error(removed.error()));
   }

@@ -84,6 +84,14 @@ Headers one_header(std::string name, std::string value);
 template <class T>
 using Parsed = std::variant<T, HttpError>;
 
+// Reads the next piece of the request body into c.chunk (at most kChunkSize bytes, allocated on
+// first use) and returns how many bytes arrived. On an error the connection is marked to close.
+struct BodyChunk {
+  boost::system::error_code ec;
+  std::size_t size = 0;
+};
+Awaitable<BodyChunk> read_body_chunk(Connection& c, Exchange& ex);
+
 // The (namespace, tenant, key) of a by-key path: /v1/objects/by-key/{ns}/{tenant}/{key...}.
 struct KeyPath {
   Namespace ns;
