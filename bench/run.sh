@@ -17,7 +17,8 @@
 #   BENCH_RESULTS     report file                            (default <repo>/bench/results/latest.md)
 #   BENCH_DURATION    wrk duration per small-object test     (default 10s)
 #   BENCH_CONNECTIONS wrk connections                        (default 16)
-#   BENCH_THREADS     wrk threads                            (default 2)
+#   BENCH_THREADS     wrk threads (default = connections: one connection per thread, so that
+#                     objects.lua can time every request exactly; see bench/wrk/objects.lua)
 #   BENCH_SMALL_SIZE  small object size in bytes             (default 4096)
 #   BENCH_SMALL_N     small objects pre-uploaded for GET     (default 1000)
 #   BENCH_LARGE_MIB   large object size in MiB               (default 256)
@@ -41,7 +42,7 @@ BENCH_TMPDIR=${BENCH_TMPDIR:-/tmp}
 BENCH_RESULTS=${BENCH_RESULTS:-$REPO/bench/results/latest.md}
 DURATION=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNECTIONS:-16}
-WRK_THREADS=${BENCH_THREADS:-2}
+WRK_THREADS=${BENCH_THREADS:-$CONNS}
 SMALL_SIZE=${BENCH_SMALL_SIZE:-4096}
 SMALL_N=${BENCH_SMALL_N:-1000}
 LARGE_MIB=${BENCH_LARGE_MIB:-256}
@@ -137,13 +138,14 @@ ticks_to_s() { awk -v t="$1" -v h="$CLK_TCK" 'BEGIN { printf "%.2f", t / h }'; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 
-# run wrk; prints "ops/s p50_ms p99_ms errors requests"
+# run wrk; prints "ops/s p50_ms p99_ms errors requests mean_ms wrk_p99_ms"
 run_wrk() { # name url  (env BENCH_* configure the lua script)
-  local name=$1 url=$2 out=$T/wrk-$1.txt
+  local name=$1 url=$2 out=$T/wrk-$1.txt exact=0
+  [[ $WRK_THREADS == "$CONNS" ]] && exact=1
   settle
   log "wrk $name: -t$WRK_THREADS -c$CONNS -d$DURATION $url"
-  wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency --timeout 10s -s "$WRK_LUA" "$url" >"$out" 2>&1 \
-    || { cat "$out" >&2; die "wrk $name failed"; }
+  BENCH_EXACT=$exact wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --latency --timeout 10s -s "$WRK_LUA" "$url" \
+    >"$out" 2>&1 || { cat "$out" >&2; die "wrk $name failed"; }
   awk '
     function ms(v) {
       if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
@@ -152,13 +154,21 @@ run_wrk() { # name url  (env BENCH_* configure the lua script)
       if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
       return v + 0
     }
+    function kv(key,   i, a) { for (i = 2; i <= NF; i++) { split($i, a, "="); if (a[1] == key) return a[2] } return "" }
     /^ +50%/ { p50 = ms($2) }
     /^ +99%/ { p99 = ms($2) }
     /requests in/ { reqs = $1 }
     /Non-2xx or 3xx responses:/ { err += $NF }
     /Socket errors:/ { gsub(",", ""); err += $4 + $6 + $8 + $10 }
     /^Requests\/sec:/ { rps = $2 }
-    END { printf "%.0f %.2f %.2f %d %d\n", rps, p50, p99, err, reqs }' "$out"
+    /^BENCH_LATENCY/ {
+      wrk99 = kv("wrk_p99_us") / 1000
+      if (kv("p50_us") != "") { p50 = kv("p50_us") / 1000; p99 = kv("p99_us") / 1000; mean = kv("mean_us") / 1000 }
+    }
+    END {
+      if (wrk99 == "") wrk99 = p99
+      printf "%.0f %.2f %.2f %d %d %s %.2f\n", rps, p50, p99, err, reqs, (mean == "" ? "n/a" : sprintf("%.2f", mean)), wrk99
+    }' "$out"
 }
 
 # ---------------------------------------------------------------- machine
@@ -341,6 +351,11 @@ castor_alive() { # what was running
   [[ $NGINX_ONLY == 1 ]] && return 0
   kill -0 "$CASTOR_PID" 2>/dev/null || die "castor died during $1"
 }
+answered() { # "wrk result" test-name: fail when the server completed no request at all
+  local reqs
+  reqs=$(awk '{ print $5 }' <<<"$1")
+  [[ ${reqs:-0} -gt 0 ]] || die "the server completed no request during $2 (hung?)"
+}
 NB=http://127.0.0.1:$NGINX_PORT
 NONCE=$(date +%s%N)
 
@@ -353,6 +368,7 @@ if [[ $NGINX_ONLY != 1 ]]; then
     BENCH_HEADERS="X-Namespace: $NS|X-Tenant: $TENANT|Content-Type: application/octet-stream${AUTH_HEADER:+|$AUTH_HEADER}" \
     run_wrk castor-put "$CB/v1/objects")
   castor_alive "the small PUT test"
+  answered "${SMALL[castor_put]}" "the castor small PUT test"
 
   # GET: pre-upload SMALL_N keyed objects (distinct contents) with one curl process, then rotate over them by key
   log "pre-uploading $SMALL_N keyed objects to castor"
@@ -361,17 +377,18 @@ if [[ $NGINX_ONLY != 1 ]]; then
   sep=""
   for f in "$T"/nginx/www/small/obj-*; do
     k=${f##*/}
-    printf '%surl = "%s/v1/objects"\nheader = "X-Namespace: %s"\nheader = "X-Tenant: %s"\nheader = "X-Key: %s"\ndata-binary = "@%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nsilent\nshow-error\n' \
+    printf '%surl = "%s/v1/objects"\nheader = "X-Namespace: %s"\nheader = "X-Tenant: %s"\nheader = "X-Key: %s"\ndata-binary = "@%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nmax-time = 30\nsilent\nshow-error\n' \
       "$sep" "$CB" "$NS" "$TENANT" "$k" "$f" >>"$cfg"
     if [[ -n $AUTH_HEADER ]]; then printf 'header = "%s"\n' "$AUTH_HEADER" >>"$cfg"; fi
     sep=$'next\n'
   done
-  codes=$(curl -sS --parallel --parallel-max "$CONNS" -K "$cfg" 2>"$T/upload.err" | sort | uniq -c | tr '\n' ' ' | sed 's/  */ /g')
+  codes=$(timeout 300 curl -sS --parallel --parallel-max "$CONNS" -K "$cfg" 2>"$T/upload.err" | sort | uniq -c | tr '\n' ' ' | sed 's/  */ /g')
   [[ -s $T/upload.err ]] && head -n 5 "$T/upload.err" >&2
   [[ $codes == " $SMALL_N 201 " ]] || die "pre-upload answered: $codes"
   SMALL[castor_get]=$(BENCH_METHOD=GET BENCH_PATH="/v1/objects/by-key/$NS/$TENANT/obj-%06d" BENCH_BODY_SIZE=0 \
     BENCH_HEADERS="$AUTH_HEADER" run_wrk castor-get "$CB/")
   castor_alive "the small GET test"
+  answered "${SMALL[castor_get]}" "the castor small GET test"
 fi
 SMALL[nginx_put]=$(BENCH_METHOD=PUT BENCH_PATH="/put/%s" BENCH_BODY_SIZE=$SMALL_SIZE BENCH_HEADERS="" \
   run_wrk nginx-put "$NB/")
@@ -381,15 +398,15 @@ SMALL[nginx_get]=$(BENCH_METHOD=GET BENCH_PATH="/small/obj-%06d" BENCH_BODY_SIZE
 # ================================================================ 2. large objects
 # one transfer with curl; prints "seconds http_code bytes"
 curl_put_castor() { # file key
-  curl -sS --max-time 300 -T "$1" -X POST -H "X-Namespace: $NS" -H "X-Tenant: $TENANT" -H "X-Key: $2" \
+  curl -sS --max-time 120 -T "$1" -X POST -H "X-Namespace: $NS" -H "X-Tenant: $TENANT" -H "X-Key: $2" \
     -H "Content-Type: application/octet-stream" -H "Expect:" ${AUTH_HEADER:+-H "$AUTH_HEADER"} \
     -o "$T/put-response.json" -w '%{time_total} %{http_code} %{size_upload}\n' "$CB/v1/objects"
 }
 curl_get() { # url [header] [header]
-  curl -sS --max-time 300 ${2:+-H "$2"} ${3:+-H "$3"} -o /dev/null -w '%{time_total} %{http_code} %{size_download}\n' "$1"
+  curl -sS --max-time 120 ${2:+-H "$2"} ${3:+-H "$3"} -o /dev/null -w '%{time_total} %{http_code} %{size_download}\n' "$1"
 }
 curl_put_nginx() { # file path
-  curl -sS --max-time 300 -T "$1" -H "Expect:" -o /dev/null -w '%{time_total} %{http_code} %{size_upload}\n' "$NB$2"
+  curl -sS --max-time 120 -T "$1" -H "Expect:" -o /dev/null -w '%{time_total} %{http_code} %{size_upload}\n' "$NB$2"
 }
 
 # Every PUT (castor and nginx alike) starts from the same state: dirty pages flushed, then
@@ -499,9 +516,9 @@ verdict() { # value op target
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b <= 0) print "n/a"; else printf "%.2f", a / b }'; }
 row_small() { # label key
   local v=${SMALL[$2]:-}
-  if [[ -z $v ]]; then printf '| %s | n/a | n/a | n/a | n/a |\n' "$1"; return; fi
-  read -r ops p50 p99 err reqs <<<"$v"
-  printf '| %s | %s | %s | %s | %s of %s |\n' "$1" "$ops" "$p50" "$p99" "$err" "$reqs"
+  if [[ -z $v ]]; then printf '| %s | n/a | n/a | n/a | n/a | n/a | n/a |\n' "$1"; return; fi
+  read -r ops p50 p99 err reqs mean wrk99 <<<"$v"
+  printf '| %s | %s | %s | %s | %s | %s | %s of %s |\n' "$1" "$ops" "$p50" "$p99" "$mean" "$wrk99" "$err" "$reqs"
 }
 best_put_c=$(stat_best ${SAMPLES[castor_put]:-}) best_get_c=$(stat_best ${SAMPLES[castor_get]:-})
 best_put_n=$(stat_best ${SAMPLES[nginx_put]:-}) best_get_n=$(stat_best ${SAMPLES[nginx_get]:-})
@@ -525,8 +542,11 @@ mkdir -p "$(dirname "$BENCH_RESULTS")"
   echo
   echo "### Small objects ($SMALL_SIZE B, wrk -t$WRK_THREADS -c$CONNS -d$DURATION)"
   echo
-  echo "| test | ops/s | p50 ms | p99 ms | errors |"
-  echo "|---|---:|---:|---:|---:|"
+  echo "p50/p99/mean: every request timed by bench/wrk/objects.lua (one connection per wrk thread);"
+  echo "wrk p99: wrk's own figure, which adds synthetic samples for coordinated omission."
+  echo
+  echo "| test | ops/s | p50 ms | p99 ms | mean ms | wrk p99 ms | errors |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   row_small "castor PUT (POST /v1/objects, distinct bodies)" castor_put
   row_small "castor GET (by key, $SMALL_N objects)" castor_get
   row_small "nginx PUT (WebDAV, a new file each)" nginx_put

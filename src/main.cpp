@@ -21,8 +21,11 @@
 #include "infrastructure/jwt_verifier.h"
 #include "infrastructure/logging.h"
 #include "infrastructure/migrator.h"
+#include "infrastructure/pg_connection_pool.h"
 #include "infrastructure/pg_metadata_store.h"
+#include "infrastructure/process_metrics.h"
 #include "infrastructure/readiness_probes.h"
+#include "infrastructure/storage_stats.h"
 #include "infrastructure/system_services.h"
 
 namespace {
@@ -111,7 +114,11 @@ int serve(const Config& config) {
   if (!blob_store) {
     return fail(blob_store.error().message);
   }
-  PgMetadataStore metadata(config.database_url, config.db_pool_size);
+  Metrics metrics;
+  PgMetadataStore metadata(config.database_url, config.db_pool_size,
+                           [&metrics](std::string_view statement, double seconds) {
+                             metrics.db_query(statement, seconds);
+                           });
   SystemClock clock;
   RandomIdGenerator ids;
   UploadObject upload(metadata, **blob_store, clock, ids, config.max_object_size);
@@ -135,8 +142,14 @@ int serve(const Config& config) {
                      .worker_threads = config.db_pool_size,
                      .shutdown_delay = config.shutdown_delay,
                      .shutdown_timeout = config.shutdown_timeout,
-                     .auth_required = config.auth_required},
-                    {upload, download, remove, list, gc, readiness, auth, keys, limiter});
+                     .auth_required = config.auth_required,
+                     .access_logger = kAccessLoggerName},
+                    {upload, download, remove, list, gc, readiness, auth, keys, limiter, metrics,
+                     [&metrics, &metadata] {
+                       const PgConnectionPool& pool = metadata.pool();
+                       metrics.set_db_pool(pool.idle(), pool.in_use(), pool.size());
+                       return metrics.render({render_process_metrics()});
+                     }});
   auto port = server.listen();
   if (!port) {
     return fail(port.error().message);
@@ -150,19 +163,28 @@ int serve(const Config& config) {
 
   std::optional<BackgroundGc> background;
   if (config.gc_interval.count() > 0) {
-    background.emplace(gc, config.gc_interval, [](const Result<CollectGarbage::Report>& r) {
-      if (r) {
-        spdlog::info("gc cycle: {}", describe(*r));
-      } else {
-        spdlog::warn("gc cycle failed: {}", r.error().message);
-      }
-    });
+    background.emplace(gc, config.gc_interval,
+                       [&metrics](const Result<CollectGarbage::Report>& r, double seconds) {
+                         metrics.gc_cycle(r ? *r : CollectGarbage::Report{}, seconds,
+                                          r.has_value());
+                         if (r) {
+                           spdlog::info("gc cycle: {} in {:.3f} s", describe(*r), seconds);
+                         } else {
+                           spdlog::warn("gc cycle failed: {}", r.error().message);
+                         }
+                       });
     background->start();
   }
+  StorageStatsRefresher storage_stats(metrics, config.database_url,
+                                      {{StorageClass::kHot, config.hot_storage_path},
+                                       {StorageClass::kCold, config.cold_storage_path}},
+                                      std::chrono::seconds(30));
+  storage_stats.start();
   server.run();
   if (background) {
     background->stop();
   }
+  storage_stats.stop();
   readiness.stop();
   spdlog::info("stopped");
   spdlog::shutdown();
@@ -226,7 +248,7 @@ int manage_keys(std::vector<std::string> args) {
   if (!config) {
     return fail(config.error().message, 2);
   }
-  init_logging(config->log_level);
+  init_logging(config->log_level, *parse_log_format(config->log_format));
   if (auto applied = apply_migrations(config->database_url); !applied) {
     return fail("migrations failed: " + applied.error().message);
   }
@@ -327,7 +349,7 @@ int main(int argc, char** argv) {
   }
   // libpq waits this long for a connection before giving up (unless the caller chose otherwise).
   setenv("PGCONNECT_TIMEOUT", "5", /*overwrite=*/0);
-  init_logging(config->log_level);
+  init_logging(config->log_level, *parse_log_format(config->log_format));
   if (command == "serve") {
     return serve(*config);
   }

@@ -11,6 +11,16 @@
 --   BENCH_BODY_SIZE  bytes of request body; 0 = no body      (default 0)
 --   BENCH_HEADERS    extra headers, "Name: value|Name: value"
 --   BENCH_NONCE      string that makes bodies unique across runs
+--   BENCH_EXACT      1 = one connection per thread: print the exact percentiles
+--
+-- Latency: wrk's own percentiles are "corrected" for coordinated omission (it adds synthetic
+-- samples for every response slower than the mean interval), which on a small shared machine
+-- turns a few scheduler stalls into a large p99. This script therefore also times every request
+-- itself (monotonic clock, request() to response()); that is exact when each wrk thread has
+-- exactly one connection (-t N -c N), and done() prints one line
+--   BENCH_LATENCY n=<samples> mean_us=... p50_us=... p99_us=... max_us=... wrk_p50_us=... wrk_p99_us=...
+-- which bench/run.sh reads. With several connections per thread the samples would be mixed up,
+-- so only wrk's figures are printed then.
 --
 -- Every body is distinct (a "<nonce>-<thread>-<counter>:" prefix over random
 -- filler) so that a content-addressed server cannot deduplicate them: each
@@ -24,6 +34,18 @@ local nonce = os.getenv("BENCH_NONCE") or tostring(os.time())
 local unique = string.find(path_fmt, "%s", 1, true) ~= nil
 local rotate = not unique and string.find(path_fmt, "%", 1, true) ~= nil
 
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clock_id, bench_timespec *tp);
+]]
+local ts = ffi.new("bench_timespec")
+local CLOCK_MONOTONIC = 1
+local function now_us()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, ts)
+  return tonumber(ts.tv_sec) * 1e6 + tonumber(ts.tv_nsec) / 1e3
+end
+
 local headers = {}
 for h in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^|]+") do
   local name, value = string.match(h, "^%s*([^:]+):%s*(.-)%s*$")
@@ -33,8 +55,10 @@ end
 -- setup() runs in the main Lua state once per thread; it hands each thread its
 -- own number (a global in that thread's state, read by init()).
 local thread_count = 0
+local threads = {}
 function setup(thread)
   thread_count = thread_count + 1
+  threads[thread_count] = thread
   thread:set("thread_no", thread_count)
 end
 
@@ -69,5 +93,34 @@ function request()
     local prefix = tag .. ":"
     body = prefix .. string.sub(filler, #prefix + 1)
   end
+  started = now_us()
   return wrk.format(method, path, headers, body)
+end
+
+-- per-thread latency samples (microseconds), read by done() through thread:get
+samples = {}
+nsamples = 0
+started = 0
+
+function response(status, hdrs, resp_body)
+  nsamples = nsamples + 1
+  samples[nsamples] = now_us() - started
+end
+
+function done(summary, latency, requests)
+  local line = string.format("wrk_p50_us=%d wrk_p99_us=%d", latency:percentile(50), latency:percentile(99))
+  local all = {}
+  for _, t in ipairs(threads) do
+    local s = t:get("samples")
+    for i = 1, #s do all[#all + 1] = s[i] end
+  end
+  if #all > 0 and tonumber(os.getenv("BENCH_EXACT") or "0") == 1 then
+    table.sort(all)
+    local function pct(p) return all[math.max(1, math.ceil(#all * p / 100))] end
+    local sum = 0
+    for i = 1, #all do sum = sum + all[i] end
+    line = string.format("n=%d mean_us=%.0f p50_us=%.0f p99_us=%.0f max_us=%.0f ", #all, sum / #all,
+                         pct(50), pct(99), all[#all]) .. line
+  end
+  io.write("BENCH_LATENCY " .. line .. "\n")
 end

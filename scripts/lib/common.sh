@@ -28,6 +28,7 @@
 CASTOR_DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libpqxx-dev libssl-dev libspdlog-dev catch2 libjwt-dev
+  yamllint
   postgresql postgresql-client curl
 )
 

@@ -37,7 +37,14 @@ Awaitable<void> handle_gc(ServerCore& s, Connection& c, Exchange& ex) {
   if (auto denied = s.authorize(ex, nullptr, Scope::kAdmin)) {
     co_return co_await s.send_error(c, ex, *denied);
   }
-  auto collect = [&] { return s.uc().gc.run_once(); };
+  auto collect = [&] {
+    const auto start = std::chrono::steady_clock::now();
+    auto report = s.uc().gc.run_once();
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    s.uc().metrics.gc_cycle(report ? *report : CollectGarbage::Report{}, took.count(),
+                            report.has_value());
+    return report;
+  };
   auto report = co_await s.offload(collect);
   if (!report) {
     co_return co_await s.send_error(c, ex, from_error(report.error()));

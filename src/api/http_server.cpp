@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/json.hpp>
 
 #include "api/error_response.h"
 #include "api/server_core.h"
@@ -458,9 +459,15 @@ struct HttpServer::Impl {
       }
       c.busy = true;
       const auto start = std::chrono::steady_clock::now();
+      core.uc().metrics.http_request_started();
       co_await serve(c, ex);
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      core.uc().metrics.http_request_finished(
+          ex.route, parse_http_method(api::sv(ex.req().method_string())),
+          static_cast<int>(ex.status), ex.bytes_in, ex.bytes_out, seconds);
       c.busy = false;
-      log_request(c, ex, start);
+      log_request(c, ex, seconds);
       if (ex.close || core.draining() || !ex.parser.is_done()) {
         // A body we did not read (an early error) cannot be skipped safely: close.
         break;
@@ -486,16 +493,25 @@ struct HttpServer::Impl {
     co_await http::async_write(c.stream, res, kAsTuple);
   }
 
-  void log_request(const Connection& c, Exchange& ex, std::chrono::steady_clock::time_point start) {
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
-    spdlog::info(
-        "request_id={} method={} path={} route={} status={} bytes_in={} bytes_out={} "
-        "duration_ms={:.3f} tenant={} remote={}",
-        ex.request_id, api::sv(ex.req().method_string()), ex.target.path, ex.route, ex.status,
-        ex.bytes_in, ex.bytes_out, static_cast<double>(us) / 1000.0,
-        ex.tenant.empty() ? "-" : ex.tenant, c.remote);
+  // One line per request on the access logger: logfmt-like members in text mode, JSON members
+  // in JSON mode (the logger adds ts, level and msg).
+  void log_request(const Connection& c, Exchange& ex, double seconds) {
+    auto quoted = [](std::string_view v) { return boost::json::serialize(boost::json::string(v)); };
+    std::string members;
+    members.reserve(256);
+    members.append("\"request_id\":").append(quoted(ex.request_id));
+    members.append(",\"method\":").append(quoted(api::sv(ex.req().method_string())));
+    members.append(",\"route\":").append(quoted(route_pattern(ex.route)));
+    members.append(",\"path\":").append(quoted(ex.target.path));
+    members.append(",\"status\":").append(std::to_string(ex.status));
+    members.append(",\"bytes_in\":").append(std::to_string(ex.bytes_in));
+    members.append(",\"bytes_out\":").append(std::to_string(ex.bytes_out));
+    members.append(",\"duration_ms\":").append(fmt::format("{:.3f}", seconds * 1000.0));
+    members.append(",\"tenant\":").append(ex.tenant.empty() ? "null" : quoted(ex.tenant));
+    members.append(",\"remote\":").append(quoted(c.remote));
+    if (auto access = spdlog::get(options().access_logger)) {
+      access->info("{}", members);
+    }
   }
 
   // ---- routing ----------------------------------------------------------------------------------
@@ -511,61 +527,57 @@ struct HttpServer::Impl {
     ex.target = std::move(*target);
     const std::string& path = ex.target.path;
     const http::verb method = ex.req().method();
-    const bool get_or_head = method == http::verb::get || method == http::verb::head;
 
-    // Open routes: probes.
-    if (path == "/health" || path == "/ready" || path == "/health/ready") {
-      ex.route = path == "/health" ? "/health" : "/ready";
-      if (!get_or_head) {
-        co_return co_await method_not_allowed(c, ex, "GET, HEAD");
-      }
-      if (path == "/health") {
-        co_return co_await core.send(c, ex, http::status::ok, R"({"status":"ok"})");
-      }
-      if (auto s = core.uc().readiness.ready(); !s) {
-        co_return co_await core.send_error(
-            c, ex,
-            api::http_error(http::status::service_unavailable, "not_ready", s.error().message));
-      }
-      co_return co_await core.send(c, ex, http::status::ok, R"({"status":"ready"})");
-    }
-
-    // Everything else: match the route, then authenticate, then hand over.
     constexpr std::string_view kByKey = "/v1/objects/by-key/";
     constexpr std::string_view kById = "/v1/objects/";
     constexpr std::string_view kApiKey = "/v1/admin/api-keys/";
-    enum class Route {
-      kObjects,
-      kByKey,
-      kById,
-      kGc,
-      kApiKeys,
-      kApiKey,
-      kNone
-    } route = Route::kNone;
     std::string allowed;
-    if (path == "/v1/objects") {
-      route = Route::kObjects, allowed = "GET, POST", ex.route = "/v1/objects";
+    if (path == "/health") {
+      ex.route = HttpRoute::kHealth, allowed = "GET, HEAD";
+    } else if (path == "/ready" || path == "/health/ready") {
+      ex.route = HttpRoute::kReady, allowed = "GET, HEAD";
+    } else if (path == "/metrics") {
+      ex.route = HttpRoute::kMetrics, allowed = "GET, HEAD";
+    } else if (path == "/v1/objects") {
+      ex.route = HttpRoute::kObjects, allowed = "GET, POST";
     } else if (path.starts_with(kByKey)) {
-      route = Route::kByKey, allowed = "GET, HEAD, DELETE";
-      ex.route = "/v1/objects/by-key/{namespace}/{tenant}/{key}";
+      ex.route = HttpRoute::kObjectByKey, allowed = "GET, HEAD, DELETE";
     } else if (path.starts_with(kById) && path != "/v1/objects/by-key" &&
                path.find('/', kById.size()) == std::string::npos) {
-      route = Route::kById, allowed = "GET, HEAD, DELETE", ex.route = "/v1/objects/{id}";
+      ex.route = HttpRoute::kObjectById, allowed = "GET, HEAD, DELETE";
     } else if (path == "/v1/admin/gc") {
-      route = Route::kGc, allowed = "POST", ex.route = "/v1/admin/gc";
+      ex.route = HttpRoute::kAdminGc, allowed = "POST";
     } else if (path == "/v1/admin/api-keys") {
-      route = Route::kApiKeys, allowed = "GET, POST", ex.route = "/v1/admin/api-keys";
+      ex.route = HttpRoute::kAdminApiKeys, allowed = "GET, POST";
     } else if (path.starts_with(kApiKey) && path.find('/', kApiKey.size()) == std::string::npos) {
-      route = Route::kApiKey, allowed = "DELETE", ex.route = "/v1/admin/api-keys/{id}";
-    }
-    if (route == Route::kNone) {
+      ex.route = HttpRoute::kAdminApiKey, allowed = "DELETE";
+    } else {
       co_return co_await core.send_error(
           c, ex, api::http_error(http::status::not_found, "not_found", "no such route"));
     }
     if (!api::allows(allowed, api::sv(ex.req().method_string()))) {
       co_return co_await method_not_allowed(c, ex, allowed);
     }
+
+    // Open routes: probes and metrics.
+    switch (ex.route) {
+      case HttpRoute::kHealth:
+        co_return co_await core.send(c, ex, http::status::ok, R"({"status":"ok"})");
+      case HttpRoute::kReady:
+        if (auto s = core.uc().readiness.ready(); !s) {
+          co_return co_await core.send_error(
+              c, ex,
+              api::http_error(http::status::service_unavailable, "not_ready", s.error().message));
+        }
+        co_return co_await core.send(c, ex, http::status::ok, R"({"status":"ready"})");
+      case HttpRoute::kMetrics:
+        co_return co_await core.send(c, ex, http::status::ok, core.uc().render_metrics(),
+                                     "text/plain; version=0.0.4; charset=utf-8");
+      default:
+        break;
+    }
+
+    // Everything else: authenticate, then hand over.
     if (core.overloaded()) {
       api::HttpError busy = api::http_error(http::status::service_unavailable, "overloaded",
                                             "server busy, retry later");
@@ -575,28 +587,30 @@ struct HttpServer::Impl {
     if (auto denied = co_await core.authenticate(ex, c.remote)) {
       co_return co_await core.send_error(c, ex, *denied);
     }
-    switch (route) {
-      case Route::kObjects:
+    switch (ex.route) {
+      case HttpRoute::kObjects:
         if (method == http::verb::post) {
           co_return co_await api::handle_upload(core, c, ex);
         }
         co_return co_await api::handle_list(core, c, ex);
-      case Route::kByKey:
-      case Route::kById:
+      case HttpRoute::kObjectByKey:
+      case HttpRoute::kObjectById: {
+        const bool by_key = ex.route == HttpRoute::kObjectByKey;
         if (method == http::verb::delete_) {
-          co_return co_await api::handle_delete(core, c, ex, route == Route::kByKey);
+          co_return co_await api::handle_delete(core, c, ex, by_key);
         }
-        co_return co_await api::handle_download(core, c, ex, route == Route::kByKey);
-      case Route::kGc:
+        co_return co_await api::handle_download(core, c, ex, by_key);
+      }
+      case HttpRoute::kAdminGc:
         co_return co_await api::handle_gc(core, c, ex);
-      case Route::kApiKeys:
+      case HttpRoute::kAdminApiKeys:
         if (method == http::verb::post) {
           co_return co_await api::handle_create_api_key(core, c, ex);
         }
         co_return co_await api::handle_list_api_keys(core, c, ex);
-      case Route::kApiKey:
+      case HttpRoute::kAdminApiKey:
         co_return co_await api::handle_revoke_api_key(core, c, ex, path.substr(kApiKey.size()));
-      case Route::kNone:
+      default:
         break;
     }
   }

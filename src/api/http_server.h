@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "application/download_object.h"
 #include "application/list_objects.h"
 #include "application/manage_api_keys.h"
+#include "application/metrics.h"
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
 #include "application/upload_object.h"
@@ -29,6 +31,10 @@ struct UseCases {
   Authenticate& auth;
   ManageApiKeys& keys;
   RateLimiter& limiter;
+  Metrics& metrics;
+  // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
+  // must not block (it reads counters and /proc, never the database).
+  std::function<std::string()> render_metrics;
 };
 
 // castor's HTTP/1.1 server (Boost.Beast): IO threads run the connections (one coroutine each, on
@@ -46,6 +52,8 @@ class HttpServer {
     std::chrono::seconds shutdown_delay{2};     // SIGTERM: keep accepting this long, /ready 503
     std::chrono::seconds shutdown_timeout{30};  // then let requests in flight finish this long
     bool auth_required = true;  // false: every caller is an anonymous admin (AUTH_MODE=disabled)
+    // The spdlog logger that gets one line per request (already-escaped JSON members).
+    std::string access_logger = "access";
   };
 
   HttpServer(Options options, UseCases use_cases);

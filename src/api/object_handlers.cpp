@@ -212,18 +212,8 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
   // Stream the body: fixed-size chunks, hashed and written as they arrive.
   std::optional<HttpError> failure;
   while (!ex.parser.is_done()) {
-    auto& body = ex.parser.get().body();
-    body.data = c.chunk.data();
-    body.size = c.chunk.size();
-    c.stream.expires_after(kIoTimeout);
-    auto [ec, n] = co_await http::async_read(c.stream, c.buffer, ex.parser, kAsTuple);
-    if (ec == http::error::need_buffer) {
-      ec = {};
-    }
-    const std::size_t got = c.chunk.size() - ex.parser.get().body().size;
-    ex.bytes_in += got;
+    auto [ec, got] = co_await read_body_chunk(c, ex);
     if (ec) {
-      ex.close = true;
       failure = disconnected(ec) ? http_error(http::status::bad_request, "incomplete_body",
                                               "connection closed before the body was complete")
                                  : bad_request("malformed request body: " + ec.message());

@@ -50,9 +50,9 @@ struct Exchange {
   boost::beast::http::request_parser<boost::beast::http::buffer_body> parser;
   std::string request_id;
   http_params::Target target;
-  std::string route = "-";             // the route pattern, for the log line
-  std::optional<Principal> principal;  // set once authenticated
-  std::string tenant;                  // the tenant acted on, once known, for the log line
+  HttpRoute route = HttpRoute::kUnknown;  // for metrics and the log line
+  std::optional<Principal> principal;     // set once authenticated
+  std::string tenant;                     // the tenant acted on, once known, for the log line
   unsigned status = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;

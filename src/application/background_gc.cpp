@@ -7,9 +7,11 @@ void BackgroundGc::start() {
     std::unique_lock lock(mu_);
     while (!wake_.wait_for(lock, interval_, [&] { return stopping_; })) {
       lock.unlock();
+      const auto start = std::chrono::steady_clock::now();
       auto report = gc_.run_once();  // on error the next cycle retries
       if (observer_) {
-        observer_(report);
+        observer_(report,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       }
       lock.lock();
     }

@@ -14,8 +14,9 @@ namespace castor {
 // several processes may overlap; CollectGarbage is safe for that.
 class BackgroundGc {
  public:
-  // Called after every cycle with its outcome (for logging); may be empty.
-  using Observer = std::function<void(const Result<CollectGarbage::Report>&)>;
+  // Called after every cycle with its outcome and how long it took, in seconds (for logs and
+  // metrics); may be empty.
+  using Observer = std::function<void(const Result<CollectGarbage::Report>&, double seconds)>;
 
   BackgroundGc(CollectGarbage& gc, std::chrono::seconds interval, Observer observer)
       : gc_(gc), interval_(interval), observer_(std::move(observer)) {}

@@ -1,0 +1,232 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "application/collect_garbage.h"
+
+namespace castor {
+
+// A monotonically increasing count. Lock-free and thread-safe (relaxed atomics: a scrape may see
+// one counter a little ahead of another, never a torn or decreasing value).
+class Counter {
+ public:
+  void inc(std::uint64_t n = 1) noexcept { value_.fetch_add(n, std::memory_order_relaxed); }
+  std::uint64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+// A value that goes up and down (a double kept as its bit pattern in an atomic word). Lock-free
+// and thread-safe.
+class Gauge {
+ public:
+  void set(double value) noexcept;
+  // Adds `delta` (may be negative) atomically.
+  void add(double delta) noexcept;
+  double value() const noexcept;
+
+ private:
+  std::atomic<std::uint64_t> bits_{0};  // the bits of a double; 0 is +0.0
+};
+
+// A distribution of durations in fixed buckets. observe() is lock-free and thread-safe; snapshot()
+// never blocks observe().
+class Histogram {
+ public:
+  // A histogram's state at one moment, in the exposition format's terms.
+  struct Snapshot {
+    std::vector<double> upper_bounds;       // seconds, ascending, without +Inf
+    std::vector<std::uint64_t> cumulative;  // observations <= each bound; one more entry: +Inf
+    double sum = 0;                         // seconds
+    std::uint64_t count = 0;                // == cumulative.back()
+  };
+
+  // `upper_bounds` in seconds: finite, strictly ascending (asserted). A +Inf bucket is implied.
+  explicit Histogram(std::vector<double> upper_bounds);
+  Histogram(const Histogram&) = delete;
+  Histogram& operator=(const Histogram&) = delete;
+
+  // Records one observation of `seconds` (negative and NaN count as 0). The sum is kept in whole
+  // nanoseconds, so it is exact up to about 584 years of total time.
+  void observe(double seconds) noexcept;
+
+  // The counts so far. The count is the sum of the bucket counts read, so +Inf always equals
+  // count even while other threads observe (the sum may then be a little behind or ahead).
+  Snapshot snapshot() const;
+  // Observations so far (cheap; used to skip never-observed label combinations).
+  std::uint64_t count() const noexcept;
+
+ private:
+  const std::vector<double> upper_bounds_;
+  const std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // per bucket, not cumulative
+  std::atomic<std::uint64_t> sum_nanoseconds_{0};
+};
+
+// Prometheus-style latency buckets in seconds, 1 ms to 60 s.
+const std::vector<double>& default_duration_buckets();
+
+// The routes of castor's HTTP API, as patterns. Metrics are labelled with the pattern, never the
+// raw path, so that ids and keys cannot blow up the number of series.
+enum class HttpRoute {
+  kHealth,        // /health
+  kReady,         // /ready and /health/ready
+  kMetrics,       // /metrics
+  kObjects,       // /v1/objects
+  kObjectById,    // /v1/objects/{id}
+  kObjectByKey,   // /v1/objects/by-key/{namespace}/{tenant}/{key}
+  kAdminGc,       // /v1/admin/gc
+  kAdminApiKeys,  // /v1/admin/api-keys
+  kAdminApiKey,   // /v1/admin/api-keys/{id}
+  kUnknown,       // anything else (404s for unknown paths)
+};
+inline constexpr std::size_t kHttpRouteCount = 10;
+
+// The route label: "/v1/objects/{id}" etc.; "unmatched" for kUnknown.
+std::string_view route_pattern(HttpRoute route);
+
+enum class HttpMethod { kGet, kHead, kPost, kPut, kDelete, kOther };
+inline constexpr std::size_t kHttpMethodCount = 6;
+
+// The method label: "GET", "HEAD", "POST", "PUT", "DELETE", or "OTHER".
+std::string_view method_name(HttpMethod method);
+// Maps a request method token ("GET") to its enumerator; anything unlisted is kOther.
+HttpMethod parse_http_method(std::string_view token);
+
+// What the database and the file systems hold, gathered periodically (see StorageStatsRefresher).
+struct StorageStats {
+  struct Objects {
+    std::string storage_class;  // "hot", "cold"
+    std::string status;         // "WRITING", "COMMITTED", "DELETING", "DELETED"
+    std::uint64_t count = 0;
+    std::uint64_t bytes = 0;  // sum of size_bytes
+  };
+  struct Blobs {
+    std::string storage_class;
+    std::uint64_t count = 0;
+    std::uint64_t bytes = 0;  // physical bytes after deduplication
+  };
+  struct Filesystem {
+    std::string storage_class;
+    std::uint64_t free_bytes = 0;      // available to castor (statvfs f_bavail * f_frsize)
+    std::uint64_t capacity_bytes = 0;  // size of the file system (f_blocks * f_frsize)
+  };
+  // Each field left empty (nullopt) keeps what the previous call set, so that a database outage
+  // does not hide the free-space figures and vice versa.
+  std::optional<std::vector<Objects>> objects;
+  std::optional<std::vector<Blobs>> blobs;
+  std::optional<std::vector<Filesystem>> filesystems;
+};
+
+// castor's metrics, one instance per process, rendered in the Prometheus text exposition format
+// 0.0.4. Thread-safe. The methods the request path calls (http_*, db_query) are lock-free and
+// allocation-free; render() takes no lock that they take, so a scrape never blocks a request.
+class Metrics {
+ public:
+  // Names accepted by db_query(); anything else is counted as "other".
+  static constexpr std::array<std::string_view, 19> kDbOperations = {
+      "object_insert",
+      "object_find",
+      "object_find_by_key",
+      "object_update",
+      "object_remove",
+      "object_list",
+      "object_lock_batch",
+      "blob_add_ref",
+      "blob_release",
+      "blob_find",
+      "blob_missing",
+      "blob_lock_unreferenced",
+      "blob_remove_unreferenced",
+      "content_lock",
+      "content_try_lock",
+      "begin",
+      "commit",
+      "rollback",
+      "other",
+  };
+
+  // `duration_buckets` (seconds) are used by every histogram.
+  explicit Metrics(const std::vector<double>& duration_buckets = default_duration_buckets());
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // A request was read (its header) and is being handled: castor_http_in_flight_requests + 1.
+  // Every call must be paired with one http_request_finished().
+  void http_request_started() noexcept;
+  // The response to a request was sent (or the connection failed while sending it): in-flight - 1,
+  // castor_http_requests_total{method,route,status} + 1 (a status outside 100..599 is labelled
+  // "other"), the request and response body sizes in bytes added to
+  // castor_http_{request,response}_bytes_total{method,route}, and `seconds` (from the first byte
+  // of the request to the last of the response) observed in
+  // castor_http_request_duration_seconds{method,route}.
+  void http_request_finished(HttpRoute route, HttpMethod method, int status, std::uint64_t bytes_in,
+                             std::uint64_t bytes_out, double seconds) noexcept;
+
+  // A garbage-collection cycle ended after `seconds`: castor_gc_runs_total{result} + 1 (`ok`
+  // picks "success" or "failure"), the report's counts added to the castor_gc_* totals (pass an
+  // empty report for a failed cycle), its duration observed, and castor_gc_last_run_timestamp_
+  // seconds (and on success castor_gc_last_success_timestamp_seconds) set to now (wall clock).
+  void gc_cycle(const CollectGarbage::Report& report, double seconds, bool ok) noexcept;
+
+  // One database call named `operation` (one of kDbOperations, else counted as "other") took
+  // `seconds`: castor_db_query_duration_seconds{operation}.
+  void db_query(std::string_view operation, double seconds) noexcept;
+
+  // Replaces the storage figures (castor_objects, castor_stored_bytes, castor_blobs,
+  // castor_blob_bytes, castor_storage_free_bytes, castor_storage_capacity_bytes); when both
+  // `objects` and `blobs` are given, also sets castor_storage_stats_timestamp_seconds to now.
+  // castor_stored_bytes{storage_class} is the logical size of the COMMITTED objects. Takes a
+  // mutex shared only with render().
+  void set_storage_stats(const StorageStats& stats);
+
+  // castor_db_pool_connections{state="idle"|"in_use"|"max"}: open idle connections, connections
+  // leased to a thread, and the pool's size. Call it periodically or just before render().
+  void set_db_pool(std::size_t idle, std::size_t in_use, std::size_t size) noexcept;
+
+  // Every family as Prometheus text (format 0.0.4; serve it with the content type
+  // "text/plain; version=0.0.4; charset=utf-8"), followed by each of `extra_families` verbatim
+  // (complete families with their own HELP/TYPE lines and a final newline, e.g.
+  // render_process_metrics()). Families always carry their HELP and TYPE lines; labelled series
+  // appear once their label combination has been observed.
+  std::string render(const std::vector<std::string>& extra_families = {}) const;
+
+ private:
+  struct HttpSeries;  // per (route, method)
+
+  HttpSeries& http_series(HttpRoute route, HttpMethod method) noexcept;
+
+  Gauge http_in_flight_;
+  std::vector<std::unique_ptr<HttpSeries>> http_;  // kHttpRouteCount * kHttpMethodCount
+
+  std::array<Counter, 2> gc_runs_;  // [0] success, [1] failure
+  Counter gc_deleted_blobs_;
+  Counter gc_reclaimed_bytes_;
+  Counter gc_expired_writing_;
+  Counter gc_tombstoned_objects_;
+  Counter gc_removed_temp_files_;
+  Counter gc_removed_orphan_files_;
+  Gauge gc_last_run_timestamp_;
+  Gauge gc_last_success_timestamp_;
+  Histogram gc_duration_;
+
+  std::vector<std::unique_ptr<Histogram>> db_query_duration_;  // indexed like kDbOperations
+
+  std::array<Gauge, 3> db_pool_;  // idle, in_use, max
+
+  mutable std::mutex storage_mu_;  // never taken on the request path
+  StorageStats storage_;           // guarded by storage_mu_; every field set (maybe empty)
+  std::optional<double> storage_timestamp_;  // guarded by storage_mu_
+};
+
+}  // namespace castor

@@ -1,0 +1,28 @@
+# Operations: Prometheus metrics, process metrics, storage statistics, log formats, their tests,
+# and the check of the deployment manifests (deploy/). Included at the end of the top-level
+# CMakeLists.txt, after the libraries and test executables exist.
+
+target_sources(castor_application PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/../src/application/metrics.cpp)
+# src/infrastructure/logging.cpp is already part of castor_infrastructure.
+target_sources(castor_infrastructure PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/../src/infrastructure/process_metrics.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/../src/infrastructure/storage_stats.cpp)
+
+if(TARGET castor_unit_tests)
+  target_sources(castor_unit_tests PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/application/metrics_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/infrastructure/logging_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/infrastructure/process_metrics_test.cpp)
+  target_link_libraries(castor_unit_tests PRIVATE castor_infrastructure spdlog::spdlog Boost::json)
+endif()
+
+if(TARGET castor_pg_tests)
+  target_sources(castor_pg_tests PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/infrastructure/storage_stats_test.cpp)
+endif()
+
+if(CASTOR_BUILD_TESTS)
+  # yamllint over deploy/, and the manifests checked against what castor reads and serves.
+  add_test(NAME deploy COMMAND ${CMAKE_CURRENT_LIST_DIR}/deploy/check_manifests.sh)
+endif()
