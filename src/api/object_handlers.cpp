@@ -21,6 +21,29 @@ Headers created_headers(const Object& o) {
   return h;
 }
 
+// The (namespace, tenant) an upload or a listing works in.
+struct Area {
+  Namespace ns;
+  TenantId tenant;
+};
+
+// The namespace and tenant from the request (the tenant defaulting to the credential's), once the
+// caller may use `scope` on that tenant.
+Parsed<Area> resolve_area(ServerCore& s, Exchange& ex, Scope scope) {
+  auto ns = s.namespace_of(ex);
+  if (auto* e = std::get_if<HttpError>(&ns)) {
+    return *e;
+  }
+  auto tenant = s.tenant_of(ex);
+  if (auto* e = std::get_if<HttpError>(&tenant)) {
+    return *e;
+  }
+  if (auto denied = s.authorize(ex, &std::get<TenantId>(tenant), scope)) {
+    return *denied;
+  }
+  return Area{std::get<Namespace>(std::move(ns)), std::get<TenantId>(std::move(tenant))};
+}
+
 // The object a /v1/objects/{id} or /v1/objects/by-key/{ns}/{tenant}/{key} request names.
 struct ObjectRef {
   TenantId tenant;
@@ -146,16 +169,9 @@ Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex,
 
 Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
   auto& req = ex.req();
-  auto ns = s.namespace_of(ex);
-  if (auto* e = std::get_if<HttpError>(&ns)) {
+  auto area = resolve_area(s, ex, Scope::kObjectsWrite);
+  if (auto* e = std::get_if<HttpError>(&area)) {
     co_return co_await s.send_error(c, ex, *e);
-  }
-  auto tenant = s.tenant_of(ex);
-  if (auto* e = std::get_if<HttpError>(&tenant)) {
-    co_return co_await s.send_error(c, ex, *e);
-  }
-  if (auto denied = s.authorize(ex, &std::get<TenantId>(tenant), Scope::kObjectsWrite)) {
-    co_return co_await s.send_error(c, ex, *denied);
   }
   if (!ex.parser.content_length() && !ex.parser.chunked()) {
     co_return co_await s.send_error(
@@ -163,8 +179,8 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
         http_error(http::status::length_required, "length_required",
                    "send Content-Length or Transfer-Encoding: chunked"));
   }
-  UploadObject::Request request{.ns = std::get<Namespace>(std::move(ns)),
-                                .tenant = std::get<TenantId>(std::move(tenant)),
+  UploadObject::Request request{.ns = std::get<Area>(area).ns,
+                                .tenant = std::get<Area>(area).tenant,
                                 .key = std::nullopt,
                                 .storage_class = StorageClass::kHot,
                                 .content_type = ex.header("Content-Type").value_or(""),
@@ -282,16 +298,9 @@ Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, bool b
 }
 
 Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex) {
-  auto ns = s.namespace_of(ex);
-  if (auto* e = std::get_if<HttpError>(&ns)) {
+  auto area = resolve_area(s, ex, Scope::kObjectsRead);
+  if (auto* e = std::get_if<HttpError>(&area)) {
     co_return co_await s.send_error(c, ex, *e);
-  }
-  auto tenant = s.tenant_of(ex);
-  if (auto* e = std::get_if<HttpError>(&tenant)) {
-    co_return co_await s.send_error(c, ex, *e);
-  }
-  if (auto denied = s.authorize(ex, &std::get<TenantId>(tenant), Scope::kObjectsRead)) {
-    co_return co_await s.send_error(c, ex, *denied);
   }
   std::size_t limit = ListObjects::kDefaultLimit;
   if (auto text = ex.target.get("limit")) {
@@ -306,8 +315,8 @@ Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex) {
   const std::string prefix = ex.target.get("prefix").value_or("");
   const std::optional<std::string> cursor = ex.target.get("cursor");
   auto fetch = [&] {
-    return s.uc().list.list(std::get<Namespace>(ns), std::get<TenantId>(tenant), prefix, limit,
-                            cursor);
+    const Area& a = std::get<Area>(area);
+    return s.uc().list.list(a.ns, a.tenant, prefix, limit, cursor);
   };
   auto page = co_await s.offload(fetch);
   if (!page) {
