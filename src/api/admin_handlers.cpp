@@ -103,7 +103,11 @@ Awaitable<void> handle_revoke_api_key(ServerCore& s, Connection& c, Exchange& ex
   if (auto denied = s.authorize(ex, nullptr, Scope::kAdmin)) {
     co_return co_await s.send_error(c, ex, *denied);
   }
-  auto revoke = [&] { return s.uc().keys.revoke(id); };
+  auto revoke = [&] {
+    auto revoked = s.uc().keys.revoke(id);
+    s.uc().auth.forget(id);
+    return revoked;
+  };
   auto revoked = co_await s.offload(revoke);
   if (!revoked) {
     co_return co_await s.send_error(c, ex, from_error(revoked.error()));

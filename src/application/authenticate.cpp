@@ -66,6 +66,11 @@ Result<Principal> Authenticate::api_key(std::string_view token) {
   return key->principal();
 }
 
+void Authenticate::forget(const std::string& id) {
+  std::lock_guard lock(mu_);
+  cache_.erase(id);
+}
+
 Result<ApiKey> Authenticate::load(const std::string& id) {
   const auto now = std::chrono::steady_clock::now();
   {

@@ -31,6 +31,10 @@ class Authenticate {
   // verify (also when no TokenVerifier is configured); Unavailable if the database is down.
   Result<Principal> credential(std::string_view presented);
 
+  // Drops the cached copy of key `id`, so that a revocation made through this process takes
+  // effect here at once (other processes follow within the cache TTL).
+  void forget(const std::string& id);
+
  private:
   struct CachedKey {
     ApiKey key;

@@ -10,6 +10,9 @@ Result<ManageApiKeys::Created> ManageApiKeys::create(std::optional<TenantId> ten
   if (scopes.empty()) {
     return invalid_argument("a key needs at least one scope");
   }
+  if (tenant && scopes.allows(Scope::kAdmin)) {
+    return invalid_argument("the admin scope needs tenant \"*\"");
+  }
   if (expires_at && *expires_at <= now) {
     return invalid_argument("expiry must be in the future");
   }

@@ -23,8 +23,9 @@ class ManageApiKeys {
   ManageApiKeys(MetadataStore& metadata, KeyMaterial& keys, Clock& clock)
       : metadata_(metadata), keys_(keys), clock_(clock) {}
 
-  // A new key for `tenant` (nullopt: every tenant) with `scopes` (at least one), optionally
-  // expiring at `expires_at` (which must be in the future). InvalidArgument otherwise.
+  // A new key for `tenant` (nullopt: every tenant) with `scopes` (at least one; admin only for
+  // every tenant), optionally expiring at `expires_at` (which must be in the future).
+  // InvalidArgument otherwise.
   Result<Created> create(std::optional<TenantId> tenant, Scopes scopes,
                          std::optional<Timestamp> expires_at, std::string description,
                          std::string created_by);

@@ -75,6 +75,10 @@ Status Principal::authorize(const TenantId& t, Scope scope) const {
 }
 
 Status Principal::authorize(Scope scope) const {
+  if (scope == Scope::kAdmin && tenant) {
+    // Administration spans tenants: only a "*" credential may do it.
+    return permission_denied("admin requires a credential for every tenant (\"*\")");
+  }
   if (!scopes.allows(scope)) {
     return permission_denied("credential lacks scope " + std::string(castor::to_string(scope)));
   }

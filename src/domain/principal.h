@@ -63,7 +63,8 @@ struct Principal {
 
   // Whether this principal may act on `t` with `scope`: PermissionDenied otherwise.
   Status authorize(const TenantId& t, Scope scope) const;
-  // Whether this principal may use `scope` at all (admin endpoints, tenant-less calls).
+  // Whether this principal may use `scope` at all (admin endpoints, tenant-less calls). The admin
+  // scope is honoured only on a credential for every tenant ("*").
   Status authorize(Scope scope) const;
 };
 

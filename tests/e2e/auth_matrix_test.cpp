@@ -3,7 +3,9 @@
 // forged JWTs, and the right one) gets exactly its status, and a refused delete deletes nothing.
 // Also: the probes stay open, and AUTH_MODE=disabled serves without credentials.
 
+#include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -127,9 +129,11 @@ class Matrix {
     }
   }
 
+  int cells() const { return cells_; }
+
   std::string report() const {
     std::ostringstream out;
-    out << failures_.size() << " failure(s):\n";
+    out << failures_.size() << " failure(s) in " << cells_ << " cells:\n";
     for (const std::string& failure : failures_) {
       out << "  " << failure << "\n";
     }
@@ -362,6 +366,18 @@ class Matrix {
   int cells_ = 0;
 };
 
+// Whether some line of `text` contains every one of `parts`.
+bool has_line(const std::string& text, std::initializer_list<std::string_view> parts) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (std::all_of(parts.begin(), parts.end(),
+                    [&](std::string_view part) { return line.find(part) != std::string::npos; })) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Headers x_api_key(std::string_view key) { return {{"X-API-Key", std::string(key)}}; }
 
 // `token` with the first character of its signature changed.
@@ -381,19 +397,19 @@ TEST_CASE(
   Matrix matrix;
   const std::string& a = matrix.tenant_a();
   const std::string& b = matrix.tenant_b();
-  const std::vector<std::string> kObjectScopes = {"objects:read", "objects:write",
+  const std::vector<std::string> object_scopes = {"objects:read", "objects:write",
                                                   "objects:delete"};
 
-  const IssuedKey key_a = matrix.issue(a, kObjectScopes);
-  const IssuedKey key_b = matrix.issue(b, kObjectScopes);
+  const IssuedKey key_a = matrix.issue(a, object_scopes);
+  const IssuedKey key_b = matrix.issue(b, object_scopes);
   const IssuedKey read_only = matrix.issue(a, {"objects:read"});
   const IssuedKey write_only = matrix.issue(a, {"objects:write"});
   const IssuedKey delete_only = matrix.issue(a, {"objects:delete"});
   const IssuedKey admin_key = matrix.issue("*", {"admin"});
   // Revoked and expired before any server has seen (and cached) them.
-  const IssuedKey revoked = matrix.issue(a, kObjectScopes);
+  const IssuedKey revoked = matrix.issue(a, object_scopes);
   revoke_key(matrix.client(), matrix.admin_key(), revoked.id);
-  const IssuedKey expired = matrix.issue(a, kObjectScopes);
+  const IssuedKey expired = matrix.issue(a, object_scopes);
   expire_key_in_database(auth_environment().database.url(), expired.id);
   // Well-formed keys that match no row: an unknown id, and a known id with a wrong secret.
   std::string unknown_id = key_a.key;
@@ -401,16 +417,16 @@ TEST_CASE(
   std::string wrong_secret = key_a.key;
   wrong_secret.back() = wrong_secret.back() == 'A' ? 'B' : 'A';
 
-  const std::string kObjectScopeClaim = "objects:read objects:write objects:delete";
-  const std::string jwt_a = hs256_jwt(jwt_claims(a, kObjectScopeClaim));
-  const std::string jwt_b = hs256_jwt(jwt_claims(b, kObjectScopeClaim));
+  const std::string object_scope_claim = "objects:read objects:write objects:delete";
+  const std::string jwt_a = hs256_jwt(jwt_claims(a, object_scope_claim));
+  const std::string jwt_b = hs256_jwt(jwt_claims(b, object_scope_claim));
   const std::string jwt_read_only = hs256_jwt(jwt_claims(a, "objects:read"));
   const std::string jwt_admin = hs256_jwt(jwt_claims("*", "admin"));
   const std::string jwt_expired =
-      hs256_jwt(jwt_claims(a, kObjectScopeClaim, -std::chrono::hours(1)));
+      hs256_jwt(jwt_claims(a, object_scope_claim, -std::chrono::hours(1)));
   // Expired 5 s ago: still inside the default 30 s leeway.
   const std::string jwt_within_leeway =
-      hs256_jwt(jwt_claims(a, kObjectScopeClaim, -std::chrono::seconds(5)));
+      hs256_jwt(jwt_claims(a, object_scope_claim, -std::chrono::seconds(5)));
   const std::string jwt_other_secret =
       hs256_jwt(jwt_claims("*", "admin"), "another-secret-of-at-least-32-bytes-0123456789abcdef");
   // jwt_a's signature on claims that say tenant "*" and admin.
@@ -462,6 +478,26 @@ TEST_CASE(
   }
   INFO(matrix.report());
   CHECK(matrix.passed());
+  CHECK(matrix.cells() == static_cast<int>(rows.size() * kOpCount));
+
+  // No credential reaches the server's log (API keys: not even their secret part), while every
+  // key creation and revocation leaves an audit line naming the key and who did it.
+  const std::string log = auth_environment().server.log();
+  for (const Row& row : rows) {
+    for (const auto& [name, value] : row.credential) {
+      std::string token = value.starts_with("Bearer ") ? value.substr(7) : value;
+      if (token.starts_with("cst_")) {
+        token = secret_of(token);
+      } else if (std::count(token.begin(), token.end(), '.') == 2 && !token.ends_with(".")) {
+        token = split_jwt(token).signature;
+      }
+      INFO(row.name << ": " << name);
+      CHECK(log.find(token) == std::string::npos);
+    }
+  }
+  const std::string admin = "key:" + auth_environment().admin.id;
+  CHECK(has_line(log, {"audit", key_a.id, "created", admin}));
+  CHECK(has_line(log, {"audit", revoked.id, "revoked", admin}));
 }
 
 TEST_CASE("with AUTH_MODE=required the probes answer without a credential", "[e2e][auth]") {
@@ -478,8 +514,10 @@ TEST_CASE("with AUTH_MODE=required the probes answer without a credential", "[e2
 
 TEST_CASE("with AUTH_MODE=disabled objects are served without a credential", "[e2e][auth]") {
   // The harness's default: AUTH_MODE=disabled.
-  testing::ServerProcess server = testing::ServerProcess::start(
-      {.binary = castor_binary(), .database_url = auth_environment().database.url()});
+  testing::ServerProcess server =
+      testing::ServerProcess::start({.binary = castor_binary(),
+                                     .database_url = auth_environment().database.url(),
+                                     .extra_env = {{"SHUTDOWN_DELAY_SECONDS", "0"}}});
   HttpClient client = server.client();
   const std::string tenant = testing::unique_name("auth-off");
   const std::string id = string_field(upload(client, {.tenant = tenant}, "open"), "id");

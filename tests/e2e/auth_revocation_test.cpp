@@ -99,6 +99,7 @@ TEST_CASE(
     if (string_field(k, "id") == key.id) {
       listed = true;
       CHECK(k.at("revoked_at").is_string());
+      CHECK(k.at("last_used_at").is_string());  // it was used before the revocation
     }
   }
   CHECK(listed);

@@ -269,7 +269,9 @@ testing::Headers bearer(std::string_view token) {
 testing::ServerOptions auth_server_options(const std::string& database_url,
                                            std::map<std::string, std::string> extra_env) {
   std::map<std::string, std::string> env = {{"AUTH_MODE", "required"},
-                                            {"JWT_SECRET", std::string(kJwtSecret)}};
+                                            {"JWT_SECRET", std::string(kJwtSecret)},
+                                            {"LOG_LEVEL", "info"},
+                                            {"SHUTDOWN_DELAY_SECONDS", "0"}};
   for (auto& [name, value] : extra_env) {
     env[name] = std::move(value);
   }

@@ -99,8 +99,9 @@ testing::Headers bearer(std::string_view token);
 
 // ---- servers ------------------------------------------------------------------------------------
 
-// Options for a server on `database_url` with AUTH_MODE=required and JWT_SECRET=kJwtSecret, plus
-// `extra_env` (which wins).
+// Options for a server on `database_url` with AUTH_MODE=required, JWT_SECRET=kJwtSecret,
+// LOG_LEVEL=info (so that the tests can read the audit lines and search the log for secrets) and
+// SHUTDOWN_DELAY_SECONDS=0, plus `extra_env` (which wins).
 testing::ServerOptions auth_server_options(const std::string& database_url,
                                            std::map<std::string, std::string> extra_env = {});
 

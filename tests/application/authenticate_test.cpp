@@ -1,0 +1,132 @@
+#include "application/authenticate.h"
+
+#include <catch2/catch.hpp>
+
+#include "application/manage_api_keys.h"
+#include "fakes/fake_clock.h"
+#include "fakes/memory_metadata_store.h"
+
+namespace castor::testing {
+namespace {
+
+// Deterministic key material: "cst_<12 chars>_<secret>", hashing by prefixing "h:".
+class FakeKeyMaterial final : public KeyMaterial {
+ public:
+  NewKeyMaterial generate() override {
+    const std::string n = std::to_string(++n_);
+    const std::string id = "key" + std::string(9 - n.size(), '0') + n;
+    const std::string secret = "secret" + n;
+    return {id, secret, "cst_" + id + "_" + secret};
+  }
+  std::optional<std::pair<std::string, std::string>> split(std::string_view token) override {
+    if (!token.starts_with("cst_") || token.size() < 18 || token[16] != '_') {
+      return std::nullopt;
+    }
+    return std::pair{std::string(token.substr(4, 12)), std::string(token.substr(17))};
+  }
+  std::string hash_secret(std::string_view secret) override { return "h:" + std::string(secret); }
+  bool equal(std::string_view a, std::string_view b) override { return a == b; }
+
+ private:
+  int n_ = 0;
+};
+
+struct World {
+  MemoryMetadataStore metadata;
+  FakeKeyMaterial material;
+  FakeClock clock;
+  // A zero cache TTL: every check reads the (fake) database.
+  Authenticate auth{metadata, material, nullptr, clock, std::chrono::milliseconds(0)};
+  ManageApiKeys keys{metadata, material, clock};
+
+  std::string create(std::optional<std::string> tenant, Scopes scopes,
+                     std::optional<Timestamp> expires = std::nullopt) {
+    std::optional<TenantId> t;
+    if (tenant) {
+      t = *TenantId::parse(*tenant);
+    }
+    auto created = keys.create(t, scopes, expires, "test", "test");
+    REQUIRE(created);
+    return created->token;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("an API key authenticates as its tenant and scopes", "[unit]") {
+  World w;
+  const std::string token = w.create("acme", {Scope::kObjectsRead});
+  auto principal = w.auth.credential(token);
+  REQUIRE(principal);
+  CHECK(principal->credential == "key:" + token.substr(4, 12));
+  CHECK(principal->tenant->str() == "acme");
+  CHECK(principal->authorize(*TenantId::parse("acme"), Scope::kObjectsRead));
+  CHECK(principal->authorize(*TenantId::parse("acme"), Scope::kObjectsWrite).error().code ==
+        ErrorCode::kPermissionDenied);
+  CHECK(principal->authorize(*TenantId::parse("other"), Scope::kObjectsRead).error().code ==
+        ErrorCode::kPermissionDenied);
+}
+
+TEST_CASE("wrong, unknown, malformed, revoked and expired keys are refused", "[unit]") {
+  World w;
+  const std::string token = w.create("acme", {Scope::kObjectsRead});
+  auto refused = [&](std::string_view presented) {
+    auto p = w.auth.credential(presented);
+    return !p && p.error().code == ErrorCode::kUnauthenticated;
+  };
+  CHECK(refused(token + "x"));                   // wrong secret
+  CHECK(refused("cst_nosuchkey000_secret1"));    // unknown id
+  CHECK(refused("cst_garbage"));                 // malformed
+  CHECK(refused("eyJhbGciOiJIUzI1NiJ9.e30.x"));  // a JWT, but no verifier configured
+
+  const std::string expiring =
+      w.create("acme", {Scope::kObjectsRead}, w.clock.now() + std::chrono::seconds(10));
+  CHECK(w.auth.credential(expiring));
+  w.clock.advance(std::chrono::seconds(11));
+  CHECK(refused(expiring));
+
+  REQUIRE(w.keys.revoke(token.substr(4, 12)));
+  CHECK(refused(token));
+  CHECK(w.keys.revoke("nosuchkey000").error().code == ErrorCode::kNotFound);
+}
+
+TEST_CASE("a revocation reaches a cached key once forgotten or after the TTL", "[unit]") {
+  World w;
+  Authenticate cached{w.metadata, w.material, nullptr, w.clock, std::chrono::hours(1)};
+  const std::string token = w.create("acme", {Scope::kObjectsRead});
+  REQUIRE(cached.credential(token));
+  REQUIRE(w.keys.revoke(token.substr(4, 12)));
+  CHECK(cached.credential(token));  // still cached: the TTL bounds how long
+  cached.forget(token.substr(4, 12));
+  CHECK(cached.credential(token).error().code == ErrorCode::kUnauthenticated);
+}
+
+TEST_CASE("admin needs a credential for every tenant", "[unit]") {
+  World w;
+  auto bound = w.keys.create(*TenantId::parse("acme"), {Scope::kAdmin}, std::nullopt, "", "t");
+  REQUIRE_FALSE(bound);
+  CHECK(bound.error().code == ErrorCode::kInvalidArgument);
+
+  const Principal tenant_admin{"jwt:alice", *TenantId::parse("acme"), {Scope::kAdmin}};
+  CHECK(tenant_admin.authorize(Scope::kAdmin).error().code == ErrorCode::kPermissionDenied);
+  const Principal admin{"key:x", std::nullopt, {Scope::kAdmin}};
+  CHECK(admin.authorize(Scope::kAdmin));
+  CHECK(admin.authorize(*TenantId::parse("any"), Scope::kObjectsDelete));
+}
+
+TEST_CASE("key creation validates scopes and expiry, and lists without secrets", "[unit]") {
+  World w;
+  CHECK(w.keys.create(std::nullopt, Scopes{}, std::nullopt, "", "t").error().code ==
+        ErrorCode::kInvalidArgument);
+  CHECK(w.keys.create(std::nullopt, {Scope::kObjectsRead}, w.clock.now(), "", "t").error().code ==
+        ErrorCode::kInvalidArgument);
+  const std::string token = w.create(std::nullopt, {Scope::kObjectsRead, Scope::kObjectsWrite});
+  auto all = w.keys.list();
+  REQUIRE(all);
+  REQUIRE(all->size() == 1);
+  CHECK((*all)[0].secret_hash != token.substr(17));
+  CHECK((*all)[0].scopes.to_string() == "objects:read objects:write");
+  CHECK_FALSE((*all)[0].tenant);
+}
+
+}  // namespace castor::testing
