@@ -422,6 +422,8 @@ TEST_CASE(
   const std::string jwt_b = hs256_jwt(jwt_claims(b, object_scope_claim));
   const std::string jwt_read_only = hs256_jwt(jwt_claims(a, "objects:read"));
   const std::string jwt_admin = hs256_jwt(jwt_claims("*", "admin"));
+  // Admin scope on a tenant-bound token: its own tenant's objects, but no administration.
+  const std::string jwt_tenant_admin = hs256_jwt(jwt_claims(a, "admin"));
   const std::string jwt_expired =
       hs256_jwt(jwt_claims(a, object_scope_claim, -std::chrono::hours(1)));
   // Expired 5 s ago: still inside the default 30 s leeway.
@@ -472,6 +474,7 @@ TEST_CASE(
       {"JWT expired 5 s ago (within the leeway)", bearer(jwt_within_leeway), kTenantObjects},
       {"admin API key (every tenant)", bearer(admin_key.key), kAdmin},
       {"admin JWT (every tenant)", bearer(jwt_admin), kAdmin},
+      {"admin JWT bound to tenant A", bearer(jwt_tenant_admin), kTenantObjects},
   };
   for (const Row& row : rows) {
     matrix.run(row);
