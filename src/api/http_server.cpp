@@ -15,6 +15,7 @@
 
 #include "api/error_response.h"
 #include "api/server_core.h"
+#include "application/io_thread.h"
 
 namespace castor {
 
@@ -367,8 +368,12 @@ struct HttpServer::Impl {
     });
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < options().io_threads; ++i) {
-      threads.emplace_back([this] { ioc.run(); });
+      threads.emplace_back([this] {
+        mark_io_thread();
+        ioc.run();
+      });
     }
+    mark_io_thread();
     ioc.run();
     for (auto& t : threads) {
       t.join();

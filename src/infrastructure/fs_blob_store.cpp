@@ -4,10 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 
 #include <openssl/evp.h>
+
+#include "application/io_thread.h"
 
 namespace castor {
 namespace fs = std::filesystem;
@@ -120,6 +123,7 @@ class FsBlobWriter final : public BlobWriter {
   std::uint64_t size() const override { return size_; }
 
   Result<ContentHash> finish() override {
+    assert(!on_io_thread() && "fsync on an IO thread");
     ContentHash::Bytes digest{};
     unsigned int len = 0;
     if (EVP_DigestFinal_ex(sha_, digest.data(), &len) != 1 || len != digest.size()) {
@@ -230,6 +234,7 @@ Result<std::unique_ptr<BlobWriter>> FsBlobStore::create_temp(StorageClass storag
 }
 
 Status FsBlobStore::place(BlobWriter& writer, StorageClass storage_class, const ContentHash& hash) {
+  assert(!on_io_thread() && "rename and directory fsync on an IO thread");
   auto& temp = static_cast<FsBlobWriter&>(writer);
   const fs::path final_path = content_path(storage_class, hash);
   const fs::path shard = final_path.parent_path();

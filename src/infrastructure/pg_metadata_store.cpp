@@ -3,6 +3,9 @@
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
+#include <cassert>
+
+#include "application/io_thread.h"
 #include "infrastructure/pg_api_key_repository.h"
 #include "infrastructure/pg_blob_repository.h"
 #include "infrastructure/pg_connection_pool.h"
@@ -72,6 +75,7 @@ PgMetadataStore::~PgMetadataStore() = default;
 
 Status PgMetadataStore::transact(const std::function<Status(MetadataTransaction&)>& work,
                                  Mode mode) {
+  assert(!on_io_thread() && "PostgreSQL called from an IO thread");
   Status status;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     status = transact_once(work, mode);
