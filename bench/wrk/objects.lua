@@ -11,16 +11,17 @@
 --   BENCH_BODY_SIZE  bytes of request body; 0 = no body      (default 0)
 --   BENCH_HEADERS    extra headers, "Name: value|Name: value"
 --   BENCH_NONCE      string that makes bodies unique across runs
---   BENCH_EXACT      1 = one connection per thread: print the exact percentiles
+--   BENCH_EXACT      1 = one connection per thread: time every request (see below)
 --
 -- Latency: wrk's own percentiles are "corrected" for coordinated omission (it adds synthetic
 -- samples for every response slower than the mean interval), which on a small shared machine
--- turns a few scheduler stalls into a large p99. This script therefore also times every request
--- itself (monotonic clock, request() to response()); that is exact when each wrk thread has
--- exactly one connection (-t N -c N), and done() prints one line
---   BENCH_LATENCY n=<samples> mean_us=... p50_us=... p99_us=... max_us=... wrk_p50_us=... wrk_p99_us=...
--- which bench/run.sh reads. With several connections per thread the samples would be mixed up,
--- so only wrk's figures are printed then.
+-- turns a few scheduler stalls into a large p99. With BENCH_EXACT=1 and one connection per wrk
+-- thread (-t N -c N) this script also times every request itself: on such a thread request() is
+-- called again as soon as the previous response is complete, so the time between two request()
+-- calls (monotonic clock) is one request's latency plus a few microseconds of wrk. (A response()
+-- callback would be more direct, but it makes wrk copy every response into Lua.) done() prints
+--   BENCH_LATENCY [n=... mean_us=... p50_us=... p99_us=... max_us=...] wrk_p50_us=... wrk_p99_us=...
+-- which bench/run.sh reads.
 --
 -- Every body is distinct (a "<nonce>-<thread>-<counter>:" prefix over random
 -- filler) so that a content-addressed server cannot deduplicate them: each
@@ -32,6 +33,7 @@ local n = tonumber(os.getenv("BENCH_N") or "1000")
 local body_size = tonumber(os.getenv("BENCH_BODY_SIZE") or "0")
 local nonce = os.getenv("BENCH_NONCE") or tostring(os.time())
 local unique = string.find(path_fmt, "%s", 1, true) ~= nil
+local exact = tonumber(os.getenv("BENCH_EXACT") or "0") == 1
 local rotate = not unique and string.find(path_fmt, "%", 1, true) ~= nil
 
 local ffi = require("ffi")
@@ -93,19 +95,21 @@ function request()
     local prefix = tag .. ":"
     body = prefix .. string.sub(filler, #prefix + 1)
   end
-  started = now_us()
+  if exact then
+    local t = now_us()
+    if last_request then
+      nsamples = nsamples + 1
+      samples[nsamples] = t - last_request
+    end
+    last_request = t
+  end
   return wrk.format(method, path, headers, body)
 end
 
 -- per-thread latency samples (microseconds), read by done() through thread:get
 samples = {}
 nsamples = 0
-started = 0
-
-function response(status, hdrs, resp_body)
-  nsamples = nsamples + 1
-  samples[nsamples] = now_us() - started
-end
+last_request = nil
 
 function done(summary, latency, requests)
   local line = string.format("wrk_p50_us=%d wrk_p99_us=%d", latency:percentile(50), latency:percentile(99))
@@ -114,7 +118,7 @@ function done(summary, latency, requests)
     local s = t:get("samples")
     for i = 1, #s do all[#all + 1] = s[i] end
   end
-  if #all > 0 and tonumber(os.getenv("BENCH_EXACT") or "0") == 1 then
+  if #all > 0 and exact then
     table.sort(all)
     local function pct(p) return all[math.max(1, math.ceil(#all * p / 100))] end
     local sum = 0

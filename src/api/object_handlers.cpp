@@ -1,6 +1,8 @@
 // The object endpoints: upload, download (GET/HEAD, by id or key), delete, list.
 #include <charconv>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include "api/json_views.h"
@@ -79,6 +81,46 @@ Parsed<ObjectRef> resolve_object(ServerCore& s, Exchange& ex, bool by_key, Scope
   }
   return std::move(*ref);
 }
+
+// At most one write of an upload's content running on the worker pool while the connection's
+// coroutine goes on receiving. Used on the connection's strand only.
+class BackgroundWrite {
+ public:
+  explicit BackgroundWrite(net::any_io_executor strand) : timer_(std::move(strand)) {}
+  BackgroundWrite(const BackgroundWrite&) = delete;
+  BackgroundWrite& operator=(const BackgroundWrite&) = delete;
+
+  // Runs `work` (returning Status) on `pool`. Call wait() first if one may still be running.
+  template <class F>
+  void start(net::thread_pool& pool, F work) {
+    running_ = true;
+    net::post(pool, [this, strand = timer_.get_executor(), work = std::move(work)]() mutable {
+      Status status = work();
+      net::post(strand, [this, status = std::move(status)]() mutable {
+        result_ = std::move(status);
+        running_ = false;
+        timer_.cancel();
+      });
+    });
+  }
+
+  // Waits for the running write, if any, and returns its outcome (ok when none ran). Must be
+  // awaited before this object goes away.
+  Awaitable<Status> wait() {
+    while (running_) {
+      timer_.expires_at(std::chrono::steady_clock::time_point::max());
+      co_await timer_.async_wait(kAsTuple);  // woken by cancel() when the write is done
+    }
+    Status status = std::move(result_);
+    result_ = Status();
+    co_return status;
+  }
+
+ private:
+  net::steady_timer timer_;
+  bool running_ = false;
+  Status result_;
+};
 
 bool disconnected(const boost::system::error_code& ec) {
   return ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
@@ -225,8 +267,11 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
     co_await http::async_write(c.stream, cont, kAsTuple);
   }
 
-  // Stream the body: fixed-size chunks, hashed and written as they arrive.
+  // Stream the body in fixed-size chunks, two buffers deep: while a worker hashes and writes one
+  // chunk, this IO thread receives the next into the other.
   std::optional<HttpError> failure;
+  std::vector<std::byte> spare(kChunkSize);
+  BackgroundWrite pending(c.stream.get_executor());
   while (!ex.parser.is_done()) {
     auto [ec, got] = co_await read_body_chunk(c, ex);
     if (ec) {
@@ -238,11 +283,19 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
     if (got == 0) {
       continue;
     }
-    if (auto w = up->write(std::span<const std::byte>(c.chunk.data(), got)); !w) {
+    if (auto w = co_await pending.wait(); !w) {
       failure = from_error(w.error());
       ex.close = true;
       break;
     }
+    std::swap(c.chunk, spare);  // the fresh chunk is now `spare`, written in the background
+    pending.start(s.workers(), [&up, data = spare.data(), got] {
+      return up->write(std::span<const std::byte>(data, got));
+    });
+  }
+  if (auto w = co_await pending.wait(); !w && !failure) {
+    failure = from_error(w.error());
+    ex.close = true;
   }
   if (failure) {
     auto abort = [&] {
