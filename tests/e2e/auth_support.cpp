@@ -138,16 +138,7 @@ std::string key_id(std::string_view key) {
 CommandResult run_castor(const std::vector<std::string>& args, const std::string& database_url) {
   const std::map<std::string, std::string> overrides = {{"DATABASE_URL", database_url},
                                                         {"LOG_LEVEL", "warn"}};
-  std::vector<std::string> env_strings;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string_view text(*entry);
-    if (!overrides.contains(std::string(text.substr(0, text.find('='))))) {
-      env_strings.emplace_back(text);
-    }
-  }
-  for (const auto& [name, value] : overrides) {
-    env_strings.push_back(name + "=" + value);
-  }
+  std::vector<std::string> env_strings = testing::environment_with(overrides);
   std::vector<char*> envp;
   for (std::string& entry : env_strings) {
     envp.push_back(entry.data());

@@ -20,6 +20,20 @@
 extern char** environ;
 
 namespace castor::testing {
+
+std::vector<std::string> environment_with(const std::map<std::string, std::string>& overrides) {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    if (!overrides.contains(std::string(text.substr(0, text.find('='))))) {
+      env.emplace_back(text);
+    }
+  }
+  for (const auto& [name, value] : overrides) {
+    env.push_back(name + "=" + value);
+  }
+  return env;
+}
 namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
@@ -134,16 +148,7 @@ void ServerProcess::spawn() {
   }
 
   // Everything the child needs is prepared before fork(): only async-signal-safe calls after it.
-  std::vector<std::string> env_strings;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    const std::string_view text(*entry);
-    if (!overrides.contains(std::string(text.substr(0, text.find('='))))) {
-      env_strings.emplace_back(text);
-    }
-  }
-  for (const auto& [name, value] : overrides) {
-    env_strings.push_back(name + "=" + value);
-  }
+  std::vector<std::string> env_strings = environment_with(overrides);
   std::vector<char*> envp;
   for (auto& entry : env_strings) {
     envp.push_back(entry.data());

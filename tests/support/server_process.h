@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,9 @@ struct ServerOptions {
   // Set last, so they override the defaults above (e.g. WRITING_TIMEOUT_SECONDS, LOG_LEVEL).
   std::map<std::string, std::string> extra_env{};
 };
+
+// This process's environment ("NAME=value" strings) with `overrides` set, for a child process.
+std::vector<std::string> environment_with(const std::map<std::string, std::string>& overrides);
 
 // How a process ended: exit_code if it exited, signal if a signal killed it.
 struct ProcessExit {
