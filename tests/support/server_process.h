@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
-#include <vector>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "support/http_client.h"
 #include "support/temp_dir.h"
