@@ -6,17 +6,10 @@
 #include <catch2/catch.hpp>
 
 #include "application/upload_object.h"
-#include "fakes/fake_clock.h"
-#include "fakes/memory_blob_store.h"
-#include "fakes/memory_metadata_store.h"
-#include "fakes/sequential_ids.h"
+#include "fakes/fake_store.h"
 
 namespace castor {
 namespace {
-
-std::span<const std::byte> bytes_of(std::string_view s) {
-  return std::as_bytes(std::span(s.data(), s.size()));
-}
 
 const Namespace kNs = *Namespace::parse("ns");
 const TenantId kTenant = *TenantId::parse("t1");
@@ -27,21 +20,11 @@ UploadObject::Request request(std::optional<ObjectKey> key) {
       .ns = kNs, .tenant = kTenant, .key = std::move(key), .content_type = {}, .expected_hash = {}};
 }
 
-struct World {
-  testing::FakeClock clock;
-  testing::SequentialIds ids;
-  testing::MemoryMetadataStore metadata;
-  testing::MemoryBlobStore blobs{clock};
-  UploadObject uploads{metadata, blobs, clock, ids, 1 << 20};
+struct World : testing::FakeStore {
   DeleteObject deletes{metadata, clock};
 
   Object put(std::string_view key, std::string_view content) {
-    auto upload = uploads.begin(request(*ObjectKey::parse(key)), content.size());
-    REQUIRE(upload);
-    REQUIRE((*upload)->write(bytes_of(content)));
-    auto object = uploads.commit(**upload);
-    REQUIRE(object);
-    return *object;
+    return FakeStore::put(kNs, kTenant, key, content);
   }
 
   std::uint64_t ref_count(const Object& o) {

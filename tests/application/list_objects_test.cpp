@@ -10,47 +10,25 @@
 
 #include "application/delete_object.h"
 #include "application/upload_object.h"
-#include "fakes/fake_clock.h"
-#include "fakes/memory_blob_store.h"
-#include "fakes/memory_metadata_store.h"
-#include "fakes/sequential_ids.h"
+#include "fakes/fake_store.h"
 
 namespace castor {
 namespace {
 
-std::span<const std::byte> bytes_of(std::string_view s) {
-  return std::as_bytes(std::span(s.data(), s.size()));
-}
-
 const Namespace kNs = *Namespace::parse("ns");
 const TenantId kTenant = *TenantId::parse("t1");
 
-UploadObject::Request request(std::optional<ObjectKey> key, const Namespace& ns = kNs,
-                              const TenantId& tenant = kTenant) {
+UploadObject::Request request(std::optional<ObjectKey> key) {
   return {
-      .ns = ns, .tenant = tenant, .key = std::move(key), .content_type = {}, .expected_hash = {}};
+      .ns = kNs, .tenant = kTenant, .key = std::move(key), .content_type = {}, .expected_hash = {}};
 }
 
-struct World {
-  testing::FakeClock clock;
-  testing::SequentialIds ids;
-  testing::MemoryMetadataStore metadata;
-  testing::MemoryBlobStore blobs{clock};
-  UploadObject uploads{metadata, blobs, clock, ids, 1 << 20};
+struct World : testing::FakeStore {
   ListObjects lists{metadata};
 
-  // Commits an object with `key` ("" = keyless) in (ns, tenant).
+  // Commits an object with `key` ("" = keyless, content = key) in (ns, tenant).
   Object put(std::string_view key, const Namespace& ns = kNs, const TenantId& tenant = kTenant) {
-    std::optional<ObjectKey> k;
-    if (!key.empty()) {
-      k = *ObjectKey::parse(key);
-    }
-    auto upload = uploads.begin(request(k, ns, tenant), std::nullopt);
-    REQUIRE(upload);
-    REQUIRE((*upload)->write(bytes_of(key)));
-    auto object = uploads.commit(**upload);
-    REQUIRE(object);
-    return *object;
+    return FakeStore::put(ns, tenant, key, key);
   }
 
   // Walks every page of the listing and returns the keys ("" for keyless) in order.
