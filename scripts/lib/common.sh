@@ -7,7 +7,8 @@
 #   castor_install_deps            install the Debian packages castor needs (only the missing ones)
 #   castor_build [TYPE] [DIR] [ARGS...]
 #                                  configure (Ninja) and build; TYPE Release (default) | Debug | ...,
-#                                  DIR build (default); ARGS are passed to cmake's configure step
+#                                  DIR build (default); ARGS are passed to cmake's configure step;
+#                                  uses ccache when installed (CASTOR_CCACHE=0 turns it off)
 #   castor_format_check            clang-format --dry-run --Werror over src/ tests/ bench/
 #   castor_pg_start DIR [--throwaway]
 #                                  start (or reuse, if already running) a private PostgreSQL cluster
@@ -85,7 +86,13 @@ castor_build() {
     shift
   fi
   castor_log "building ($type) in $dir"
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "$@"
+  local launcher=()
+  # ccache, when installed, makes rebuilds in other build directories and worktrees cheap.
+  if [[ ${CASTOR_CCACHE:-1} == 1 ]] && command -v ccache >/dev/null 2>&1; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$PWD")} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
+  fi
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "${launcher[@]}" "$@"
   # CASTOR_BUILD_TARGET narrows the build (scripts/run needs only the server).
   cmake --build "$dir" -j "${CASTOR_BUILD_JOBS:-2}" ${CASTOR_BUILD_TARGET:+--target "$CASTOR_BUILD_TARGET"}
 }
