@@ -133,7 +133,7 @@ call 200 GET /health
 say "Readiness (database reachable, migrations current, storage writable): GET /ready"
 call 200 GET /ready
 
-say "The same at JustStorage's path: GET /health/ready"
+say "The same at the path JustStorage clients use (castor keeps JustStorage's API; see README): GET /health/ready"
 call 200 GET /health/ready
 
 # --- upload --------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
 #   scripts/mint-jwt.sh --secret "$JWT_SECRET" --sub alice --tenant acme \
 #       --scope "objects:read objects:write" [--ttl 3600] [--iss ISSUER] [--aud AUDIENCE]
 #
-#   --secret S   the HMAC secret (default: $JWT_SECRET; castor wants at least 32 bytes)
+#   --secret S   the HMAC secret (default: $JWT_SECRET, else the var/jwt-secret that scripts/run
+#                made and serves with; castor wants at least 32 bytes)
 #   --sub S      the subject; castor names the credential "jwt:S"
 #   --tenant T   the tenant the token is bound to, or "*" for every tenant
 #   --scope S    space-separated scopes: objects:read objects:write objects:delete admin
@@ -27,6 +28,10 @@ die() {
 }
 
 secret=${JWT_SECRET:-}
+local_secret="${CASTOR_VAR_DIR:-$(dirname "${BASH_SOURCE[0]}")/../var}/jwt-secret"
+if [[ -z $secret && -s $local_secret ]]; then
+  secret=$(cat "$local_secret")
+fi
 sub=""
 tenant=""
 scope=""
@@ -53,7 +58,8 @@ while [[ $# -gt 0 ]]; do
       cat <<'USAGE'
 usage: scripts/mint-jwt.sh [--secret S] --sub S --tenant T [--scope "S ..."] [--ttl N]
                            [--iss S] [--aud S]
-Prints an HS256 JWT for castor. The secret defaults to $JWT_SECRET; --tenant "*" means every
+Prints an HS256 JWT for castor. The secret defaults to $JWT_SECRET, else var/jwt-secret (made by
+scripts/run); --tenant "*" means every
 tenant; scopes are objects:read objects:write objects:delete admin; --ttl defaults to 3600 s.
 USAGE
       exit 0

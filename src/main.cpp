@@ -21,6 +21,7 @@
 #include "infrastructure/jwt_verifier.h"
 #include "infrastructure/logging.h"
 #include "infrastructure/migrator.h"
+#include "infrastructure/mime_types_file.h"
 #include "infrastructure/pg_connection_pool.h"
 #include "infrastructure/pg_metadata_store.h"
 #include "infrastructure/process_metrics.h"
@@ -121,7 +122,8 @@ int serve(const Config& config) {
                            });
   SystemClock clock;
   RandomIdGenerator ids;
-  UploadObject upload(metadata, **blob_store, clock, ids, config.max_object_size);
+  const MimeTypesFile media_types = MimeTypesFile::load();
+  UploadObject upload(metadata, **blob_store, clock, ids, config.max_object_size, &media_types);
   DownloadObject download(metadata, **blob_store);
   DeleteObject remove(metadata, clock);
   ListObjects list(metadata);
@@ -143,7 +145,8 @@ int serve(const Config& config) {
                      .shutdown_delay = config.shutdown_delay,
                      .shutdown_timeout = config.shutdown_timeout,
                      .auth_required = config.auth_required,
-                     .access_logger = kAccessLoggerName},
+                     .access_logger = kAccessLoggerName,
+                     .access_log_json = config.log_format == "json"},
                     {upload, download, remove, list, gc, readiness, auth, keys, limiter, metrics,
                      [&metrics, &metadata] {
                        const PgConnectionPool& pool = metadata.pool();
@@ -317,10 +320,16 @@ int manage_keys(std::vector<std::string> args) {
     if (positional.size() != 1) {
       return fail("keys revoke needs exactly one key id", 2);
     }
-    if (auto s = keys.revoke(positional[0]); !s) {
-      return fail(s.error().message);
+    auto revoked = keys.revoke(positional[0]);
+    if (!revoked) {
+      return fail(revoked.error().message);
+    }
+    if (!*revoked) {
+      std::printf("API key %s was already revoked\n", positional[0].c_str());
+      return 0;
     }
     spdlog::info("audit: api key {} revoked by {}", positional[0], actor);
+    std::printf("revoked API key %s\n", positional[0].c_str());
     return 0;
   }
   return fail("unknown keys action '" + action + "'", 2);

@@ -13,6 +13,7 @@ if(TARGET castor_unit_tests)
   target_sources(castor_unit_tests PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/application/metrics_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/infrastructure/logging_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/infrastructure/mime_types_file_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/infrastructure/process_metrics_test.cpp)
   target_link_libraries(castor_unit_tests PRIVATE castor_infrastructure spdlog::spdlog Boost::json)
 endif()

@@ -10,15 +10,20 @@
 #                                  DIR build (default); ARGS are passed to cmake's configure step;
 #                                  uses ccache when installed (CASTOR_CCACHE=0 turns it off)
 #   castor_format_check            clang-format --dry-run --Werror over src/ tests/ bench/
-#   castor_pg_start DIR [--throwaway]
+#   castor_listen_addr_taken HOST PORT
+#                                  whether something already listens on PORT (exit status)
+#   castor_pg_start DIR [--throwaway] [--database NAME]
 #                                  start (or reuse, if already running) a private PostgreSQL cluster
-#                                  kept in DIR (created on first use) and export DATABASE_URL:
-#                                    postgresql://postgres@/postgres?host=<socket dir>&port=<port>
-#                                  (superuser "postgres", trust auth, database "postgres", UTF8, C locale).
+#                                  kept in DIR (created on first use), export DATABASE_URL and write
+#                                  it to DIR/database_url:
+#                                    postgresql://postgres@/NAME?host=<socket dir>&port=<port>
+#                                  (superuser "postgres", trust auth, UTF8, C locale; database NAME,
+#                                  created when missing, default "postgres").
 #                                  --throwaway: fsync=off and friends, for test clusters only.
 #                                  CASTOR_PG_TCP=1 also listens on 127.0.0.1:<port> (a free port
 #                                  chosen at run time); by default it listens on the unix socket only.
 #   castor_pg_stop DIR             stop the cluster kept in DIR (no-op when it is not running)
+#   castor_pg_is_running DIR       whether the cluster kept in DIR runs (exit status)
 #   castor_pg_destroy DIR          stop it and remove DIR and everything the cluster put elsewhere
 #
 # When run as root, PostgreSQL (which refuses to run as root) runs as the "postgres" system user
@@ -30,7 +35,7 @@ CASTOR_DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libpqxx-dev libssl-dev libspdlog-dev catch2 libjwt-dev
   yamllint
-  postgresql postgresql-client curl
+  postgresql postgresql-client curl media-types openssl
 )
 
 castor_log() {
@@ -173,6 +178,21 @@ _castor_port_in_use() {
   return 1
 }
 
+# Does something already listen where castor would (HOST PORT, as in LISTEN_ADDR)? Any listener
+# on PORT counts; without ss, a connection attempt to HOST (or 127.0.0.1 for a wildcard) decides.
+castor_listen_addr_taken() {
+  local host=$1 port=$2 probe
+  case "$host" in
+    0.0.0.0 | '' | '[::]' | '::' | localhost) probe=127.0.0.1 ;;
+    '['*']') probe=${host:1:${#host}-2} ;;
+    *) probe=$host ;;
+  esac
+  if command -v ss >/dev/null 2>&1 && [[ -n $(ss -Htln "sport = :$port" 2>/dev/null) ]]; then
+    return 0
+  fi
+  (exec 3<>"/dev/tcp/$probe/$port") 2>/dev/null
+}
+
 _castor_free_port() {
   local port tries
   port=$((20000 + (RANDOM * 32768 + RANDOM) % 30000))
@@ -209,8 +229,20 @@ _castor_conf_quote() {
 }
 
 castor_pg_start() {
-  local dir=${1:?usage: castor_pg_start DIR [--throwaway]} throwaway=0
-  [[ ${2:-} == --throwaway ]] && throwaway=1
+  local dir=${1:?usage: castor_pg_start DIR [--throwaway] [--database NAME]} throwaway=0
+  local database=postgres
+  shift
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --throwaway) throwaway=1 ;;
+      --database)
+        database=${2:?--database needs a name}
+        shift
+        ;;
+      *) castor_die "castor_pg_start: unknown option $1" ;;
+    esac
+    shift
+  done
   local bindir root data sockdir port url
   bindir=$(_castor_pg_bindir)
   mkdir -p "$dir"
@@ -311,11 +343,25 @@ castor_pg_start() {
   done
 
   url="postgresql://postgres@/postgres?host=$(_castor_urlencode "$sockdir")&port=$port"
+  if [[ $database != postgres ]]; then
+    if [[ -z $(_castor_as_pg "$bindir/psql" "$url" -qtAXc \
+      "select 1 from pg_database where datname = '$database'") ]]; then
+      castor_log "creating database $database"
+      _castor_as_pg "$bindir/psql" "$url" -qtAXc "create database \"$database\"" >/dev/null
+    fi
+    url=${url/\/postgres\?//$database?}
+  fi
   printf '%s\n' "$url" >"$dir/database_url"
   DATABASE_URL=$url
   export DATABASE_URL
   castor_log "PostgreSQL $("$bindir/pg_ctl" --version | sed -E 's/^[^0-9]*([0-9.]+).*/\1/') running in $data"
   castor_log "DATABASE_URL=$DATABASE_URL"
+}
+
+castor_pg_is_running() {
+  local dir=${1:?usage: castor_pg_is_running DIR}
+  [[ -d $dir ]] || return 1
+  _castor_pg_running "$(_castor_pg_bindir)" "$(_castor_pg_root "$(cd "$dir" && pwd -P)")/data"
 }
 
 castor_pg_stop() {

@@ -112,7 +112,9 @@ Awaitable<void> handle_revoke_api_key(ServerCore& s, Connection& c, Exchange& ex
   if (!revoked) {
     co_return co_await s.send_error(c, ex, from_error(revoked.error()));
   }
-  spdlog::info("audit: api key {} revoked by {}", id, ex.principal->credential);
+  if (*revoked) {
+    spdlog::info("audit: api key {} revoked by {}", id, ex.principal->credential);
+  }
   co_await s.send(c, ex, http::status::no_content);
 }
 

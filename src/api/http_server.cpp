@@ -278,6 +278,11 @@ Parsed<TenantId> ServerCore::tenant_of(Exchange& ex) {
       ex.tenant = ex.principal->tenant->str();
       return *ex.principal->tenant;
     }
+    if (ex.principal && !ex.principal->tenant) {
+      return bad_request(
+          "tenant is required: this credential is valid for every tenant ('*'), so name one "
+          "with the X-Tenant header or the tenant_id parameter");
+    }
     return bad_request("tenant (X-Tenant header or tenant_id parameter) is required");
   }
   auto tenant = TenantId::parse(*given);
@@ -498,9 +503,22 @@ struct HttpServer::Impl {
     co_await http::async_write(c.stream, res, kAsTuple);
   }
 
-  // One line per request on the access logger: logfmt-like members in text mode, JSON members
-  // in JSON mode (the logger adds ts, level and msg).
+  // One line per request on the access logger. Text: "GET /v1/objects 200 1.234 ms in=0
+  // out=120 route=/v1/objects tenant=acme remote=127.0.0.1 req=…" (the path as on the request
+  // line, without its query). JSON: members that the logger splices after ts, level and msg.
   void log_request(const Connection& c, Exchange& ex, double seconds) {
+    auto access = spdlog::get(options().access_logger);
+    if (!access) {
+      return;
+    }
+    if (!options().access_log_json) {
+      const std::string_view target = api::sv(ex.req().target());
+      access->info("{} {} {} {:.3f} ms in={} out={} route={} tenant={} remote={} req={}",
+                   api::sv(ex.req().method_string()), target.substr(0, target.find('?')), ex.status,
+                   seconds * 1000.0, ex.bytes_in, ex.bytes_out, route_pattern(ex.route),
+                   ex.tenant.empty() ? "-" : ex.tenant, c.remote, ex.request_id);
+      return;
+    }
     auto quoted = [](std::string_view v) { return boost::json::serialize(boost::json::string(v)); };
     std::string members;
     members.reserve(256);
@@ -514,9 +532,7 @@ struct HttpServer::Impl {
     members.append(",\"duration_ms\":").append(fmt::format("{:.3f}", seconds * 1000.0));
     members.append(",\"tenant\":").append(ex.tenant.empty() ? "null" : quoted(ex.tenant));
     members.append(",\"remote\":").append(quoted(c.remote));
-    if (auto access = spdlog::get(options().access_logger)) {
-      access->info("{}", members);
-    }
+    access->info("{}", members);
   }
 
   // ---- routing ----------------------------------------------------------------------------------
@@ -556,9 +572,26 @@ struct HttpServer::Impl {
       ex.route = HttpRoute::kAdminApiKeys, allowed = "GET, POST";
     } else if (path.starts_with(kApiKey) && path.find('/', kApiKey.size()) == std::string::npos) {
       ex.route = HttpRoute::kAdminApiKey, allowed = "DELETE";
-    } else {
-      co_return co_await core.send_error(
-          c, ex, api::http_error(http::status::not_found, "not_found", "no such route"));
+    }
+
+    // Everything but the probes and metrics needs a credential, unknown paths and wrong methods
+    // included: nobody learns which routes exist before authenticating.
+    const bool open = ex.route == HttpRoute::kHealth || ex.route == HttpRoute::kReady ||
+                      ex.route == HttpRoute::kMetrics;
+    if (!open) {
+      if (core.overloaded()) {
+        api::HttpError busy = api::http_error(http::status::service_unavailable, "overloaded",
+                                              "server busy, retry later");
+        busy.headers = api::one_header("Retry-After", "1");
+        co_return co_await core.send_error(c, ex, busy);
+      }
+      if (auto denied = co_await core.authenticate(ex, c.remote)) {
+        co_return co_await core.send_error(c, ex, *denied);
+      }
+      if (ex.route == HttpRoute::kUnknown) {
+        co_return co_await core.send_error(
+            c, ex, api::http_error(http::status::not_found, "not_found", "no such route"));
+      }
     }
     if (!api::allows(allowed, api::sv(ex.req().method_string()))) {
       co_return co_await method_not_allowed(c, ex, allowed);
@@ -582,16 +615,6 @@ struct HttpServer::Impl {
         break;
     }
 
-    // Everything else: authenticate, then hand over.
-    if (core.overloaded()) {
-      api::HttpError busy = api::http_error(http::status::service_unavailable, "overloaded",
-                                            "server busy, retry later");
-      busy.headers = api::one_header("Retry-After", "1");
-      co_return co_await core.send_error(c, ex, busy);
-    }
-    if (auto denied = co_await core.authenticate(ex, c.remote)) {
-      co_return co_await core.send_error(c, ex, *denied);
-    }
     switch (ex.route) {
       case HttpRoute::kObjects:
         if (method == http::verb::post) {

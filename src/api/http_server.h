@@ -52,8 +52,10 @@ class HttpServer {
     std::chrono::seconds shutdown_delay{2};     // SIGTERM: keep accepting this long, /ready 503
     std::chrono::seconds shutdown_timeout{30};  // then let requests in flight finish this long
     bool auth_required = true;  // false: every caller is an anonymous admin (AUTH_MODE=disabled)
-    // The spdlog logger that gets one line per request (already-escaped JSON members).
+    // The spdlog logger that gets one line per request: a readable line, or (access_log_json)
+    // already-escaped JSON members for a logger that wraps them in an object.
     std::string access_logger = "access";
+    bool access_log_json = false;
   };
 
   HttpServer(Options options, UseCases use_cases);

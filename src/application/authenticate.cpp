@@ -10,6 +10,13 @@ Error unauthenticated(std::string message) {
   return {ErrorCode::kUnauthenticated, std::move(message)};
 }
 
+// A compact JWS: base64url('{"...') . payload . signature.
+bool looks_like_jwt(std::string_view token) {
+  const auto first = token.find('.');
+  return token.starts_with("eyJ") && first != std::string_view::npos &&
+         token.find('.', first + 1) != std::string_view::npos;
+}
+
 }  // namespace
 
 Authenticate::Authenticate(MetadataStore& metadata, KeyMaterial& keys, TokenVerifier* tokens,
@@ -27,6 +34,11 @@ Result<Principal> Authenticate::credential(std::string_view presented) {
     return api_key(presented);
   }
   if (tokens_ == nullptr) {
+    if (looks_like_jwt(presented)) {
+      return unauthenticated(
+          "the token looks like a JWT, but JWT authentication is not configured on this server "
+          "(set JWT_SECRET or JWT_PUBLIC_KEY_FILE)");
+    }
     return unauthenticated("invalid API key");
   }
   return tokens_->verify(presented);

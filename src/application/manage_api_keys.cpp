@@ -57,9 +57,20 @@ Result<std::vector<ApiKey>> ManageApiKeys::list() {
   return keys;
 }
 
-Status ManageApiKeys::revoke(const std::string& id) {
-  return metadata_.transact(
-      [&](MetadataTransaction& tx) { return tx.api_keys().revoke(id, clock_.now()); });
+Result<bool> ManageApiKeys::revoke(const std::string& id) {
+  bool revoked_now = false;
+  auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
+    auto r = tx.api_keys().revoke(id, clock_.now());
+    if (!r) {
+      return std::move(r).error();
+    }
+    revoked_now = *r;
+    return {};
+  });
+  if (!s) {
+    return std::move(s).error();
+  }
+  return revoked_now;
 }
 
 }  // namespace castor

@@ -31,9 +31,10 @@ class ManageApiKeys {
                          std::string created_by);
   // Every key, newest first, without secrets.
   Result<std::vector<ApiKey>> list();
-  // Revokes the key; effective everywhere within the authentication cache's TTL. NotFound if
-  // there is no such key; revoking twice is fine.
-  Status revoke(const std::string& id);
+  // Revokes the key; effective everywhere within the authentication cache's TTL. True if this
+  // call revoked it, false if it was already revoked (revoking twice is fine). NotFound if there
+  // is no such key.
+  Result<bool> revoke(const std::string& id);
 
  private:
   MetadataStore& metadata_;

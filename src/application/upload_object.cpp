@@ -1,5 +1,8 @@
 #include "application/upload_object.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace castor {
 
 namespace {
@@ -10,6 +13,27 @@ Error too_large(std::uint64_t limit) {
           "object is larger than the limit of " + std::to_string(limit) + " bytes"};
 }
 }  // namespace
+
+std::string effective_content_type(std::string_view given, const std::optional<ObjectKey>& key,
+                                   const MediaTypes* media_types) {
+  // curl --data-binary (and HTML forms) label any body as a form unless told otherwise; an
+  // object store that echoed that back would serve model weights as form data.
+  constexpr std::string_view kForm = "application/x-www-form-urlencoded";
+  const bool form =
+      given.size() >= kForm.size() &&
+      std::equal(kForm.begin(), kForm.end(), given.begin(),
+                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); }) &&
+      (given.size() == kForm.size() || given[kForm.size()] == ';');
+  if (!given.empty() && !form) {
+    return std::string(given);
+  }
+  if (key && media_types != nullptr) {
+    if (auto guessed = media_types->for_name(key->str())) {
+      return std::move(*guessed);
+    }
+  }
+  return std::string(kDefaultContentType);
+}
 
 bool is_valid_content_type(std::string_view content_type) {
   if (content_type.empty() || content_type.size() > 255) {
@@ -35,9 +59,8 @@ Result<std::unique_ptr<UploadObject::Upload>> UploadObject::begin(
   if (declared_size && *declared_size > max_object_size_) {
     return too_large(max_object_size_);
   }
-  if (request.content_type.empty()) {
-    request.content_type = kDefaultContentType;
-  } else if (!is_valid_content_type(request.content_type)) {
+  request.content_type = effective_content_type(request.content_type, request.key, media_types_);
+  if (!is_valid_content_type(request.content_type)) {
     return invalid_argument("content type must be 1 to 255 printable ASCII characters");
   }
   Object object = Object::begin(ids_.next(), std::move(request.ns), std::move(request.tenant),
@@ -51,6 +74,11 @@ Result<std::unique_ptr<UploadObject::Upload>> UploadObject::begin(
   if (auto s =
           metadata_.transact([&](MetadataTransaction& tx) { return tx.objects().insert(object); });
       !s) {
+    if (s.error().code == ErrorCode::kAlreadyExists && object.key()) {
+      return Error{ErrorCode::kAlreadyExists,
+                   "key '" + object.key()->str() + "' is already used in namespace " +
+                       object.ns().str() + " of tenant " + object.tenant().str()};
+    }
     return std::move(s).error();
   }
   std::unique_ptr<Upload> upload(

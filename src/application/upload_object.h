@@ -9,6 +9,7 @@
 #include "application/ports/blob_store.h"
 #include "application/ports/clock.h"
 #include "application/ports/id_generator.h"
+#include "application/ports/media_types.h"
 #include "application/ports/metadata_store.h"
 #include "domain/object.h"
 
@@ -30,7 +31,10 @@ class UploadObject {
     TenantId tenant;
     std::optional<ObjectKey> key;
     StorageClass storage_class = StorageClass::kHot;
-    std::string content_type;                  // empty = application/octet-stream
+    // As sent. Empty, or the form type that `curl --data-binary` sends by default
+    // (application/x-www-form-urlencoded), means "not given": the type registered for the key's
+    // extension is stored, else application/octet-stream.
+    std::string content_type;
     std::optional<ContentHash> expected_hash;  // from X-Content-SHA256
   };
 
@@ -54,16 +58,18 @@ class UploadObject {
     std::uint64_t max_size_ = 0;
   };
 
-  // `max_object_size` is in bytes.
+  // `max_object_size` is in bytes. `media_types` (may be null: no guessing) must outlive this.
   UploadObject(MetadataStore& metadata, BlobStore& blobs, Clock& clock, IdGenerator& ids,
-               std::uint64_t max_object_size)
+               std::uint64_t max_object_size, const MediaTypes* media_types = nullptr)
       : metadata_(metadata),
         blobs_(blobs),
         clock_(clock),
         ids_(ids),
-        max_object_size_(max_object_size) {}
+        max_object_size_(max_object_size),
+        media_types_(media_types) {}
 
-  // Phase one. InvalidArgument for a bad content type; AlreadyExists if the key is in use;
+  // Phase one. InvalidArgument for a bad content type; AlreadyExists (naming the key) if the key
+  // is in use;
   // OutOfRange if `declared_size` (the Content-Length, when known) is over the limit. Blocking.
   Result<std::unique_ptr<Upload>> begin(Request request,
                                         std::optional<std::uint64_t> declared_size);
@@ -88,10 +94,17 @@ class UploadObject {
   Clock& clock_;
   IdGenerator& ids_;
   std::uint64_t max_object_size_;
+  const MediaTypes* media_types_;
 };
 
 // Returns true if `content_type` is acceptable to store and echo back: 1..255 printable ASCII
 // characters (RFC 9110 section 8.3 media type, not parsed further).
 bool is_valid_content_type(std::string_view content_type);
+
+// The content type to store for an upload that sent `given` (see Request::content_type) under
+// `key`: `given` unless it is empty or the form type, else the type `media_types` (may be null)
+// has for the key's extension, else application/octet-stream.
+std::string effective_content_type(std::string_view given, const std::optional<ObjectKey>& key,
+                                   const MediaTypes* media_types);
 
 }  // namespace castor

@@ -75,12 +75,15 @@ Status Principal::authorize(const TenantId& t, Scope scope) const {
 }
 
 Status Principal::authorize(Scope scope) const {
-  if (scope == Scope::kAdmin && tenant) {
-    // Administration spans tenants: only a "*" credential may do it.
-    return permission_denied("admin requires a credential for every tenant (\"*\")");
-  }
   if (!scopes.allows(scope)) {
     return permission_denied("credential lacks scope " + std::string(castor::to_string(scope)));
+  }
+  if (scope == Scope::kAdmin && tenant) {
+    // Administration spans tenants: only a "*" credential may do it.
+    return permission_denied(
+        "admin requires a credential for every tenant (\"*\"); this one "
+        "has the admin scope but is bound to tenant " +
+        tenant->str());
   }
   return {};
 }

@@ -125,7 +125,7 @@ std::unique_ptr<spdlog::formatter> make_formatter(LogFormat format, bool access)
     pattern = std::string(R"({"ts":")").append(kTimestamp).append(R"(","level":"%l",)");
     pattern += access ? R"("msg":"request"%&})" : R"("msg":"%*"})";
   } else {
-    pattern = std::string(kTimestamp).append(access ? " %l request %v" : " %l %v");
+    pattern = std::string(kTimestamp).append(" %l %v");
   }
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   formatter->add_flag<JsonEscapedMessage>('*').add_flag<SplicedMembers>('&').set_pattern(pattern);

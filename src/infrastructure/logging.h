@@ -21,11 +21,11 @@ inline constexpr const char* kAccessLoggerName = "access";
 
 // Sets up spdlog, replacing loggers set up by an earlier call:
 //  - the default logger ("castor"), for events: its message is free text, JSON-escaped in kJson;
-//  - the "access" logger, for one line per request: its message is a list of JSON object members
-//    whose values the caller has already escaped, e.g. `"request_id":"ab12","method":"GET",
-//    "status":200` (no surrounding braces, no secrets, no object content). kJson splices them as
-//    `{"ts":"...","level":"info","msg":"request",<members>}`; kText prints
-//    `<ts> info request <members>`.
+//  - the "access" logger, for one line per request. In kJson its message is a list of JSON object
+//    members whose values the caller has already escaped, e.g. `"request_id":"ab12",
+//    "method":"GET","status":200` (no surrounding braces, no secrets, no object content),
+//    spliced as `{"ts":"...","level":"info","msg":"request",<members>}`; in kText it is a
+//    readable line (`GET /v1/objects 200 1.234 ms ...`) printed as `<ts> info <message>`.
 // Both write whole lines to stderr at `level` (trace|debug|info|warn|error|critical|off; anything
 // else means info), flushed at once from warn up and at least every second otherwise. Escaping
 // turns `"`, `\` and control characters into JSON escapes and each byte of invalid UTF-8 into

@@ -59,9 +59,12 @@ void PgApiKeyRepository::prepare(pqxx::connection& conn) {
   conn.prepare("api_key_find", std::string("SELECT ") + kColumns + " FROM api_keys WHERE id = $1");
   conn.prepare("api_key_list",
                std::string("SELECT ") + kColumns + " FROM api_keys ORDER BY created_at DESC, id");
+  // Of two concurrent revocations, one updates the row; the other re-checks the condition after
+  // the first commits and updates nothing.
   conn.prepare("api_key_revoke",
-               "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, castor_ts($2)) "
-               "WHERE id = $1");
+               "UPDATE api_keys SET revoked_at = castor_ts($2) "
+               "WHERE id = $1 AND revoked_at IS NULL");
+  conn.prepare("api_key_exists", "SELECT 1 FROM api_keys WHERE id = $1");
   conn.prepare("api_key_touch", "UPDATE api_keys SET last_used_at = castor_ts($2) WHERE id = $1");
 }
 
@@ -99,12 +102,15 @@ Result<std::vector<ApiKey>> PgApiKeyRepository::list() {
   });
 }
 
-Status PgApiKeyRepository::revoke(const std::string& id, Timestamp now) {
-  return guarded([&]() -> Status {
-    if (sql_.exec("api_key_revoke", id, to_us(now)).affected_rows() == 0) {
+Result<bool> PgApiKeyRepository::revoke(const std::string& id, Timestamp now) {
+  return guarded([&]() -> Result<bool> {
+    if (sql_.exec("api_key_revoke", id, to_us(now)).affected_rows() == 1) {
+      return true;
+    }
+    if (sql_.exec("api_key_exists", id).empty()) {
       return not_found("no such API key");
     }
-    return {};
+    return false;
   });
 }
 

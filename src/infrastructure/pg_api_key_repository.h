@@ -21,7 +21,7 @@ class PgApiKeyRepository final : public ApiKeyRepository {
   Status insert(const ApiKey& key) override;
   Result<ApiKey> find(const std::string& id) override;
   Result<std::vector<ApiKey>> list() override;
-  Status revoke(const std::string& id, Timestamp now) override;
+  Result<bool> revoke(const std::string& id, Timestamp now) override;
   Status touch(const std::string& id, Timestamp now) override;
 
  private:

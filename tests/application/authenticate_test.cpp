@@ -85,9 +85,25 @@ TEST_CASE("wrong, unknown, malformed, revoked and expired keys are refused", "[u
   w.clock.advance(std::chrono::seconds(11));
   CHECK(refused(expiring));
 
-  REQUIRE(w.keys.revoke(token.substr(4, 12)));
+  auto first = w.keys.revoke(token.substr(4, 12));
+  REQUIRE(first);
+  CHECK(*first);  // revoked by this call
   CHECK(refused(token));
+  auto second = w.keys.revoke(token.substr(4, 12));
+  REQUIRE(second);
+  CHECK_FALSE(*second);  // already revoked: fine, and says so
   CHECK(w.keys.revoke("nosuchkey000").error().code == ErrorCode::kNotFound);
+}
+
+TEST_CASE("a JWT sent to a server without JWT configuration is told so", "[unit]") {
+  World w;
+  auto jwt = w.auth.credential("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln");
+  REQUIRE_FALSE(jwt);
+  CHECK(jwt.error().code == ErrorCode::kUnauthenticated);
+  CHECK(jwt.error().message ==
+        "the token looks like a JWT, but JWT authentication is not configured on this server (set "
+        "JWT_SECRET or JWT_PUBLIC_KEY_FILE)");
+  CHECK(w.auth.credential("not-a-key").error().message == "invalid API key");
 }
 
 TEST_CASE("a revocation reaches a cached key once forgotten or after the TTL", "[unit]") {
@@ -109,6 +125,12 @@ TEST_CASE("admin needs a credential for every tenant", "[unit]") {
 
   const Principal tenant_admin{"jwt:alice", *TenantId::parse("acme"), {Scope::kAdmin}};
   CHECK(tenant_admin.authorize(Scope::kAdmin).error().code == ErrorCode::kPermissionDenied);
+  CHECK(tenant_admin.authorize(Scope::kAdmin).error().message ==
+        "admin requires a credential for every tenant (\"*\"); this one has the admin scope but "
+        "is bound to tenant acme");
+  // Without the admin scope at all, that is what the caller is told.
+  const Principal writer{"key:w", *TenantId::parse("acme"), {Scope::kObjectsWrite}};
+  CHECK(writer.authorize(Scope::kAdmin).error().message == "credential lacks scope admin");
   const Principal admin{"key:x", std::nullopt, {Scope::kAdmin}};
   CHECK(admin.authorize(Scope::kAdmin));
   CHECK(admin.authorize(*TenantId::parse("any"), Scope::kObjectsDelete));

@@ -317,3 +317,59 @@ TEST_CASE("a failure to create the temporary file leaves no row", "[unit]") {
 }
 
 }  // namespace castor
+
+namespace castor {
+namespace {
+
+// A two-entry table, standing in for /etc/mime.types.
+class TwoMediaTypes final : public MediaTypes {
+ public:
+  std::optional<std::string> for_name(std::string_view name) const override {
+    if (name.ends_with(".json")) {
+      return "application/json";
+    }
+    if (name.ends_with(".txt")) {
+      return "text/plain";
+    }
+    return std::nullopt;
+  }
+};
+
+TEST_CASE("the content type sent is stored; a missing or form type is guessed from the key",
+          "[unit]") {
+  const TwoMediaTypes table;
+  const auto key = [](std::string_view k) { return std::optional(*ObjectKey::parse(k)); };
+  CHECK(effective_content_type("image/png", key("a.json"), &table) == "image/png");
+  CHECK(effective_content_type("", key("cfg/model.json"), &table) == "application/json");
+  CHECK(effective_content_type("application/x-www-form-urlencoded", key("notes.txt"), &table) ==
+        "text/plain");
+  CHECK(effective_content_type("Application/X-WWW-Form-Urlencoded; charset=utf-8", key("a.bin"),
+                               &table) == "application/octet-stream");
+  // Only the form type itself counts as "not given".
+  CHECK(effective_content_type("application/x-www-form-urlencodedx", key("a.json"), &table) ==
+        "application/x-www-form-urlencodedx");
+  CHECK(effective_content_type("", std::nullopt, &table) == "application/octet-stream");
+  CHECK(effective_content_type("", key("a.json"), nullptr) == "application/octet-stream");
+
+  World w;
+  UploadObject guessing{w.metadata, w.blobs, w.clock, w.ids, kMaxSize, &table};
+  auto r = request("weights/config.json");
+  r.content_type = "application/x-www-form-urlencoded";
+  auto upload = guessing.begin(std::move(r), 2);
+  REQUIRE(upload);
+  CHECK((*upload)->object().content_type() == "application/json");
+  guessing.abort(**upload);
+}
+
+TEST_CASE("a key in use is named in the conflict", "[unit]") {
+  World w;
+  REQUIRE(w.put(request("reports/q3.pdf", "acme", "docs"), "v1"));
+  auto again = w.put(request("reports/q3.pdf", "acme", "docs"), "v2");
+  REQUIRE(!again);
+  CHECK(again.error().code == ErrorCode::kAlreadyExists);
+  CHECK(again.error().message ==
+        "key 'reports/q3.pdf' is already used in namespace docs of tenant acme");
+}
+
+}  // namespace
+}  // namespace castor

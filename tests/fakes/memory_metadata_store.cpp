@@ -253,7 +253,7 @@ class MemoryApiKeyRepository final : public ApiKeyRepository {
                      [](const ApiKey& a, const ApiKey& b) { return a.created_at > b.created_at; });
     return keys;
   }
-  Status revoke(const std::string& id, Timestamp now) override {
+  Result<bool> revoke(const std::string& id, Timestamp now) override {
     if (read_only_) {
       return read_only_write();
     }
@@ -261,10 +261,11 @@ class MemoryApiKeyRepository final : public ApiKeyRepository {
     if (it == state_.api_keys.end()) {
       return not_found("no such API key");
     }
-    if (!it->second.revoked_at) {
-      it->second.revoked_at = now;
+    if (it->second.revoked_at) {
+      return false;
     }
-    return {};
+    it->second.revoked_at = now;
+    return true;
   }
   Status touch(const std::string& id, Timestamp now) override {
     if (read_only_) {

@@ -20,8 +20,9 @@ class ApiKeyRepository {
   virtual Result<ApiKey> find(const std::string& id) = 0;
   // Every key, newest first.
   virtual Result<std::vector<ApiKey>> list() = 0;
-  // Sets revoked_at to `now` unless already set. NotFound if there is no such key.
-  virtual Status revoke(const std::string& id, Timestamp now) = 0;
+  // Sets revoked_at to `now` unless already set: true if this call revoked the key, false if it
+  // was revoked before. NotFound if there is no such key.
+  virtual Result<bool> revoke(const std::string& id, Timestamp now) = 0;
   // Records that the key was used at `now`.
   virtual Status touch(const std::string& id, Timestamp now) = 0;
 };
