@@ -190,8 +190,10 @@ bool if_range_matches(std::string_view header, std::string_view etag) {
 }
 
 std::string http_date(Timestamp t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
+  // Whole seconds straight from the microseconds: through system_clock's nanoseconds, dates past
+  // 2262 would overflow.
+  const auto secs = static_cast<std::time_t>(
+      std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];

@@ -153,6 +153,18 @@ TEST_CASE("http_date and rfc3339 print UTC exactly", "[unit]") {
         "2026-11-21T09:31:56.123456Z");
 }
 
+// Found by fuzz/names.cpp (crash kept in fuzz/corpus/names/): http_date went through
+// system_clock's nanoseconds, which overflow past the year 2262.
+TEST_CASE("http_date prints dates past 2262 without overflowing", "[unit]") {
+  auto far = parse_rfc3339("4052-12-02T01:42:46.123456+05:30");
+  REQUIRE(far);
+  CHECK(http_date(*far) == "Sun, 01 Dec 4052 20:12:46 GMT");
+  auto last = parse_rfc3339("9999-12-31T23:59:59Z");
+  REQUIRE(last);
+  CHECK(http_date(*last) == "Fri, 31 Dec 9999 23:59:59 GMT");
+  CHECK(rfc3339(*last) == "9999-12-31T23:59:59.000000Z");
+}
+
 TEST_CASE("is_sane_request_id accepts 1..64 of [A-Za-z0-9._-]", "[unit]") {
   CHECK(is_sane_request_id("a"));
   CHECK(is_sane_request_id("Req-1_2.3"));
