@@ -73,14 +73,19 @@ bool really_signed(std::string_view token) {
   return dot != std::string_view::npos && token.substr(dot + 1) == hs256(token.substr(0, dot));
 }
 
+std::unique_ptr<JwtVerifier> make_verifier() {
+  JwtSettings settings;
+  settings.hs256_secret = std::string(kSecret);
+  settings.issuer = "https://issuer.example";
+  settings.audience = "castor";
+  settings.now_seconds = [] { return std::int64_t{1704067200}; };  // FakeClock::kStart
+  auto verifier = JwtVerifier::create(std::move(settings));
+  CASTOR_FUZZ_CHECK(verifier.has_value());
+  return std::move(*verifier);
+}
+
 struct World {
   World() {
-    JwtSettings settings;
-    settings.hs256_secret = std::string(kSecret);
-    settings.issuer = "https://issuer.example";
-    settings.audience = "castor";
-    settings.now_seconds = [] { return std::int64_t{1704067200}; };  // FakeClock::kStart
-    verifier = std::move(*JwtVerifier::create(std::move(settings)));
     const Status s = metadata.transact([&](MetadataTransaction& tx) -> Status {
       const Timestamp now = testing::FakeClock::kStart;
       for (auto [id, revoked, expired] :
@@ -115,7 +120,8 @@ struct World {
   testing::MemoryMetadataStore metadata;
   OpenSslKeyMaterial material;
   testing::FakeClock clock;
-  std::unique_ptr<JwtVerifier> verifier;
+  // Made before `auth`, which keeps a pointer to it.
+  std::unique_ptr<JwtVerifier> verifier = make_verifier();
   // No cache and a touch on every use: each input sees the same state.
   Authenticate auth{metadata,
                     material,
