@@ -135,35 +135,6 @@ Awaitable<BodyChunk> read_body_chunk(Connection& c, Exchange& ex) {
   co_return BodyChunk{ec, got};
 }
 
-Parsed<KeyPath> parse_key_path(const std::string& path) {
-  std::string_view rest =
-      std::string_view(path).substr(std::string_view("/v1/objects/by-key/").size());
-  const auto a = rest.find('/');
-  const auto b = a == std::string_view::npos ? a : rest.find('/', a + 1);
-  if (b == std::string_view::npos) {
-    return bad_request("expected /v1/objects/by-key/{namespace}/{tenant}/{key}");
-  }
-  auto ns = hp::percent_decode(rest.substr(0, a), false);
-  auto tenant = hp::percent_decode(rest.substr(a + 1, b - a - 1), false);
-  auto key = hp::percent_decode(rest.substr(b + 1), false);
-  if (!ns || !tenant || !key) {
-    return bad_request("malformed percent-escape in path");
-  }
-  auto n = Namespace::parse(*ns);
-  if (!n) {
-    return from_error(n.error());
-  }
-  auto t = TenantId::parse(*tenant);
-  if (!t) {
-    return from_error(t.error());
-  }
-  auto k = ObjectKey::parse(*key);
-  if (!k) {
-    return from_error(k.error());
-  }
-  return KeyPath{std::move(*n), std::move(*t), std::move(*k)};
-}
-
 ServerCore::ServerCore(HttpServer::Options options, UseCases use_cases)
     : options_(std::move(options)), uc_(use_cases), workers_(options_.worker_threads) {}
 

@@ -59,11 +59,10 @@ Parsed<ObjectRef> resolve_object(ServerCore& s, Exchange& ex, bool by_key, Scope
   std::optional<ObjectRef> ref;
   if (by_key) {
     auto kp = parse_key_path(ex.target.path);
-    if (auto* e = std::get_if<HttpError>(&kp)) {
-      return *e;
+    if (!kp) {
+      return from_error(kp.error());
     }
-    KeyPath& k = std::get<KeyPath>(kp);
-    ref.emplace(ObjectRef{k.tenant, std::nullopt, std::move(k)});
+    ref.emplace(ObjectRef{kp->tenant, std::nullopt, std::move(*kp)});
   } else {
     auto id = ObjectId::parse(
         std::string_view(ex.target.path).substr(std::string_view("/v1/objects/").size()));

@@ -190,8 +190,10 @@ bool if_range_matches(std::string_view header, std::string_view etag) {
 }
 
 std::string http_date(Timestamp t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
+  // Whole seconds straight from the microseconds: through system_clock's nanoseconds, dates past
+  // 2262 would overflow.
+  const auto secs = static_cast<std::time_t>(
+      std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count());
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
@@ -205,10 +207,11 @@ std::string rfc3339(Timestamp t) {
   const auto frac = static_cast<long>(us - std::int64_t{secs} * 1'000'000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  char buf[64];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  // The year always has four digits (RFC 3339 date-fullyear), also before the year 1000.
   char out[96];
-  const int m = std::snprintf(out, sizeof out, "%.*s.%06ldZ", static_cast<int>(n), buf, frac);
+  const int m =
+      std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
   return std::string(out, static_cast<std::size_t>(m));
 }
 
@@ -265,9 +268,14 @@ std::optional<Timestamp> parse_rfc3339(std::string_view text) {
   tm.tm_hour = *hour;
   tm.tm_min = *minute;
   tm.tm_sec = *second;
-  const std::time_t secs = timegm(&tm);
-  return Timestamp(
-      std::chrono::microseconds((std::int64_t{secs} - offset_seconds) * 1'000'000 + micros));
+  const std::int64_t secs = std::int64_t{timegm(&tm)} - offset_seconds;
+  // An offset (or a leap second) can carry the instant out of the years RFC 3339 can write.
+  constexpr std::int64_t kFirstSecond = -62167219200;  // 0000-01-01T00:00:00Z
+  constexpr std::int64_t kLastSecond = 253402300799;   // 9999-12-31T23:59:59Z
+  if (secs < kFirstSecond || secs > kLastSecond) {
+    return std::nullopt;
+  }
+  return Timestamp(std::chrono::microseconds(secs * 1'000'000 + micros));
 }
 
 bool is_sane_request_id(std::string_view text) {

@@ -21,6 +21,7 @@
 #include <boost/beast/http.hpp>
 
 #include "api/http_server.h"
+#include "api/key_path.h"
 #include "api/request_params.h"
 #include "domain/principal.h"
 
@@ -91,14 +92,6 @@ struct BodyChunk {
   std::size_t size = 0;
 };
 Awaitable<BodyChunk> read_body_chunk(Connection& c, Exchange& ex);
-
-// The (namespace, tenant, key) of a by-key path: /v1/objects/by-key/{ns}/{tenant}/{key...}.
-struct KeyPath {
-  Namespace ns;
-  TenantId tenant;
-  ObjectKey key;
-};
-Parsed<KeyPath> parse_key_path(const std::string& path);
 
 // The machinery handlers use: responses, the worker pool, authorisation.
 class ServerCore {

@@ -153,6 +153,34 @@ TEST_CASE("http_date and rfc3339 print UTC exactly", "[unit]") {
         "2026-11-21T09:31:56.123456Z");
 }
 
+// Found by fuzz/names.cpp (crash kept in fuzz/corpus/names/): http_date went through
+// system_clock's nanoseconds, which overflow past the year 2262.
+TEST_CASE("http_date prints dates past 2262 without overflowing", "[unit]") {
+  auto far = parse_rfc3339("4052-12-02T01:42:46.123456+05:30");
+  REQUIRE(far);
+  CHECK(http_date(*far) == "Sun, 01 Dec 4052 20:12:46 GMT");
+  auto last = parse_rfc3339("9999-12-31T23:59:59Z");
+  REQUIRE(last);
+  CHECK(http_date(*last) == "Fri, 31 Dec 9999 23:59:59 GMT");
+  CHECK(rfc3339(*last) == "9999-12-31T23:59:59.000000Z");
+}
+
+// Found by fuzz/names.cpp's round-trip check: years before 1000 printed with fewer than four
+// digits, and offsets could carry a parsed instant past 9999, neither of which parses back.
+TEST_CASE("parse_rfc3339 and rfc3339 stay within four-digit years", "[unit]") {
+  auto early = parse_rfc3339("0999-01-01T00:00:00Z");
+  REQUIRE(early);
+  CHECK(rfc3339(*early) == "0999-01-01T00:00:00.000000Z");
+  auto first = parse_rfc3339("0000-01-01T00:00:00Z");
+  REQUIRE(first);
+  CHECK(rfc3339(*first) == "0000-01-01T00:00:00.000000Z");
+  CHECK(parse_rfc3339(rfc3339(*first)) == first);
+  CHECK_FALSE(parse_rfc3339("9999-12-31T23:59:59-00:01"));  // 10000-01-01T00:00:59Z
+  CHECK_FALSE(parse_rfc3339("9999-12-31T23:59:60Z"));       // a leap second into 10000
+  CHECK_FALSE(parse_rfc3339("0000-01-01T00:00:00+00:01"));  // the year -1
+  CHECK(parse_rfc3339("0000-01-01T00:00:00-00:01"));
+}
+
 TEST_CASE("is_sane_request_id accepts 1..64 of [A-Za-z0-9._-]", "[unit]") {
   CHECK(is_sane_request_id("a"));
   CHECK(is_sane_request_id("Req-1_2.3"));
