@@ -17,6 +17,7 @@
 #include "api/request_params.h"
 #include "application/background_gc.h"
 #include "infrastructure/config.h"
+#include "infrastructure/fd_budget.h"
 #include "infrastructure/fs_blob_store.h"
 #include "infrastructure/jwt_verifier.h"
 #include "infrastructure/logging.h"
@@ -58,13 +59,17 @@ std::string describe(const CollectGarbage::Report& r) {
          " removed_orphan_files=" + std::to_string(r.removed_orphan_files);
 }
 
-// Writes the bound port to `path` atomically (write a temp file, rename), for scripts and tests
-// that start the server on port 0.
-bool write_port_file(const std::filesystem::path& path, std::uint16_t port) {
+// Writes the bound port (and on a second line the metrics listener's) to `path` atomically (write
+// a temp file, rename), for scripts and tests that start the server on port 0.
+bool write_port_file(const std::filesystem::path& path, std::uint16_t port,
+                     std::optional<std::uint16_t> metrics_port) {
   const std::filesystem::path temp = path.string() + ".tmp";
   {
     std::ofstream out(temp);
     out << port << "\n";
+    if (metrics_port) {
+      out << *metrics_port << "\n";
+    }
     if (!out) {
       return false;
     }
@@ -138,29 +143,56 @@ int serve(const Config& config) {
                              std::chrono::milliseconds(1000), std::chrono::milliseconds(2000));
   readiness.start();
 
-  HttpServer server({.host = config.listen_host,
-                     .port = config.listen_port,
-                     .io_threads = config.io_threads,
-                     .worker_threads = config.db_pool_size,
-                     .shutdown_delay = config.shutdown_delay,
-                     .shutdown_timeout = config.shutdown_timeout,
-                     .auth_required = config.auth_required,
-                     .access_logger = kAccessLoggerName,
-                     .access_log_json = config.log_format == "json"},
-                    {upload, download, remove, list, gc, readiness, auth, keys, limiter, metrics,
-                     [&metrics, &metadata] {
-                       const PgConnectionPool& pool = metadata.pool();
-                       metrics.set_db_pool(pool.idle(), pool.in_use(), pool.size());
-                       return metrics.render({render_process_metrics()});
-                     }});
+  // Descriptors: soft limit raised to the hard one; connections get what the reserve leaves.
+  const std::uint64_t fd_limit = raise_fd_limit();
+  const FdBudget budget;
+  const std::size_t max_connections = config.max_connections > 0
+                                          ? config.max_connections
+                                          : budget.max_connections(fd_limit, config.db_pool_size);
+  if (budget.needed(max_connections, config.db_pool_size) > fd_limit) {
+    spdlog::warn(
+        "MAX_CONNECTIONS={} may need {} file descriptors, over the limit of {}: a connection "
+        "flood can starve temp files and database connections",
+        max_connections, budget.needed(max_connections, config.db_pool_size), fd_limit);
+  }
+
+  HttpServer server(
+      {.host = config.listen_host,
+       .port = config.listen_port,
+       .io_threads = config.io_threads,
+       .worker_threads = config.db_pool_size,
+       .shutdown_delay = config.shutdown_delay,
+       .shutdown_timeout = config.shutdown_timeout,
+       .max_connections = max_connections,
+       .header_timeout = config.header_timeout,
+       .idle_timeout = config.idle_timeout,
+       .metrics_host = config.metrics_host.value_or("0.0.0.0"),
+       .metrics_port =
+           config.metrics_host ? std::optional<std::uint16_t>(config.metrics_port) : std::nullopt,
+       .metrics_auth = config.metrics_auth,
+       .auth_required = config.auth_required,
+       .access_logger = kAccessLoggerName,
+       .access_log_json = config.log_format == "json"},
+      {upload, download, remove, list, gc, readiness, auth, keys, limiter, metrics,
+       [&metrics, &metadata] {
+         const PgConnectionPool& pool = metadata.pool();
+         metrics.set_db_pool(pool.idle(), pool.in_use(), pool.size());
+         return metrics.render({render_process_metrics()});
+       }});
   auto port = server.listen();
   if (!port) {
     return fail(port.error().message);
   }
-  spdlog::info("listening on {}:{} (hot={}, cold={}, io_threads={}, db_pool={})",
-               config.listen_host, *port, config.hot_storage_path.string(),
-               config.cold_storage_path.string(), config.io_threads, config.db_pool_size);
-  if (config.port_file && !write_port_file(*config.port_file, *port)) {
+  spdlog::info(
+      "listening on {}:{} (hot={}, cold={}, io_threads={}, db_pool={}, max_connections={}, "
+      "fd_limit={})",
+      config.listen_host, *port, config.hot_storage_path.string(),
+      config.cold_storage_path.string(), config.io_threads, config.db_pool_size, max_connections,
+      fd_limit);
+  if (auto metrics_port = server.metrics_port()) {
+    spdlog::info("metrics and probes also on {}:{}", *config.metrics_host, *metrics_port);
+  }
+  if (config.port_file && !write_port_file(*config.port_file, *port, server.metrics_port())) {
     return fail("cannot write PORT_FILE " + config.port_file->string());
   }
 

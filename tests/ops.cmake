@@ -12,6 +12,8 @@ target_sources(castor_infrastructure PRIVATE
 if(TARGET castor_unit_tests)
   target_sources(castor_unit_tests PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/application/metrics_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/infrastructure/config_limits_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/infrastructure/fd_budget_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/infrastructure/logging_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/infrastructure/mime_types_file_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/infrastructure/process_metrics_test.cpp)

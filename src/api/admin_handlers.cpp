@@ -19,7 +19,7 @@ Awaitable<Parsed<std::string>> read_small_body(Connection& c, Exchange& ex) {
   while (!ex.parser.is_done()) {
     auto [ec, got] = co_await read_body_chunk(c, ex);
     if (ec) {
-      co_return bad_request("malformed request body: " + ec.message());
+      co_return body_error(ec);
     }
     if (body.size() + got > kMaxJsonBody) {
       ex.close = true;

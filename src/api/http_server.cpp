@@ -1,7 +1,6 @@
 #include "api/http_server.h"
 
-#include <mutex>
-#include <set>
+#include <optional>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -14,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "api/error_response.h"
+#include "api/listener.h"
 #include "api/server_core.h"
 #include "application/io_thread.h"
 
@@ -27,9 +27,6 @@ using tcp = net::ip::tcp;
 
 namespace api {
 namespace {
-
-constexpr std::size_t kHeaderLimit = 16 * 1024;          // request line + header fields, bytes
-constexpr auto kIdleTimeout = std::chrono::seconds(75);  // keep-alive wait for the next request
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -48,25 +45,9 @@ bool allows(std::string_view allowed, std::string_view method) {
   return false;
 }
 
-std::string random_request_id() {
-  static std::atomic<std::uint64_t> counter{0};
-  static const std::uint64_t seed =
-      static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%08llx%08llx", static_cast<unsigned long long>(seed & 0xffffffff),
-                static_cast<unsigned long long>(++counter));
-  return buf;
-}
-
 }  // namespace
 
 // ---- shared pieces ------------------------------------------------------------------------------
-
-Connection::Connection(tcp::socket socket) : stream(std::move(socket)) {
-  boost::system::error_code ec;
-  auto endpoint = stream.socket().remote_endpoint(ec);
-  remote = ec ? "unknown" : endpoint.address().to_string();
-}
 
 std::optional<std::string> Exchange::header(std::string_view name) {
   auto it = parser.get().find(beast::string_view(name.data(), name.size()));
@@ -135,13 +116,29 @@ Awaitable<BodyChunk> read_body_chunk(Connection& c, Exchange& ex) {
   co_return BodyChunk{ec, got};
 }
 
+HttpError body_error(const boost::system::error_code& ec) {
+  if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+      ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+      ec == http::error::partial_message) {
+    return http_error(http::status::bad_request, "incomplete_body",
+                      "connection closed before the body was complete");
+  }
+  if (ec == http::error::buffer_overflow) {
+    // The parser could not consume what the read buffer holds: a chunk-size line with endless
+    // extensions, or an endless trailer.
+    return bad_request("chunk header or trailer too long");
+  }
+  return bad_request("malformed request body: " + ec.message());
+}
+
 ServerCore::ServerCore(HttpServer::Options options, UseCases use_cases)
     : options_(std::move(options)), uc_(use_cases), workers_(options_.worker_threads) {}
 
 void ServerCore::common_headers(Exchange& ex, http::fields& fields, bool& keep_alive) {
   fields.set(http::field::server, "castor");
   fields.set("X-Request-Id", ex.request_id);
-  keep_alive = !ex.close && !draining() && ex.req().keep_alive();
+  // A request whose body was not (completely) read leaves the connection unusable: say so.
+  keep_alive = !ex.close && !draining() && ex.req().keep_alive() && ex.parser.is_done();
 }
 
 Awaitable<void> ServerCore::send(Connection& c, Exchange& ex, http::status status, std::string body,
@@ -300,42 +297,46 @@ struct HttpServer::Impl {
   Impl(Options options, UseCases use_cases)
       : core(options, use_cases),
         ioc(static_cast<int>(options.io_threads)),
-        acceptor(ioc),
-        signals(ioc, SIGINT, SIGTERM) {}
+        signals(ioc, SIGINT, SIGTERM),
+        api_listener(ioc, "api",
+                     {options.max_connections, options.header_timeout, options.idle_timeout},
+                     [this](Connection& c, Exchange& ex) { return serve_counted(c, ex, false); }) {
+    if (options.metrics_port) {
+      metrics_listener.emplace(
+          ioc, "metrics",
+          api::Listener::Limits{kMetricsConnections, options.header_timeout, options.idle_timeout},
+          [this](Connection& c, Exchange& ex) { return serve_counted(c, ex, true); });
+    }
+  }
+
+  // Connections the METRICS_ADDR listener serves at once (scrapers and probes).
+  static constexpr std::size_t kMetricsConnections = 32;
 
   api::ServerCore core;
   net::io_context ioc;
-  tcp::acceptor acceptor;
   net::signal_set signals;
-  std::mutex connections_mu;
-  std::set<std::shared_ptr<Connection>> connections;  // guarded by connections_mu
+  api::Listener api_listener;
+  std::optional<api::Listener> metrics_listener;  // only /metrics, /health, /ready
+  std::optional<std::uint16_t> metrics_port;      // bound, once listening
 
   const Options& options() const { return core.options(); }
 
   Result<std::uint16_t> listen() {
-    boost::system::error_code ec;
-    auto address = net::ip::make_address(options().host, ec);
-    if (ec) {
-      return internal_error("LISTEN_ADDR host '" + options().host + "' is not an IP address");
+    if (metrics_listener) {
+      auto port = metrics_listener->listen(options().metrics_host, *options().metrics_port);
+      if (!port) {
+        return port;
+      }
+      metrics_port = *port;
     }
-    tcp::endpoint endpoint(address, options().port);
-    acceptor.open(endpoint.protocol(), ec);
-    if (!ec) {
-      acceptor.set_option(net::socket_base::reuse_address(true), ec);
-      acceptor.bind(endpoint, ec);
-    }
-    if (!ec) {
-      acceptor.listen(net::socket_base::max_listen_connections, ec);
-    }
-    if (ec) {
-      return internal_error("cannot listen on " + options().host + ":" +
-                            std::to_string(options().port) + ": " + ec.message());
-    }
-    return acceptor.local_endpoint().port();
+    return api_listener.listen(options().host, options().port);
   }
 
   void run() {
-    net::co_spawn(ioc, accept_loop(), net::detached);
+    api_listener.start();
+    if (metrics_listener) {
+      metrics_listener->start();
+    }
     signals.async_wait([this](boost::system::error_code ec, int sig) {
       if (!ec) {
         spdlog::info("signal {}: draining (up to {} s)", sig, options().shutdown_timeout.count());
@@ -357,63 +358,31 @@ struct HttpServer::Impl {
     core.workers().join();  // blocking calls in flight finish before their frames go away
   }
 
-  net::awaitable<void> accept_loop() {
-    net::steady_timer backoff(ioc);
-    while (acceptor.is_open()) {
-      auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), kAsTuple);
-      if (ec == net::error::operation_aborted || !acceptor.is_open()) {
-        break;
-      }
-      if (ec) {
-        // Out of file descriptors (or similar): back off instead of spinning.
-        spdlog::warn("accept failed: {}", ec.message());
-        backoff.expires_after(std::chrono::milliseconds(100));
-        co_await backoff.async_wait(kAsTuple);
-        continue;
-      }
-      socket.set_option(tcp::no_delay(true), ec);
-      auto conn = std::make_shared<Connection>(std::move(socket));
-      {
-        std::lock_guard lock(connections_mu);
-        connections.insert(conn);
-      }
-      auto executor = conn->stream.get_executor();
-      net::co_spawn(executor, session(conn), net::detached);
-    }
-  }
-
   net::awaitable<void> drain() {
     // Readiness fails at once, so the orchestrator stops routing here; new connections are still
-    // served for shutdown_delay while that news spreads, then the listener closes.
+    // served for shutdown_delay while that news spreads, then the listeners close.
     core.uc().readiness.set_draining();
     signals.cancel();
     net::steady_timer tick(ioc);
     tick.expires_after(options().shutdown_delay);
     co_await tick.async_wait(kAsTuple);
     core.set_draining();
-    boost::system::error_code ec;
-    acceptor.close(ec);
+    api_listener.stop_accepting();
+    if (metrics_listener) {
+      metrics_listener->stop_accepting();
+    }
     const auto deadline = std::chrono::steady_clock::now() + options().shutdown_timeout;
     for (;;) {
-      std::vector<std::shared_ptr<Connection>> open;
-      {
-        std::lock_guard lock(connections_mu);
-        open.assign(connections.begin(), connections.end());
+      std::size_t open = api_listener.close_idle();
+      if (metrics_listener) {
+        open += metrics_listener->close_idle();
       }
-      if (open.empty() || std::chrono::steady_clock::now() >= deadline) {
-        if (!open.empty()) {
-          spdlog::warn("drain timeout: closing {} connections", open.size());
-        }
+      if (open == 0) {
         break;
       }
-      for (const auto& conn : open) {
-        // Idle keep-alive connections close now; busy ones close after their response.
-        net::post(conn->stream.get_executor(), [weak = std::weak_ptr<Connection>(conn)] {
-          if (auto c = weak.lock(); c && !c->busy) {
-            boost::system::error_code ignored;
-            c->stream.socket().close(ignored);
-          }
-        });
+      if (std::chrono::steady_clock::now() >= deadline) {
+        spdlog::warn("drain timeout: closing {} connections", open);
+        break;
       }
       tick.expires_after(std::chrono::milliseconds(50));
       co_await tick.async_wait(kAsTuple);
@@ -421,57 +390,17 @@ struct HttpServer::Impl {
     ioc.stop();
   }
 
-  net::awaitable<void> session(std::shared_ptr<Connection> conn) {
-    Connection& c = *conn;
-    for (;;) {
-      Exchange ex;
-      ex.parser.header_limit(api::kHeaderLimit);
-      ex.parser.body_limit(boost::none);  // the object size limit is enforced while streaming
-      c.stream.expires_after(api::kIdleTimeout);
-      auto [ec, n] = co_await http::async_read_header(c.stream, c.buffer, ex.parser, kAsTuple);
-      if (ec) {
-        if (ec != http::error::end_of_stream && ec != net::error::eof &&
-            ec != beast::error::timeout && ec != net::error::operation_aborted &&
-            ec != net::error::connection_reset && ec != net::error::bad_descriptor) {
-          // Malformed request: answer 400 and close; the parser's state is unusable.
-          co_await send_raw_error(c, api::bad_request("malformed HTTP request: " + ec.message()));
-        }
-        break;
-      }
-      c.busy = true;
-      const auto start = std::chrono::steady_clock::now();
-      core.uc().metrics.http_request_started();
-      co_await serve(c, ex);
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      core.uc().metrics.http_request_finished(
-          ex.route, parse_http_method(api::sv(ex.req().method_string())),
-          static_cast<int>(ex.status), ex.bytes_in, ex.bytes_out, seconds);
-      c.busy = false;
-      log_request(c, ex, seconds);
-      if (ex.close || core.draining() || !ex.parser.is_done()) {
-        // A body we did not read (an early error) cannot be skipped safely: close.
-        break;
-      }
-    }
-    boost::system::error_code ignored;
-    c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    c.stream.close();
-    std::lock_guard lock(connections_mu);
-    connections.erase(conn);
-  }
-
-  // A 400 for a request whose header could not be parsed (no Exchange to speak of).
-  net::awaitable<void> send_raw_error(Connection& c, const api::HttpError& e) {
-    http::response<http::string_body> res{e.status, 11};
-    res.set(http::field::server, "castor");
-    res.set("X-Request-Id", api::random_request_id());
-    res.set(http::field::content_type, "application/json");
-    res.keep_alive(false);
-    res.body() = error_json(e.code, e.message);
-    res.prepare_payload();
-    c.stream.expires_after(api::kIoTimeout);
-    co_await http::async_write(c.stream, res, kAsTuple);
+  // Serves one request and accounts for it (metrics, access log).
+  net::awaitable<void> serve_counted(Connection& c, Exchange& ex, bool metrics_only) {
+    const auto start = std::chrono::steady_clock::now();
+    core.uc().metrics.http_request_started();
+    co_await serve(c, ex, metrics_only);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    core.uc().metrics.http_request_finished(
+        ex.route, parse_http_method(api::sv(ex.req().method_string())), static_cast<int>(ex.status),
+        ex.bytes_in, ex.bytes_out, seconds);
+    log_request(c, ex, seconds);
   }
 
   // One line per request on the access logger. Text: "GET /v1/objects 200 1.234 ms in=0
@@ -508,7 +437,9 @@ struct HttpServer::Impl {
 
   // ---- routing ----------------------------------------------------------------------------------
 
-  net::awaitable<void> serve(Connection& c, Exchange& ex) {
+  // Routes one request. The METRICS_ADDR listener (`metrics_only`) knows only the probes and
+  // /metrics; when it exists, the API listener does not serve /metrics.
+  net::awaitable<void> serve(Connection& c, Exchange& ex, bool metrics_only) {
     auto incoming = ex.header("X-Request-Id");
     ex.request_id =
         incoming && hp::is_sane_request_id(*incoming) ? *incoming : api::random_request_id();
@@ -528,8 +459,11 @@ struct HttpServer::Impl {
       ex.route = HttpRoute::kHealth, allowed = "GET, HEAD";
     } else if (path == "/ready" || path == "/health/ready") {
       ex.route = HttpRoute::kReady, allowed = "GET, HEAD";
-    } else if (path == "/metrics") {
+    } else if (path == "/metrics" && (metrics_only || !options().metrics_port)) {
       ex.route = HttpRoute::kMetrics, allowed = "GET, HEAD";
+    } else if (metrics_only) {
+      co_return co_await core.send_error(
+          c, ex, api::http_error(http::status::not_found, "not_found", "no such route"));
     } else if (path == "/v1/objects") {
       ex.route = HttpRoute::kObjects, allowed = "GET, POST";
     } else if (path.starts_with(kByKey)) {
@@ -580,6 +514,14 @@ struct HttpServer::Impl {
         }
         co_return co_await core.send(c, ex, http::status::ok, R"({"status":"ready"})");
       case HttpRoute::kMetrics:
+        if (options().metrics_auth) {
+          if (auto denied = co_await core.authenticate(ex, c.remote)) {
+            co_return co_await core.send_error(c, ex, *denied);
+          }
+          if (auto denied = core.authorize(ex, nullptr, Scope::kAdmin)) {
+            co_return co_await core.send_error(c, ex, *denied);
+          }
+        }
         co_return co_await core.send(c, ex, http::status::ok, core.uc().render_metrics(),
                                      "text/plain; version=0.0.4; charset=utf-8");
       default:
@@ -628,6 +570,8 @@ HttpServer::HttpServer(Options options, UseCases use_cases)
 HttpServer::~HttpServer() = default;
 
 Result<std::uint16_t> HttpServer::listen() { return impl_->listen(); }
+
+std::optional<std::uint16_t> HttpServer::metrics_port() const { return impl_->metrics_port; }
 
 void HttpServer::run() { impl_->run(); }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "application/authenticate.h"
@@ -51,6 +52,14 @@ class HttpServer {
     std::size_t max_queued_blocking = 1024;     // more waiting calls than this: 503 + Retry-After
     std::chrono::seconds shutdown_delay{2};     // SIGTERM: keep accepting this long, /ready 503
     std::chrono::seconds shutdown_timeout{30};  // then let requests in flight finish this long
+    std::size_t max_connections = 1024;         // open at once; past it: 503 and close
+    std::chrono::seconds header_timeout{10};    // to receive a request's whole header
+    std::chrono::seconds idle_timeout{75};      // keep-alive wait between requests
+    // A second listener serving only /metrics, /health and /ready (METRICS_ADDR); the API
+    // listener then answers /metrics with 404.
+    std::string metrics_host = "0.0.0.0";
+    std::optional<std::uint16_t> metrics_port;  // 0 = any free port
+    bool metrics_auth = false;                  // /metrics needs a credential with the admin scope
     bool auth_required = true;  // false: every caller is an anonymous admin (AUTH_MODE=disabled)
     // The spdlog logger that gets one line per request: a readable line, or (access_log_json)
     // already-escaped JSON members for a logger that wraps them in an object.
@@ -63,6 +72,8 @@ class HttpServer {
 
   // Binds and listens; returns the bound port. Internal error naming the address if it cannot.
   Result<std::uint16_t> listen();
+  // The bound port of the metrics listener, after listen(), if there is one.
+  std::optional<std::uint16_t> metrics_port() const;
 
   // Serves until SIGTERM or SIGINT, then drains: readiness turns false at once, the listener
   // closes after shutdown_delay, idle connections close, requests in flight get up to

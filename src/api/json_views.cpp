@@ -131,8 +131,11 @@ Result<ApiKeyRequest> parse_api_key_request(std::string_view body) {
     r.expires_at = *t;
   }
   if (const auto* e = o.if_contains("expires_in_seconds"); e != nullptr && !e->is_null()) {
-    if (!e->is_int64() || e->as_int64() <= 0) {
-      return invalid_argument("expires_in_seconds must be a positive whole number");
+    // At most 100 years: further out overflows the clock (and PostgreSQL's timestamps).
+    constexpr std::int64_t kMaxExpiresIn = std::int64_t{100} * 366 * 86400;
+    if (!e->is_int64() || e->as_int64() <= 0 || e->as_int64() > kMaxExpiresIn) {
+      return invalid_argument(
+          "expires_in_seconds must be a whole number of seconds from 1 to 100 years");
     }
     r.expires_in = std::chrono::seconds(e->as_int64());
   }

@@ -121,12 +121,6 @@ class BackgroundWrite {
   Status result_;
 };
 
-bool disconnected(const boost::system::error_code& ec) {
-  return ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
-         ec == net::error::connection_reset || ec == net::error::operation_aborted ||
-         ec == http::error::partial_message;
-}
-
 // Streams the object's content (or one range of it) after a 200/206 header.
 Awaitable<void> stream_content(Connection& c, Exchange& ex, BlobReader& content,
                                std::uint64_t offset, std::uint64_t length) {
@@ -171,6 +165,8 @@ Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex,
   res.set(http::field::last_modified, hp::http_date(o.created_at()));
   res.set(http::field::accept_ranges, "bytes");
   res.set(http::field::cache_control, "private, immutable");
+  // The stored Content-Type is the uploader's word: browsers must not second-guess it into HTML.
+  res.set("X-Content-Type-Options", "nosniff");
 
   if (auto inm = ex.header("If-None-Match"); inm && hp::if_none_match_matches(*inm, etag)) {
     res.result(http::status::not_modified);
@@ -274,9 +270,7 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
   while (!ex.parser.is_done()) {
     auto [ec, got] = co_await read_body_chunk(c, ex);
     if (ec) {
-      failure = disconnected(ec) ? http_error(http::status::bad_request, "incomplete_body",
-                                              "connection closed before the body was complete")
-                                 : bad_request("malformed request body: " + ec.message());
+      failure = body_error(ec);
       break;
     }
     if (got == 0) {

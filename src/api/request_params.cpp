@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "domain/hex.h"
+#include "domain/utf8.h"
 
 namespace castor::http_params {
 namespace {
@@ -55,6 +56,17 @@ std::string_view opaque_tag(std::string_view tag) {
   return tag;
 }
 
+// `text` for an error message: bytes outside printable ASCII become '?'.
+std::string sanitized(std::string_view text) {
+  std::string out(text.substr(0, 64));
+  for (char& c : out) {
+    if (c < ' ' || c >= '\x7f') {
+      c = '?';
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::string> percent_decode(std::string_view text, bool plus_is_space) {
@@ -94,6 +106,11 @@ Result<Target> parse_target(std::string_view target) {
   if (target.empty() || target.front() != '/') {
     return invalid_argument("request target must be an absolute path");
   }
+  for (char c : target) {
+    if (c <= ' ' || c >= '\x7f') {
+      return invalid_argument("request target must be printable ASCII (percent-encode the rest)");
+    }
+  }
   Target t;
   const auto question = target.find('?');
   t.path = std::string(target.substr(0, question));
@@ -110,6 +127,12 @@ Result<Target> parse_target(std::string_view target) {
       auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
       if (!name || !value) {
         return invalid_argument("malformed query string");
+      }
+      // Parameters are text: they reach PostgreSQL, which takes only UTF-8 without NUL.
+      if (!is_valid_utf8(*name) || !is_valid_utf8(*value) ||
+          name->find('\0') != std::string::npos || value->find('\0') != std::string::npos) {
+        return invalid_argument("query parameter '" + sanitized(*name) +
+                                "' is not valid UTF-8 text");
       }
       t.query.emplace(std::move(*name), std::move(*value));
     }

@@ -19,7 +19,9 @@ namespace castor::http_params {
 Result<std::string> percent_decode(std::string_view text, bool plus_is_space);
 
 // The path (still percent-encoded) and the decoded query parameters of a request target. A name
-// given twice keeps its first value. InvalidArgument on a bad escape or a target not starting '/'.
+// given twice keeps its first value. InvalidArgument on a bad escape, a target not starting '/',
+// a byte outside printable ASCII in the target, or a decoded name or value that is not valid
+// UTF-8 or holds NUL (so that nothing PostgreSQL would refuse gets past here).
 struct Target {
   std::string path;
   std::map<std::string, std::string> query;

@@ -40,6 +40,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 struct Connection {
   explicit Connection(boost::asio::ip::tcp::socket socket);
   boost::beast::tcp_stream stream;
+  // At most kReadBufferLimit bytes (api/listener.h); persists across the connection's requests.
   boost::beast::flat_buffer buffer;
   std::vector<std::byte> chunk;  // body bytes; allocated on first use, kChunkSize
   std::string remote;            // client address, for logs and per-IP rate limits
@@ -92,6 +93,8 @@ struct BodyChunk {
   std::size_t size = 0;
 };
 Awaitable<BodyChunk> read_body_chunk(Connection& c, Exchange& ex);
+// The answer to a failed body read (the connection closes after it).
+HttpError body_error(const boost::system::error_code& ec);
 
 // The machinery handlers use: responses, the worker pool, authorisation.
 class ServerCore {

@@ -25,7 +25,13 @@ Result<ListCursor> ListObjects::decode_cursor(std::string_view text) {
   if (!id) {
     return invalid_argument("malformed cursor");
   }
-  return ListCursor{std::string(key.begin(), key.end()), *id};
+  // The key is compared in SQL: it must be text PostgreSQL takes (what a real key always is;
+  // objects without a key page with an empty one).
+  std::string after(key.begin(), key.end());
+  if (!after.empty() && !ObjectKey::parse(after)) {
+    return invalid_argument("malformed cursor");
+  }
+  return ListCursor{std::move(after), *id};
 }
 
 Result<ListObjects::Page> ListObjects::list(const Namespace& ns, const TenantId& tenant,

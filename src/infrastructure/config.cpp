@@ -32,7 +32,12 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "JWT_AUDIENCE",
                                      "JWT_LEEWAY_SECONDS",
                                      "RATE_LIMIT_RPS",
-                                     "RATE_LIMIT_BURST"};
+                                     "RATE_LIMIT_BURST",
+                                     "MAX_CONNECTIONS",
+                                     "HEADER_TIMEOUT_SECONDS",
+                                     "IDLE_TIMEOUT_SECONDS",
+                                     "METRICS_ADDR",
+                                     "METRICS_AUTH"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -58,6 +63,27 @@ Result<std::uint64_t> parse_uint(const std::string& setting, const std::string& 
                             std::to_string(max));
   }
   return value;
+}
+
+// "host:port" ("[v6]:port" too; an empty host is 0.0.0.0).
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+Result<HostPort> parse_host_port(const std::string& setting, const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) {
+    return bad(setting, "'" + text + "' is not host:port");
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  auto port = parse_uint(setting, text.substr(colon + 1), 0, 65535);
+  if (!port) {
+    return std::move(port).error();
+  }
+  return HostPort{host.empty() ? "0.0.0.0" : host, static_cast<std::uint16_t>(*port)};
 }
 
 Result<bool> parse_bool(const std::string& setting, const std::string& text) {
@@ -96,7 +122,12 @@ const char* config_usage() {
          "  JWT_LEEWAY_SECONDS / --jwt-leeway-seconds  clock skew allowed (30)\n"
          "  RATE_LIMIT_RPS / --rate-limit-rps          requests/s per credential or IP, 0 = off "
          "(1000)\n"
-         "  RATE_LIMIT_BURST / --rate-limit-burst      bucket size (2000)\n";
+         "  RATE_LIMIT_BURST / --rate-limit-burst      bucket size (2000)\n"
+         "  MAX_CONNECTIONS / --max-connections        open at once; 0 = from the fd limit (0)\n"
+         "  HEADER_TIMEOUT_SECONDS / --header-timeout-seconds  to send a request header (10)\n"
+         "  IDLE_TIMEOUT_SECONDS / --idle-timeout-seconds  keep-alive wait (75)\n"
+         "  METRICS_ADDR / --metrics-addr              host:port serving only /metrics and probes\n"
+         "  METRICS_AUTH / --metrics-auth              /metrics needs the admin scope (false)\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -152,20 +183,20 @@ Result<Config> Config::load(const std::vector<std::string>& args,
     return invalid_argument("DATABASE_URL (or --database-url) is required");
   }
   if (const std::string* v = get("LISTEN_ADDR")) {
-    const auto colon = v->rfind(':');
-    if (colon == std::string::npos) {
-      return bad("LISTEN_ADDR", "'" + *v + "' is not host:port");
+    auto hp = parse_host_port("LISTEN_ADDR", *v);
+    if (!hp) {
+      return std::move(hp).error();
     }
-    std::string host = v->substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-      host = host.substr(1, host.size() - 2);
+    c.listen_host = hp->host;
+    c.listen_port = hp->port;
+  }
+  if (const std::string* v = get("METRICS_ADDR")) {
+    auto hp = parse_host_port("METRICS_ADDR", *v);
+    if (!hp) {
+      return std::move(hp).error();
     }
-    c.listen_host = host.empty() ? "0.0.0.0" : host;
-    auto port = parse_uint("LISTEN_ADDR", v->substr(colon + 1), 0, 65535);
-    if (!port) {
-      return std::move(port).error();
-    }
-    c.listen_port = static_cast<std::uint16_t>(*port);
+    c.metrics_host = hp->host;
+    c.metrics_port = hp->port;
   }
   if (const std::string* v = get("PORT_FILE")) {
     c.port_file = *v;
@@ -242,6 +273,23 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   c.jwt_leeway = std::chrono::seconds(leeway);
   c.rate_limit_rps = rps;
   c.rate_limit_burst = burst;
+  std::int64_t header_timeout = c.header_timeout.count(), idle = c.idle_timeout.count();
+  for (Status s : {number("MAX_CONNECTIONS", 0, 10'000'000, c.max_connections),
+                   number("HEADER_TIMEOUT_SECONDS", 1, 3600, header_timeout),
+                   number("IDLE_TIMEOUT_SECONDS", 1, 3600, idle)}) {
+    if (!s) {
+      return std::move(s).error();
+    }
+  }
+  c.header_timeout = std::chrono::seconds(header_timeout);
+  c.idle_timeout = std::chrono::seconds(idle);
+  if (const std::string* v = get("METRICS_AUTH")) {
+    auto b = parse_bool("METRICS_AUTH", *v);
+    if (!b) {
+      return std::move(b).error();
+    }
+    c.metrics_auth = *b;
+  }
   if (const std::string* v = get("MIGRATE_ON_START")) {
     auto b = parse_bool("MIGRATE_ON_START", *v);
     if (!b) {

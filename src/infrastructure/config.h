@@ -39,6 +39,12 @@ struct Config {
   std::chrono::seconds jwt_leeway{30};                       // JWT_LEEWAY_SECONDS
   std::uint64_t rate_limit_rps = 1000;                       // RATE_LIMIT_RPS, 0 = off
   std::uint64_t rate_limit_burst = 2000;                     // RATE_LIMIT_BURST
+  std::size_t max_connections = 0;          // MAX_CONNECTIONS; 0 = from the fd limit
+  std::chrono::seconds header_timeout{10};  // HEADER_TIMEOUT_SECONDS
+  std::chrono::seconds idle_timeout{75};    // IDLE_TIMEOUT_SECONDS
+  std::optional<std::string> metrics_host;  // METRICS_ADDR host part (unset: no listener)
+  std::uint16_t metrics_port = 0;           // METRICS_ADDR port; 0 = any free
+  bool metrics_auth = false;                // METRICS_AUTH: /metrics needs the admin scope
 
   // Reads the settings from `args` (flags, after the subcommand) and `getenv`. InvalidArgument
   // with one clear sentence naming the setting on an unknown flag, a malformed value or a missing

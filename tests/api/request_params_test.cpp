@@ -79,6 +79,23 @@ TEST_CASE("parse_target rejects relative targets and bad escapes", "[unit]") {
   }
 }
 
+TEST_CASE("parse_target refuses what PostgreSQL would refuse: invalid UTF-8, NUL, raw bytes",
+          "[unit]") {
+  for (const char* bad :
+       {"/v1/objects?prefix=%FF", "/v1/objects?cursor=a%C3", "/v1/objects?prefix=%C0%AF",
+        "/v1/objects?prefix=%ED%A0%80", "/v1/objects?prefix=a%00b", "/v1/objects?%FF=1",
+        "/v1/objects?key=\xc3\xa9", "/v1/admin/api-keys/\xff", "/p?a=b\x7f", "/p?a=b c"}) {
+    INFO(bad);
+    auto r = parse_target(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::kInvalidArgument);
+  }
+  // Valid UTF-8, percent-encoded, is fine.
+  auto t = parse_target("/v1/objects?prefix=%E6%97%A5%F0%9F%98%80");
+  REQUIRE(t);
+  CHECK(*t->get("prefix") == "\xe6\x97\xa5\xf0\x9f\x98\x80");
+}
+
 TEST_CASE("decide_range serves one satisfiable range", "[unit]") {
   check_partial(range("bytes=0-4", 10), 0, 4);
   check_partial(range("bytes=3-3", 10), 3, 3);

@@ -166,7 +166,9 @@ TEST_CASE("list refuses malformed cursors", "[unit]") {
   for (const std::string& cursor :
        {std::string(), std::string("abc"), "61" + id, "zz." + id, "616." + id,
         std::string("61.not-a-uuid"), std::string("61."),
-        std::string("61.0b5e3f1c-2a4d-1c6e-9f80-1a2b3c4d5e6f"), "61." + id + "."}) {
+        std::string("61.0b5e3f1c-2a4d-1c6e-9f80-1a2b3c4d5e6f"), "61." + id + ".",
+        // Well-formed, but the key is no key: invalid UTF-8, NUL, a control character.
+        "ff." + id, "61c3." + id, "6100." + id, "6101." + id}) {
     INFO(cursor);
     auto page = w.lists.list(kNs, kTenant, "", 10, cursor);
     REQUIRE_FALSE(page);

@@ -125,6 +125,56 @@ TEST_CASE("invalid parameters answer 400 invalid_argument", "[e2e][bad-input]") 
   CHECK(all_files(shared.server) == files_before);
 }
 
+TEST_CASE("text PostgreSQL would refuse answers 400, not 500", "[e2e][bad-input]") {
+  HttpClient client = shared_server().server.client();
+  const std::string tenant = testing::unique_name("text");
+  const std::string list = "/v1/objects?namespace=e2e&tenant_id=" + tenant;
+  const std::string id = "0b7ae4d4-3b0c-4d8c-9a3e-4cf0e1f7d2a1";
+  struct Case {
+    std::string name;
+    std::string method;
+    std::string target;
+    std::string body;
+  };
+  const std::string big = "9223372036854775807";
+  for (const Case& c : std::vector<Case>{
+           {"invalid UTF-8 in prefix", "GET", list + "&prefix=%FF", ""},
+           {"a truncated sequence in prefix", "GET", list + "&prefix=a%C3", ""},
+           {"an overlong encoding in prefix", "GET", list + "&prefix=%C0%AF", ""},
+           {"NUL in prefix", "GET", list + "&prefix=a%00", ""},
+           {"invalid UTF-8 in cursor", "GET", list + "&cursor=%FF", ""},
+           {"a cursor whose key is invalid UTF-8", "GET", list + "&cursor=ff." + id, ""},
+           {"a cursor whose key holds NUL", "GET", list + "&cursor=6100." + id, ""},
+           {"a raw non-ASCII byte in the target", "DELETE", "/v1/admin/api-keys/\xff\xfe", ""},
+           {"expires_in_seconds that overflows", "POST", "/v1/admin/api-keys",
+            R"({"tenant":"*","scopes":["admin"],"expires_in_seconds":)" + big + "}"},
+           {"expires_in_seconds past 100 years", "POST", "/v1/admin/api-keys",
+            R"({"tenant":"*","scopes":["admin"],"expires_in_seconds":3200000000})"},
+       }) {
+    INFO(c.name << ": " << c.method << " " << c.target << " " << c.body);
+    require_error(
+        client.request(c.method, c.target, {{"Content-Type", "application/json"}}, c.body), 400,
+        "invalid_argument");
+  }
+  // Valid UTF-8 in a prefix is fine.
+  CHECK(client.request("GET", list + "&prefix=%E6%97%A5").status == 200);
+}
+
+TEST_CASE("downloads carry X-Content-Type-Options: nosniff", "[e2e][bad-input]") {
+  HttpClient client = shared_server().server.client();
+  const std::string tenant = testing::unique_name("sniff");
+  const std::string id = string_field(upload(client, {.tenant = tenant, .key = "page"},
+                                             "<html><script>", {{"Content-Type", "text/plain"}}),
+                                      "id");
+  for (const std::string& target : {"/v1/objects/" + id, by_key_target("e2e", tenant, "page")}) {
+    INFO(target);
+    const HttpResponse response = client.request("GET", target, {{"X-Tenant", tenant}});
+    REQUIRE(response.status == 200);
+    CHECK(response.header("X-Content-Type-Options") == "nosniff");
+    CHECK(response.header("Content-Type") == "text/plain");
+  }
+}
+
 TEST_CASE("a key of exactly 1024 bytes is accepted", "[e2e][bad-input]") {
   HttpClient client = shared_server().server.client();
   const std::string tenant = testing::unique_name("bad");

@@ -1,10 +1,15 @@
 #include "e2e/shared_server.h"
 
+#include <cstdlib>
 #include <utility>
 
 namespace castor::e2e {
 
-std::filesystem::path castor_binary() { return CASTOR_BINARY; }
+std::filesystem::path castor_binary() {
+  // CASTOR_E2E_BINARY runs the tests against another build (e.g. an older one, to see them fail).
+  const char* other = std::getenv("CASTOR_E2E_BINARY");
+  return other != nullptr && *other != '\0' ? other : CASTOR_BINARY;
+}
 
 SharedServer& shared_server() {
   static SharedServer shared = [] {

@@ -7,7 +7,8 @@
 
 namespace castor::e2e {
 
-// The castor executable under test (CMake passes its path as CASTOR_BINARY).
+// The castor executable under test: $CASTOR_E2E_BINARY if set, else the one CMake built (its path
+// comes as CASTOR_BINARY).
 std::filesystem::path castor_binary();
 
 // MAX_OBJECT_SIZE of the shared server: small, so that the 413 tests stay fast.

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -167,9 +168,17 @@ void ServerProcess::spawn() {
   if (log_fd < 0 || null_fd < 0) {
     throw std::system_error(errno, std::generic_category(), "opening the server's log");
   }
+  std::optional<rlimit> fd_limit;
+  if (options_.fd_limit) {
+    fd_limit = rlimit{static_cast<rlim_t>(options_.fd_limit->first),
+                      static_cast<rlim_t>(options_.fd_limit->second)};
+  }
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (fd_limit && ::setrlimit(RLIMIT_NOFILE, &*fd_limit) != 0) {
+      _exit(126);
+    }
     ::dup2(null_fd, STDIN_FILENO);
     ::dup2(log_fd, STDOUT_FILENO);
     ::dup2(log_fd, STDERR_FILENO);
@@ -206,6 +215,15 @@ void ServerProcess::wait_until_ready(std::chrono::seconds ready_within) {
   }
   throw std::runtime_error("castor serve did not answer GET /health within " +
                            std::to_string(ready_within.count()) + " s; log:\n" + log());
+}
+
+std::optional<std::uint16_t> ServerProcess::metrics_port() const {
+  std::ifstream in(port_path(work_dir_));
+  std::string first, second;
+  if (!in || !std::getline(in, first) || !std::getline(in, second) || second.empty()) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(std::stoul(second));
 }
 
 HttpClient ServerProcess::client(std::chrono::milliseconds timeout) const {

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/http_client.h"
@@ -23,6 +24,8 @@ struct ServerOptions {
   // may share one root. Empty: the server gets a fresh temporary root of its own.
   std::filesystem::path storage_root{};
   std::uint64_t max_object_size = 8 * 1024 * 1024;
+  // RLIMIT_NOFILE (soft, hard) to start the server with; unset: this process's.
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> fd_limit{};
   // Set last, so they override the defaults above (e.g. WRITING_TIMEOUT_SECONDS, LOG_LEVEL).
   std::map<std::string, std::string> extra_env{};
 };
@@ -61,6 +64,10 @@ class ServerProcess {
 
   // The port the running server listens on (changes on restart). Only after it got ready.
   std::uint16_t port() const { return port_; }
+  // The METRICS_ADDR listener's port (the port file's second line), if the server has one.
+  std::optional<std::uint16_t> metrics_port() const;
+  // The server's process id (only while it runs).
+  pid_t pid() const { return pid_; }
   // A new client for this server (keep-alive; one per thread).
   HttpClient client(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
 
