@@ -32,7 +32,12 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "JWT_AUDIENCE",
                                      "JWT_LEEWAY_SECONDS",
                                      "RATE_LIMIT_RPS",
-                                     "RATE_LIMIT_BURST"};
+                                     "RATE_LIMIT_BURST",
+                                     "TOMBSTONE_RETENTION_SECONDS",
+                                     "SCRUB_BYTES_PER_SECOND",
+                                     "SCRUB_INTERVAL_SECONDS",
+                                     "STORAGE_FILE_MODE",
+                                     "STORAGE_DIR_MODE"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -56,6 +61,16 @@ Result<std::uint64_t> parse_uint(const std::string& setting, const std::string& 
   if (value < min || value > max) {
     return bad(setting, std::to_string(value) + " is outside " + std::to_string(min) + ".." +
                             std::to_string(max));
+  }
+  return value;
+}
+
+// Permission bits in octal ("0640" or "640"), at most 0777.
+Result<unsigned> parse_mode(const std::string& setting, const std::string& text) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 8);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value > 0777) {
+    return bad(setting, "'" + text + "' is not octal permission bits like 0640");
   }
   return value;
 }
@@ -96,7 +111,14 @@ const char* config_usage() {
          "  JWT_LEEWAY_SECONDS / --jwt-leeway-seconds  clock skew allowed (30)\n"
          "  RATE_LIMIT_RPS / --rate-limit-rps          requests/s per credential or IP, 0 = off "
          "(1000)\n"
-         "  RATE_LIMIT_BURST / --rate-limit-burst      bucket size (2000)\n";
+         "  RATE_LIMIT_BURST / --rate-limit-burst      bucket size (2000)\n"
+         "  TOMBSTONE_RETENTION_SECONDS / --tombstone-retention-seconds  keep DELETED objects "
+         "(604800)\n"
+         "  SCRUB_BYTES_PER_SECOND / --scrub-bytes-per-second  re-hash rate, 0 = no scrub "
+         "(8388608)\n"
+         "  SCRUB_INTERVAL_SECONDS / --scrub-interval-seconds  re-verify each blob after (604800)\n"
+         "  STORAGE_FILE_MODE / --storage-file-mode    octal mode of content files (0640)\n"
+         "  STORAGE_DIR_MODE / --storage-dir-mode      octal mode of storage directories (0750)\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -237,6 +259,27 @@ Result<Config> Config::load(const std::vector<std::string>& args,
         number("RATE_LIMIT_BURST", 1, 10'000'000, burst)}) {
     if (!s) {
       return std::move(s).error();
+    }
+  }
+  std::int64_t retention = c.tombstone_retention.count(), scrub_interval = c.scrub_interval.count();
+  for (Status s :
+       {number("TOMBSTONE_RETENTION_SECONDS", 0, 86400 * 3650, retention),
+        number("SCRUB_BYTES_PER_SECOND", 0, std::uint64_t{1} << 40, c.scrub_bytes_per_second),
+        number("SCRUB_INTERVAL_SECONDS", 1, 86400 * 3650, scrub_interval)}) {
+    if (!s) {
+      return std::move(s).error();
+    }
+  }
+  c.tombstone_retention = std::chrono::seconds(retention);
+  c.scrub_interval = std::chrono::seconds(scrub_interval);
+  for (auto [name, out] : {std::pair{"STORAGE_FILE_MODE", &c.storage_file_mode},
+                           std::pair{"STORAGE_DIR_MODE", &c.storage_dir_mode}}) {
+    if (const std::string* v = get(name)) {
+      auto mode = parse_mode(name, *v);
+      if (!mode) {
+        return std::move(mode).error();
+      }
+      *out = *mode;
     }
   }
   c.jwt_leeway = std::chrono::seconds(leeway);
