@@ -8,6 +8,7 @@
 #include <string>
 
 #include "application/authenticate.h"
+#include "application/check_integrity.h"
 #include "application/collect_garbage.h"
 #include "application/delete_object.h"
 #include "application/download_object.h"
@@ -27,6 +28,7 @@ struct UseCases {
   DeleteObject& remove;
   ListObjects& list;
   CollectGarbage& gc;
+  CheckIntegrity& fsck;
   ReadinessMonitor& readiness;
   Authenticate& auth;
   ManageApiKeys& keys;
