@@ -16,6 +16,9 @@
 #include "api/http_server.h"
 #include "api/request_params.h"
 #include "application/background_gc.h"
+#include "application/background_scrub.h"
+#include "application/check_integrity.h"
+#include "cli/fsck_command.h"
 #include "infrastructure/config.h"
 #include "infrastructure/fd_budget.h"
 #include "infrastructure/fs_blob_store.h"
@@ -40,6 +43,8 @@ constexpr const char* kUsage =
     "  serve     run the HTTP server (applies migrations first unless MIGRATE_ON_START=false)\n"
     "  migrate   apply pending database migrations and exit\n"
     "  gc        run one garbage-collection cycle and exit\n"
+    "  fsck [--repair]  check that the database and the content files agree; --repair\n"
+    "            removes orphan files and corrects ref counts (exit 0 clean, 1 problems left)\n"
     "  keys create --tenant T|* --scopes \"objects:read ...\" [--expires RFC3339 |\n"
     "              --expires-in SECONDS] [--description TEXT]   issue an API key (printed once)\n"
     "  keys list                                            list API keys (no secrets)\n"
@@ -56,7 +61,30 @@ std::string describe(const CollectGarbage::Report& r) {
          " removed_temp_files=" + std::to_string(r.removed_temp_files) +
          " deleted_blobs=" + std::to_string(r.deleted_blobs) +
          " reclaimed_bytes=" + std::to_string(r.reclaimed_bytes) +
-         " removed_orphan_files=" + std::to_string(r.removed_orphan_files);
+         " removed_orphan_files=" + std::to_string(r.removed_orphan_files) +
+         " purged_tombstones=" + std::to_string(r.purged_tombstones) +
+         " failed_items=" + std::to_string(r.failed_items);
+}
+
+// Logs what a GC cycle had to skip.
+void log_failures(const CollectGarbage::Report& r) {
+  for (const std::string& failure : r.failures) {
+    spdlog::warn("gc skipped {}", failure);
+  }
+  if (r.failed_items > r.failures.size()) {
+    spdlog::warn("gc skipped {} more item(s)", r.failed_items - r.failures.size());
+  }
+}
+
+// Logs a damaged blob loudly.
+void log_damage(const ScrubContent::Damage& d) {
+  std::string objects;
+  for (const ObjectId& id : d.objects) {
+    objects += (objects.empty() ? "" : ",") + id.to_string();
+  }
+  spdlog::error("DATA LOSS: blob {}/{}: {}{}; objects using it: {}", to_string(d.storage_class),
+                d.hash.hex(), d.reason, d.newly_found ? "" : " (known)",
+                objects.empty() ? "none" : objects);
 }
 
 // Writes the bound port (and on a second line the metrics listener's) to `path` atomically (write
@@ -116,7 +144,8 @@ int serve(const Config& config) {
       return fail("migrations failed: " + applied.error().message);
     }
   }
-  auto blob_store = FsBlobStore::create(config.hot_storage_path, config.cold_storage_path);
+  auto blob_store = FsBlobStore::create(config.hot_storage_path, config.cold_storage_path,
+                                        {config.storage_file_mode, config.storage_dir_mode});
   if (!blob_store) {
     return fail(blob_store.error().message);
   }
@@ -132,7 +161,10 @@ int serve(const Config& config) {
   DownloadObject download(metadata, **blob_store);
   DeleteObject remove(metadata, clock);
   ListObjects list(metadata);
-  CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout);
+  CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
+                    config.tombstone_retention);
+  CheckIntegrity fsck(metadata, **blob_store);
+  ScrubContent scrub(metadata, **blob_store, clock);
   OpenSslKeyMaterial key_material;
   Authenticate auth(metadata, key_material, jwt->get(), clock);
   ManageApiKeys keys(metadata, key_material, clock);
@@ -173,7 +205,7 @@ int serve(const Config& config) {
        .auth_required = config.auth_required,
        .access_logger = kAccessLoggerName,
        .access_log_json = config.log_format == "json"},
-      {upload, download, remove, list, gc, readiness, auth, keys, limiter, metrics,
+      {upload, download, remove, list, gc, fsck, readiness, auth, keys, limiter, metrics,
        [&metrics, &metadata] {
          const PgConnectionPool& pool = metadata.pool();
          metrics.set_db_pool(pool.idle(), pool.in_use(), pool.size());
@@ -204,11 +236,35 @@ int serve(const Config& config) {
                                           r.has_value());
                          if (r) {
                            spdlog::info("gc cycle: {} in {:.3f} s", describe(*r), seconds);
+                           log_failures(*r);
                          } else {
                            spdlog::warn("gc cycle failed: {}", r.error().message);
                          }
                        });
     background->start();
+  }
+  std::optional<BackgroundScrub> scrubber;
+  if (config.scrub_bytes_per_second > 0) {
+    scrubber.emplace(scrub, clock, config.scrub_bytes_per_second, config.scrub_interval,
+                     BackgroundScrub::Observer{
+                         [](const Result<ScrubContent::Report>& r, double seconds) {
+                           if (!r) {
+                             spdlog::warn("scrub pass failed: {}", r.error().message);
+                           } else if (r->verified_blobs + r->damaged_blobs > 0) {
+                             spdlog::info(
+                                 "scrub pass: verified_blobs={} verified_bytes={} damaged_blobs={} "
+                                 "in {:.3f} s",
+                                 r->verified_blobs, r->verified_bytes, r->damaged_blobs, seconds);
+                           }
+                         },
+                         [&metrics](std::uint64_t bytes) { metrics.scrub_verified(1, bytes); },
+                         [&metrics](const ScrubContent::Damage& d) {
+                           if (d.newly_found) {
+                             metrics.integrity_errors(1);
+                           }
+                           log_damage(d);
+                         }});
+    scrubber->start();
   }
   StorageStatsRefresher storage_stats(metrics, config.database_url,
                                       {{StorageClass::kHot, config.hot_storage_path},
@@ -216,6 +272,9 @@ int serve(const Config& config) {
                                       std::chrono::seconds(30));
   storage_stats.start();
   server.run();
+  if (scrubber) {
+    scrubber->stop();
+  }
   if (background) {
     background->stop();
   }
@@ -236,17 +295,20 @@ int migrate(const Config& config) {
 }
 
 int collect_once(const Config& config) {
-  auto blob_store = FsBlobStore::create(config.hot_storage_path, config.cold_storage_path);
+  auto blob_store = FsBlobStore::create(config.hot_storage_path, config.cold_storage_path,
+                                        {config.storage_file_mode, config.storage_dir_mode});
   if (!blob_store) {
     return fail(blob_store.error().message);
   }
   PgMetadataStore metadata(config.database_url, 2);
   SystemClock clock;
-  CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout);
+  CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
+                    config.tombstone_retention);
   auto report = gc.run_once();
   if (!report) {
     return fail("gc failed: " + report.error().message);
   }
+  log_failures(*report);
   std::printf("%s\n", describe(*report).c_str());
   return 0;
 }
@@ -379,6 +441,10 @@ int main(int argc, char** argv) {
   if (command == "keys") {
     setenv("PGCONNECT_TIMEOUT", "5", /*overwrite=*/0);
     return manage_keys({args.begin() + 1, args.end()});
+  }
+  if (command == "fsck") {
+    setenv("PGCONNECT_TIMEOUT", "5", /*overwrite=*/0);
+    return cli::run_fsck({args.begin() + 1, args.end()});
   }
   if (command != "serve" && command != "migrate" && command != "gc") {
     return fail("unknown command '" + command + "'\n" + kUsage, 2);

@@ -1,6 +1,7 @@
-// The admin endpoints: a garbage-collection cycle on demand, and API key management (issue,
-// list, revoke). All need the admin scope.
+// The admin endpoints: a garbage-collection cycle and an integrity check (fsck) on demand, and API
+// key management (issue, list, revoke). All need the admin scope.
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include "api/json_views.h"
 #include "api/server_core.h"
@@ -11,7 +12,45 @@ namespace http = boost::beast::http;
 
 namespace {
 
-constexpr std::size_t kMaxJsonBody = 64 * 1024;  // bytes
+constexpr std::size_t kMaxJsonBody = 64 * 1024;   // bytes
+constexpr std::size_t kMaxFindingsListed = 1000;  // per fsck response; all are counted
+
+// The fsck report as JSON: the counts of the CLI's summary line, whether problems remain, and the
+// findings (at most kMaxFindingsListed; `findings_truncated` says when there were more).
+std::string fsck_json(const CheckIntegrity::Report& r, const boost::json::array& findings,
+                      bool truncated) {
+  boost::json::object j;
+  j["blobs"] = r.blobs;
+  j["files"] = r.files;
+  j["missing"] = r.missing;
+  j["size_mismatch"] = r.size_mismatch;
+  j["orphans"] = r.orphans;
+  j["refcount_mismatch"] = r.refcount_mismatch;
+  j["repaired"] = r.repaired;
+  j["clean"] = r.unresolved() == 0;
+  j["findings"] = findings;
+  j["findings_truncated"] = truncated;
+  return boost::json::serialize(j);
+}
+
+boost::json::object finding_json(const CheckIntegrity::Finding& f) {
+  boost::json::object j;
+  j["kind"] = to_string(f.kind);
+  j["storage_class"] = to_string(f.storage_class);
+  j["content_hash"] = f.hash.hex();
+  j["expected_size"] = f.expected_size;
+  j["actual_size"] = f.actual_size;
+  j["ref_count"] = f.ref_count;
+  j["live_refs"] = f.live_refs;
+  j["has_row"] = f.has_row;
+  boost::json::array objects;
+  for (const ObjectId& id : f.objects) {
+    objects.emplace_back(id.to_string());
+  }
+  j["objects"] = std::move(objects);
+  j["repaired"] = f.repaired;
+  return j;
+}
 
 // Reads a small request body whole (JSON for the admin endpoints); 413 past kMaxJsonBody.
 Awaitable<Parsed<std::string>> read_small_body(Connection& c, Exchange& ex) {
@@ -49,7 +88,47 @@ Awaitable<void> handle_gc(ServerCore& s, Connection& c, Exchange& ex) {
   if (!report) {
     co_return co_await s.send_error(c, ex, from_error(report.error()));
   }
+  for (const std::string& failure : report->failures) {
+    spdlog::warn("gc skipped {}", failure);
+  }
   co_await s.send(c, ex, http::status::ok, gc_report_json(*report));
+}
+
+Awaitable<void> handle_fsck(ServerCore& s, Connection& c, Exchange& ex) {
+  if (auto denied = s.authorize(ex, nullptr, Scope::kAdmin)) {
+    co_return co_await s.send_error(c, ex, *denied);
+  }
+  bool repair = false;
+  if (auto r = ex.target.get("repair")) {
+    if (*r == "true" || *r == "1") {
+      repair = true;
+    } else if (*r != "false" && *r != "0") {
+      co_return co_await s.send_error(c, ex, bad_request("repair must be true or false"));
+    }
+  }
+  boost::json::array findings;
+  bool truncated = false;
+  auto check = [&] {
+    return s.uc().fsck.run(repair, [&](const CheckIntegrity::Finding& f) {
+      if (f.kind == CheckIntegrity::Finding::Kind::kMissing ||
+          f.kind == CheckIntegrity::Finding::Kind::kSizeMismatch) {
+        spdlog::error("DATA LOSS: fsck found {} content {}/{} used by {} object(s)",
+                      to_string(f.kind), to_string(f.storage_class), f.hash.hex(), f.live_refs);
+      }
+      if (findings.size() < kMaxFindingsListed) {
+        findings.push_back(finding_json(f));
+      } else {
+        truncated = true;
+      }
+    });
+  };
+  auto report = co_await s.offload(check);
+  if (!report) {
+    co_return co_await s.send_error(c, ex, from_error(report.error()));
+  }
+  spdlog::info("audit: fsck{} run by {}: {} problem(s) left", repair ? " --repair" : "",
+               ex.principal->credential, report->unresolved());
+  co_await s.send(c, ex, http::status::ok, fsck_json(*report, findings, truncated));
 }
 
 Awaitable<void> handle_create_api_key(ServerCore& s, Connection& c, Exchange& ex) {

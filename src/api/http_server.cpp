@@ -473,6 +473,8 @@ struct HttpServer::Impl {
       ex.route = HttpRoute::kObjectById, allowed = "GET, HEAD, DELETE";
     } else if (path == "/v1/admin/gc") {
       ex.route = HttpRoute::kAdminGc, allowed = "POST";
+    } else if (path == "/v1/admin/fsck") {
+      ex.route = HttpRoute::kAdminFsck, allowed = "POST";
     } else if (path == "/v1/admin/api-keys") {
       ex.route = HttpRoute::kAdminApiKeys, allowed = "GET, POST";
     } else if (path.starts_with(kApiKey) && path.find('/', kApiKey.size()) == std::string::npos) {
@@ -544,6 +546,8 @@ struct HttpServer::Impl {
       }
       case HttpRoute::kAdminGc:
         co_return co_await api::handle_gc(core, c, ex);
+      case HttpRoute::kAdminFsck:
+        co_return co_await api::handle_fsck(core, c, ex);
       case HttpRoute::kAdminApiKeys:
         if (method == http::verb::post) {
           co_return co_await api::handle_create_api_key(core, c, ex);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "application/authenticate.h"
+#include "application/check_integrity.h"
 #include "application/collect_garbage.h"
 #include "application/delete_object.h"
 #include "application/download_object.h"
@@ -28,6 +29,7 @@ struct UseCases {
   DeleteObject& remove;
   ListObjects& list;
   CollectGarbage& gc;
+  CheckIntegrity& fsck;
   ReadinessMonitor& readiness;
   Authenticate& auth;
   ManageApiKeys& keys;

@@ -150,6 +150,8 @@ std::string gc_report_json(const CollectGarbage::Report& r) {
   j["deleted_blobs"] = r.deleted_blobs;
   j["reclaimed_bytes"] = r.reclaimed_bytes;
   j["removed_orphan_files"] = r.removed_orphan_files;
+  j["purged_tombstones"] = r.purged_tombstones;
+  j["failed_items"] = r.failed_items;
   return boost::json::serialize(j);
 }
 

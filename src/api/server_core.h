@@ -166,6 +166,7 @@ Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, bool
 Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, bool by_key);
 Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex);
 Awaitable<void> handle_gc(ServerCore& s, Connection& c, Exchange& ex);
+Awaitable<void> handle_fsck(ServerCore& s, Connection& c, Exchange& ex);
 Awaitable<void> handle_create_api_key(ServerCore& s, Connection& c, Exchange& ex);
 Awaitable<void> handle_list_api_keys(ServerCore& s, Connection& c, Exchange& ex);
 Awaitable<void> handle_revoke_api_key(ServerCore& s, Connection& c, Exchange& ex, std::string id);

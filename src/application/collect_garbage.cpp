@@ -1,20 +1,34 @@
 #include "application/collect_garbage.h"
 
+#include <optional>
+
 namespace castor {
 
 namespace {
 // Bounds one cycle's work so that a cycle always ends; the next cycle picks up the rest.
 constexpr int kMaxBatchesPerStep = 64;
+
+// Counts a skipped item and keeps its description, up to kMaxFailuresKept of them.
+void skipped(CollectGarbage::Report& report, std::string what, const Error& error) {
+  ++report.failed_items;
+  if (report.failures.size() < CollectGarbage::kMaxFailuresKept) {
+    report.failures.push_back(std::move(what) + ": " + error.message);
+  }
+}
 }  // namespace
 
 Result<CollectGarbage::Report> CollectGarbage::run_once() {
   Report report;
-  for (auto step :
-       {&CollectGarbage::tombstone_deleted, &CollectGarbage::expire_writing,
-        &CollectGarbage::delete_unreferenced_blobs, &CollectGarbage::delete_orphan_files}) {
-    if (auto s = (this->*step)(report); !s) {
-      return std::move(s).error();
+  std::optional<Error> first_error;
+  for (auto step : {&CollectGarbage::tombstone_deleted, &CollectGarbage::expire_writing,
+                    &CollectGarbage::delete_unreferenced_blobs,
+                    &CollectGarbage::delete_orphan_files, &CollectGarbage::purge_tombstones}) {
+    if (auto s = (this->*step)(report); !s && !first_error) {
+      first_error = std::move(s).error();
     }
+  }
+  if (first_error) {
+    return std::move(*first_error);
   }
   return report;
 }
@@ -55,6 +69,7 @@ Status CollectGarbage::expire_writing(Report& report) {
   for (int batch = 0; batch < kMaxBatchesPerStep; ++batch) {
     std::size_t claimed = 0;
     std::size_t expired = 0;
+    Report failed;
     auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
       auto objects = tx.objects().lock_batch(ObjectStatus::kWriting, cutoff, kBatchSize);
       if (!objects) {
@@ -62,17 +77,20 @@ Status CollectGarbage::expire_writing(Report& report) {
       }
       claimed = objects->size();
       expired = 0;
+      failed = {};
       for (const Object& object : *objects) {
         // An upload still receiving content keeps its temporary file fresh: leave it be.
         auto modified = blobs_.temp_modified_at(object.storage_class(), object.id());
         if (!modified) {
-          return std::move(modified).error();
+          skipped(failed, "temporary file of object " + object.id().to_string(), modified.error());
+          continue;
         }
         if (*modified && **modified >= cutoff) {
           continue;
         }
         if (auto t = blobs_.remove_temp(object.storage_class(), object.id()); !t) {
-          return t;
+          skipped(failed, "temporary file of object " + object.id().to_string(), t.error());
+          continue;
         }
         if (auto t = tx.objects().remove(object.id()); !t) {
           return t;
@@ -83,6 +101,12 @@ Status CollectGarbage::expire_writing(Report& report) {
     });
     if (!s) {
       return s;
+    }
+    report.failed_items += failed.failed_items;
+    for (std::string& f : failed.failures) {
+      if (report.failures.size() < kMaxFailuresKept) {
+        report.failures.push_back(std::move(f));
+      }
     }
     report.expired_writing_objects += expired;
     if (claimed < kBatchSize || expired == 0) {
@@ -98,16 +122,22 @@ Status CollectGarbage::expire_writing(Report& report) {
 }
 
 Status CollectGarbage::delete_unreferenced_blobs(Report& report) {
+  // Rows skipped in one batch (held, or their file cannot be removed) are passed by the cursor.
+  std::optional<BlobAddress> after;
   for (int batch = 0; batch < kMaxBatchesPerStep; ++batch) {
     std::size_t claimed = 0;
     Report done;
+    std::optional<BlobAddress> last;
     auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
       done = {};
-      auto blobs = tx.blobs().lock_unreferenced(kBatchSize);
+      auto blobs = tx.blobs().lock_unreferenced(kBatchSize, after);
       if (!blobs) {
         return std::move(blobs).error();
       }
       claimed = blobs->size();
+      if (!blobs->empty()) {
+        last = BlobAddress(blobs->back().storage_class(), blobs->back().hash());
+      }
       for (const Blob& blob : *blobs) {
         // An upload holding the content lock is about to re-reference this blob: leave it.
         auto locked = tx.try_lock_content(blob.storage_class(), blob.hash());
@@ -120,7 +150,8 @@ Status CollectGarbage::delete_unreferenced_blobs(Report& report) {
         // File first: if the row removal is rolled back, an upload that re-references the row
         // finds the file missing and puts its own copy in place.
         if (auto t = blobs_.remove(blob.storage_class(), blob.hash()); !t) {
-          return t;
+          skipped(done, "content file " + blob.hash().hex(), t.error());
+          continue;  // the row stays, so that a later cycle retries
         }
         auto removed = tx.blobs().remove_unreferenced(blob.storage_class(), blob.hash());
         if (!removed) {
@@ -138,23 +169,31 @@ Status CollectGarbage::delete_unreferenced_blobs(Report& report) {
     }
     report.deleted_blobs += done.deleted_blobs;
     report.reclaimed_bytes += done.reclaimed_bytes;
+    report.failed_items += done.failed_items;
+    for (std::string& f : done.failures) {
+      if (report.failures.size() < kMaxFailuresKept) {
+        report.failures.push_back(std::move(f));
+      }
+    }
     if (claimed < kBatchSize) {
       break;
     }
+    after = last;
   }
   return {};
 }
 
 Status CollectGarbage::delete_orphan_files(Report& report) {
+  Status first;
   for (StorageClass storage_class : kAllStorageClasses) {
     auto s = blobs_.scan(storage_class, [&](const std::vector<ContentHash>& hashes) -> Status {
       return delete_orphans_in(storage_class, hashes, report);
     });
-    if (!s) {
-      return s;
+    if (!s && first) {
+      first = std::move(s);
     }
   }
-  return {};
+  return first;
 }
 
 Status CollectGarbage::delete_orphans_in(StorageClass storage_class,
@@ -193,8 +232,18 @@ Status CollectGarbage::delete_orphans_in(StorageClass storage_class,
       if (*row) {
         return {};
       }
+      // Objects that use the content without a row are a damaged database (fsck reports and
+      // repairs it); their content is not garbage.
+      auto live = tx.objects().count_using_content(storage_class, hash);
+      if (!live) {
+        return std::move(live).error();
+      }
+      if (*live > 0) {
+        return {};
+      }
       if (auto u = blobs_.remove(storage_class, hash); !u) {
-        return u;
+        skipped(report, "orphan content file " + hash.hex(), u.error());
+        return {};
       }
       removed = true;
       return {};
@@ -203,6 +252,29 @@ Status CollectGarbage::delete_orphans_in(StorageClass storage_class,
       return t;
     }
     report.removed_orphan_files += removed ? 1 : 0;
+  }
+  return {};
+}
+
+Status CollectGarbage::purge_tombstones(Report& report) {
+  const Timestamp cutoff = clock_.now() - tombstone_retention_;
+  for (int batch = 0; batch < kMaxBatchesPerStep; ++batch) {
+    std::size_t purged = 0;
+    auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
+      auto n = tx.objects().purge_tombstones(cutoff, kBatchSize);
+      if (!n) {
+        return std::move(n).error();
+      }
+      purged = *n;
+      return {};
+    });
+    if (!s) {
+      return s;
+    }
+    report.purged_tombstones += purged;
+    if (purged < kBatchSize) {
+      break;
+    }
   }
   return {};
 }

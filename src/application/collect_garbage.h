@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "application/ports/blob_store.h"
 #include "application/ports/clock.h"
@@ -19,7 +21,13 @@ namespace castor {
 //   3. removes blobs whose ref_count is 0, file first, then row, re-checked under the content lock
 //      so that an upload re-referencing the content at the same moment keeps its file;
 //   4. removes content files that have no blob row (left by a crash between rename and commit),
-//      again under the content lock, so that an upload placing that content is never raced.
+//      again under the content lock, so that an upload placing that content is never raced, and
+//      only when no COMMITTED object uses that content either;
+//   5. purges tombstones (DELETED objects) older than `tombstone_retention`.
+// One item that cannot be handled (a content or temporary file that cannot be removed) is counted
+// in Report::failed_items, described in Report::failures and skipped: the rest of the cycle still
+// runs, and later cycles retry it without being blocked by it. A step that fails as a whole (the
+// database is down, a directory cannot be listed) does not stop the steps after it either.
 class CollectGarbage {
  public:
   // What one cycle did.
@@ -30,17 +38,28 @@ class CollectGarbage {
     std::uint64_t deleted_blobs = 0;
     std::uint64_t reclaimed_bytes = 0;  // sizes of the deleted blobs
     std::uint64_t removed_orphan_files = 0;
+    std::uint64_t purged_tombstones = 0;
+    std::uint64_t failed_items = 0;     // items skipped because they could not be handled
+    std::vector<std::string> failures;  // the first kMaxFailuresKept of them, described
   };
+
+  // Failures described per cycle (all are counted).
+  static constexpr std::size_t kMaxFailuresKept = 16;
 
   // Rows claimed per transaction.
   static constexpr std::size_t kBatchSize = 256;
 
   CollectGarbage(MetadataStore& metadata, BlobStore& blobs, Clock& clock,
-                 std::chrono::seconds writing_timeout)
-      : metadata_(metadata), blobs_(blobs), clock_(clock), writing_timeout_(writing_timeout) {}
+                 std::chrono::seconds writing_timeout,
+                 std::chrono::seconds tombstone_retention = std::chrono::hours(24 * 7))
+      : metadata_(metadata),
+        blobs_(blobs),
+        clock_(clock),
+        writing_timeout_(writing_timeout),
+        tombstone_retention_(tombstone_retention) {}
 
-  // Runs one cycle. Returns the first infrastructure error (Unavailable, Internal); work done
-  // before it stays done. Blocking.
+  // Runs one cycle: every step, even after one failed. Returns the first step's infrastructure
+  // error (Unavailable, Internal), if any; work done stays done. Blocking.
   Result<Report> run_once();
 
  private:
@@ -50,11 +69,13 @@ class CollectGarbage {
   Status delete_orphan_files(Report& report);
   Status delete_orphans_in(StorageClass storage_class, const std::vector<ContentHash>& hashes,
                            Report& report);
+  Status purge_tombstones(Report& report);
 
   MetadataStore& metadata_;
   BlobStore& blobs_;
   Clock& clock_;
   std::chrono::seconds writing_timeout_;
+  std::chrono::seconds tombstone_retention_;
 };
 
 }  // namespace castor

@@ -33,7 +33,7 @@ double now_seconds() {
 constexpr std::array<HttpRoute, kHttpRouteCount> kRoutes = {
     HttpRoute::kHealth,      HttpRoute::kReady,       HttpRoute::kMetrics, HttpRoute::kObjects,
     HttpRoute::kObjectById,  HttpRoute::kObjectByKey, HttpRoute::kAdminGc, HttpRoute::kAdminApiKeys,
-    HttpRoute::kAdminApiKey, HttpRoute::kUnknown};
+    HttpRoute::kAdminApiKey, HttpRoute::kAdminFsck,   HttpRoute::kUnknown};
 constexpr std::array<HttpMethod, kHttpMethodCount> kMethods = {
     HttpMethod::kGet, HttpMethod::kHead,   HttpMethod::kPost,
     HttpMethod::kPut, HttpMethod::kDelete, HttpMethod::kOther};
@@ -231,6 +231,8 @@ std::string_view route_pattern(HttpRoute route) {
       return "/v1/admin/api-keys";
     case HttpRoute::kAdminApiKey:
       return "/v1/admin/api-keys/{id}";
+    case HttpRoute::kAdminFsck:
+      return "/v1/admin/fsck";
     case HttpRoute::kUnknown:
       break;
   }
@@ -315,6 +317,13 @@ void Metrics::http_request_finished(HttpRoute route, HttpMethod method, int stat
   series.duration.observe(seconds);
 }
 
+void Metrics::scrub_verified(std::uint64_t blobs, std::uint64_t bytes) noexcept {
+  scrub_verified_blobs_.inc(blobs);
+  scrub_verified_bytes_.inc(bytes);
+}
+
+void Metrics::integrity_errors(std::uint64_t n) noexcept { integrity_errors_.inc(n); }
+
 void Metrics::gc_cycle(const CollectGarbage::Report& report, double seconds, bool ok) noexcept {
   gc_runs_[ok ? 0 : 1].inc();
   gc_deleted_blobs_.inc(report.deleted_blobs);
@@ -323,6 +332,8 @@ void Metrics::gc_cycle(const CollectGarbage::Report& report, double seconds, boo
   gc_tombstoned_objects_.inc(report.tombstoned_objects);
   gc_removed_temp_files_.inc(report.removed_temp_files);
   gc_removed_orphan_files_.inc(report.removed_orphan_files);
+  gc_purged_tombstones_.inc(report.purged_tombstones);
+  gc_item_failures_.inc(report.failed_items);
   gc_duration_.observe(seconds);
   const double now = now_seconds();
   gc_last_run_timestamp_.set(now);
@@ -441,7 +452,22 @@ std::string Metrics::render(const std::vector<std::string>& extra_families) cons
        &gc_removed_temp_files_},
       {"castor_gc_removed_orphan_files_total",
        "Content files without a blob row (left by a crash) removed by the GC.",
-       &gc_removed_orphan_files_}};
+       &gc_removed_orphan_files_},
+      {"castor_gc_purged_tombstones_total",
+       "Tombstones (DELETED objects) older than TOMBSTONE_RETENTION_SECONDS purged by the GC.",
+       &gc_purged_tombstones_},
+      {"castor_gc_item_failures_total",
+       "Items the GC could not handle and skipped (a file it could not remove); retried by later "
+       "cycles.",
+       &gc_item_failures_},
+      {"castor_scrub_verified_blobs_total", "Blobs whose content the scrubber re-hashed.",
+       &scrub_verified_blobs_},
+      {"castor_scrub_verified_bytes_total", "Bytes of content the scrubber re-hashed.",
+       &scrub_verified_bytes_},
+      {"castor_integrity_errors_total",
+       "Stored contents newly found damaged: content that no longer matches its hash, or a "
+       "referenced content file that is missing or unreadable. Any increase means data loss.",
+       &integrity_errors_}};
   for (const auto& [name, help, counter] : kGcCounters) {
     x.family(name, "counter", help);
     x.sample(name, {}, counter->value());

@@ -87,9 +87,10 @@ enum class HttpRoute {
   kAdminGc,       // /v1/admin/gc
   kAdminApiKeys,  // /v1/admin/api-keys
   kAdminApiKey,   // /v1/admin/api-keys/{id}
+  kAdminFsck,     // /v1/admin/fsck
   kUnknown,       // anything else (404s for unknown paths)
 };
-inline constexpr std::size_t kHttpRouteCount = 10;
+inline constexpr std::size_t kHttpRouteCount = 11;
 
 // The route label: "/v1/objects/{id}" etc.; "unmatched" for kUnknown.
 std::string_view route_pattern(HttpRoute route);
@@ -133,7 +134,7 @@ struct StorageStats {
 class Metrics {
  public:
   // Names accepted by db_query(); anything else is counted as "other".
-  static constexpr std::array<std::string_view, 19> kDbOperations = {
+  static constexpr std::array<std::string_view, 28> kDbOperations = {
       "object_insert",
       "object_find",
       "object_find_by_key",
@@ -141,12 +142,21 @@ class Metrics {
       "object_remove",
       "object_list",
       "object_lock_batch",
+      "object_using_content",
+      "object_count_using_content",
+      "object_purge_tombstones",
       "blob_add_ref",
       "blob_release",
       "blob_find",
       "blob_missing",
       "blob_lock_unreferenced",
       "blob_remove_unreferenced",
+      "blob_audit",
+      "blob_audit_rowless",
+      "blob_lock",
+      "blob_set_ref_count",
+      "blob_unverified_since",
+      "blob_record_verification",
       "content_lock",
       "content_try_lock",
       "begin",
@@ -178,6 +188,13 @@ class Metrics {
   // empty report for a failed cycle), its duration observed, and castor_gc_last_run_timestamp_
   // seconds (and on success castor_gc_last_success_timestamp_seconds) set to now (wall clock).
   void gc_cycle(const CollectGarbage::Report& report, double seconds, bool ok) noexcept;
+
+  // The scrubber re-hashed `blobs` blobs of `bytes` bytes in all:
+  // castor_scrub_verified_blobs_total and castor_scrub_verified_bytes_total.
+  void scrub_verified(std::uint64_t blobs, std::uint64_t bytes) noexcept;
+  // `n` stored contents were newly found damaged (content that no longer matches its hash, or a
+  // referenced content file that is missing or unreadable): castor_integrity_errors_total.
+  void integrity_errors(std::uint64_t n) noexcept;
 
   // One database call named `operation` (one of kDbOperations, else counted as "other") took
   // `seconds`: castor_db_query_duration_seconds{operation}.
@@ -216,6 +233,11 @@ class Metrics {
   Counter gc_tombstoned_objects_;
   Counter gc_removed_temp_files_;
   Counter gc_removed_orphan_files_;
+  Counter gc_purged_tombstones_;
+  Counter gc_item_failures_;
+  Counter scrub_verified_blobs_;
+  Counter scrub_verified_bytes_;
+  Counter integrity_errors_;
   Gauge gc_last_run_timestamp_;
   Gauge gc_last_success_timestamp_;
   Histogram gc_duration_;

@@ -37,7 +37,12 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "HEADER_TIMEOUT_SECONDS",
                                      "IDLE_TIMEOUT_SECONDS",
                                      "METRICS_ADDR",
-                                     "METRICS_AUTH"};
+                                     "METRICS_AUTH",
+                                     "TOMBSTONE_RETENTION_SECONDS",
+                                     "SCRUB_BYTES_PER_SECOND",
+                                     "SCRUB_INTERVAL_SECONDS",
+                                     "STORAGE_FILE_MODE",
+                                     "STORAGE_DIR_MODE"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -86,6 +91,16 @@ Result<HostPort> parse_host_port(const std::string& setting, const std::string& 
   return HostPort{host.empty() ? "0.0.0.0" : host, static_cast<std::uint16_t>(*port)};
 }
 
+// Permission bits in octal ("0640" or "640"), at most 0777.
+Result<unsigned> parse_mode(const std::string& setting, const std::string& text) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 8);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value > 0777) {
+    return bad(setting, "'" + text + "' is not octal permission bits like 0640");
+  }
+  return value;
+}
+
 Result<bool> parse_bool(const std::string& setting, const std::string& text) {
   if (text == "true" || text == "1" || text == "yes") {
     return true;
@@ -127,7 +142,14 @@ const char* config_usage() {
          "  HEADER_TIMEOUT_SECONDS / --header-timeout-seconds  to send a request header (10)\n"
          "  IDLE_TIMEOUT_SECONDS / --idle-timeout-seconds  keep-alive wait (75)\n"
          "  METRICS_ADDR / --metrics-addr              host:port serving only /metrics and probes\n"
-         "  METRICS_AUTH / --metrics-auth              /metrics needs the admin scope (false)\n";
+         "  METRICS_AUTH / --metrics-auth              /metrics needs the admin scope (false)\n"
+         "  TOMBSTONE_RETENTION_SECONDS / --tombstone-retention-seconds  keep DELETED objects "
+         "(604800)\n"
+         "  SCRUB_BYTES_PER_SECOND / --scrub-bytes-per-second  re-hash rate, 0 = no scrub "
+         "(8388608)\n"
+         "  SCRUB_INTERVAL_SECONDS / --scrub-interval-seconds  re-verify each blob after (604800)\n"
+         "  STORAGE_FILE_MODE / --storage-file-mode    octal mode of content files (0640)\n"
+         "  STORAGE_DIR_MODE / --storage-dir-mode      octal mode of storage directories (0750)\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -268,6 +290,27 @@ Result<Config> Config::load(const std::vector<std::string>& args,
         number("RATE_LIMIT_BURST", 1, 10'000'000, burst)}) {
     if (!s) {
       return std::move(s).error();
+    }
+  }
+  std::int64_t retention = c.tombstone_retention.count(), scrub_interval = c.scrub_interval.count();
+  for (Status s :
+       {number("TOMBSTONE_RETENTION_SECONDS", 0, 86400 * 3650, retention),
+        number("SCRUB_BYTES_PER_SECOND", 0, std::uint64_t{1} << 40, c.scrub_bytes_per_second),
+        number("SCRUB_INTERVAL_SECONDS", 1, 86400 * 3650, scrub_interval)}) {
+    if (!s) {
+      return std::move(s).error();
+    }
+  }
+  c.tombstone_retention = std::chrono::seconds(retention);
+  c.scrub_interval = std::chrono::seconds(scrub_interval);
+  for (auto [name, out] : {std::pair{"STORAGE_FILE_MODE", &c.storage_file_mode},
+                           std::pair{"STORAGE_DIR_MODE", &c.storage_dir_mode}}) {
+    if (const std::string* v = get(name)) {
+      auto mode = parse_mode(name, *v);
+      if (!mode) {
+        return std::move(mode).error();
+      }
+      *out = *mode;
     }
   }
   c.jwt_leeway = std::chrono::seconds(leeway);

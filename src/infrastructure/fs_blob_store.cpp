@@ -10,71 +10,18 @@
 #include <cstring>
 
 #include <openssl/evp.h>
+#include <spdlog/spdlog.h>
 
 #include "application/io_thread.h"
+#include "infrastructure/posix_file.h"
 
 namespace castor {
 namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kTempDir = ".tmp";
+constexpr const char* kQuarantineDir = ".quarantine";
 constexpr std::size_t kWriteSize = 64 * 1024;  // bytes per write(2) call
-
-Error io_error(const char* what, const fs::path& path, int err) {
-  const ErrorCode code =
-      (err == ENOSPC || err == EDQUOT) ? ErrorCode::kResourceExhausted : ErrorCode::kInternal;
-  const std::string message =
-      code == ErrorCode::kResourceExhausted
-          ? "insufficient storage"
-          : std::string(what) + " " + path.string() + ": " + std::strerror(err);
-  return {code, message};
-}
-
-// A file descriptor closed on destruction.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-
- private:
-  int fd_;
-};
-
-// fsync that retries on EINTR.
-int sync_fd(int fd) {
-  int rc;
-  do {
-    rc = ::fsync(fd);
-  } while (rc != 0 && errno == EINTR);
-  return rc;
-}
-
-Status sync_dir(const fs::path& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid() || sync_fd(fd.get()) != 0) {
-    return io_error("fsync directory", dir, errno);
-  }
-  return {};
-}
-
-// Creates `dir` (one level) if missing and makes the new entry durable in its parent.
-Status make_dir(const fs::path& dir) {
-  if (::mkdir(dir.c_str(), 0755) == 0) {
-    return sync_dir(dir.parent_path());
-  }
-  if (errno == EEXIST) {
-    return {};
-  }
-  return io_error("create directory", dir, errno);
-}
 
 bool is_hex_name(const std::string& name, std::size_t size) {
   if (name.size() != size) {
@@ -180,32 +127,59 @@ class FsBlobReader final : public BlobReader {
 Status check_writable(const fs::path& dir) {
   // Per process: replicas sharing a root must not remove each other's probe.
   const fs::path probe = dir / (".ready-probe-" + std::to_string(::getpid()));
+  auto not_writable = [&](int err) {
+    spdlog::warn("storage: {} is not writable: {}", dir.string(), std::strerror(err));
+    return Error{ErrorCode::kUnavailable,
+                 std::string("storage is not writable: ") + std::strerror(err)};
+  };
   Fd fd(::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) {
-    return Error{ErrorCode::kUnavailable,
-                 dir.string() + " is not writable: " + std::strerror(errno)};
+    return not_writable(errno);
   }
   const bool ok = ::write(fd.get(), "ok", 2) == 2 && sync_fd(fd.get()) == 0;
   const int err = errno;
   ::unlink(probe.c_str());
   if (!ok) {
-    return Error{ErrorCode::kUnavailable, dir.string() + " is not writable: " + std::strerror(err)};
+    return not_writable(err);
   }
   return {};
 }
 
-Result<std::unique_ptr<FsBlobStore>> FsBlobStore::create(fs::path hot_root, fs::path cold_root) {
-  for (const fs::path& root : {hot_root, cold_root}) {
+Result<std::unique_ptr<FsBlobStore>> FsBlobStore::create(fs::path hot_root, fs::path cold_root,
+                                                         Modes modes) {
+  std::unique_ptr<FsBlobStore> store(
+      new FsBlobStore(std::move(hot_root), std::move(cold_root), modes));
+  for (StorageClass storage_class : kAllStorageClasses) {
+    const fs::path& root = store->root(storage_class);
     std::error_code ec;
-    fs::create_directories(root / kTempDir, ec);
+    fs::create_directories(root, ec);
     if (ec) {
       return internal_error("cannot create storage root " + root.string() + ": " + ec.message());
     }
+    for (const char* dir : {kTempDir, kQuarantineDir}) {
+      if (auto s = store->make_dir(root / dir); !s) {
+        return internal_error("cannot create " + (root / dir).string() + ": " + s.error().message);
+      }
+    }
     if (auto s = check_writable(root / kTempDir); !s) {
-      return internal_error(s.error().message);
+      return internal_error(root.string() + ": " + s.error().message);
     }
   }
-  return std::unique_ptr<FsBlobStore>(new FsBlobStore(std::move(hot_root), std::move(cold_root)));
+  return store;
+}
+
+Status FsBlobStore::make_dir(const fs::path& dir) const {
+  if (::mkdir(dir.c_str(), modes_.dir) == 0) {
+    // mkdir applies the umask; the configured mode is applied exactly.
+    if (::chmod(dir.c_str(), modes_.dir) != 0) {
+      return io_error("chmod directory", dir, errno);
+    }
+    return sync_dir(dir.parent_path());
+  }
+  if (errno == EEXIST) {
+    return {};
+  }
+  return io_error("create directory", dir, errno);
 }
 
 const fs::path& FsBlobStore::root(StorageClass storage_class) const {
@@ -224,9 +198,15 @@ fs::path FsBlobStore::temp_path(StorageClass storage_class, const ObjectId& obje
 Result<std::unique_ptr<BlobWriter>> FsBlobStore::create_temp(StorageClass storage_class,
                                                              const ObjectId& object) {
   fs::path path = temp_path(storage_class, object);
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, modes_.file));
   if (!fd.valid()) {
     return io_error("create", path, errno);
+  }
+  // open applies the umask; the configured mode is applied exactly.
+  if (::fchmod(fd.get(), modes_.file) != 0) {
+    const int err = errno;
+    ::unlink(path.c_str());
+    return io_error("chmod", path, err);
   }
   EVP_MD_CTX* sha = EVP_MD_CTX_new();
   if (sha == nullptr || EVP_DigestInit_ex(sha, EVP_sha256(), nullptr) != 1) {
@@ -244,10 +224,16 @@ Status FsBlobStore::place(BlobWriter& writer, StorageClass storage_class, const 
   const fs::path shard = final_path.parent_path();
   struct stat st {};
   if (::stat(final_path.c_str(), &st) == 0) {
-    // The content is stored already (the caller holds its content lock, so it stays).
-    ::unlink(temp.path().c_str());
-    temp.mark_placed();
-    return {};
+    if (static_cast<std::uint64_t>(st.st_size) == temp.size()) {
+      // The content is stored already (the caller holds its content lock, so it stays).
+      ::unlink(temp.path().c_str());
+      temp.mark_placed();
+      return {};
+    }
+    // The stored copy has the wrong size, so it is damaged (truncated, or overwritten): the
+    // upload's copy, which hashes to this very content, replaces it atomically below.
+    spdlog::error("storage: content file {} holds {} bytes, not {}: replaced by an upload's copy",
+                  final_path.string(), st.st_size, temp.size());
   }
   if (auto s = make_dir(shard.parent_path()); !s) {
     return s;
@@ -260,6 +246,56 @@ Status FsBlobStore::place(BlobWriter& writer, StorageClass storage_class, const 
   }
   temp.mark_placed();
   return sync_dir(shard);
+}
+
+Result<std::optional<std::uint64_t>> FsBlobStore::size_of(StorageClass storage_class,
+                                                          const ContentHash& hash) {
+  struct stat st {};
+  const fs::path path = content_path(storage_class, hash);
+  if (::stat(path.c_str(), &st) == 0) {
+    return std::optional<std::uint64_t>(static_cast<std::uint64_t>(st.st_size));
+  }
+  if (errno == ENOENT) {
+    return std::optional<std::uint64_t>();
+  }
+  return io_error("stat", path, errno);
+}
+
+Result<ContentHash> FsBlobStore::hash_content(StorageClass storage_class, const ContentHash& hash,
+                                              const std::function<bool(std::uint64_t)>& pace) {
+  assert(!on_io_thread() && "content re-hashed on an IO thread");
+  const fs::path path = content_path(storage_class, hash);
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) {
+      return not_found("content file missing");
+    }
+    return io_error("open", path, errno);
+  }
+  return sha256_of_file(fd.get(), path, pace);
+}
+
+Status FsBlobStore::quarantine(StorageClass storage_class, const ContentHash& hash) {
+  const fs::path from = content_path(storage_class, hash);
+  const fs::path dir = root(storage_class) / kQuarantineDir;
+  if (auto s = make_dir(dir); !s) {
+    return s;
+  }
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const fs::path to =
+      dir / (hash.hex() + "." +
+             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now).count()));
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    if (errno == ENOENT) {
+      return {};
+    }
+    return io_error("quarantine", from, errno);
+  }
+  spdlog::warn("storage: content file {} moved to {}", from.string(), to.string());
+  if (auto s = sync_dir(dir); !s) {
+    return s;
+  }
+  return sync_dir(from.parent_path());
 }
 
 Result<std::unique_ptr<BlobReader>> FsBlobStore::open(StorageClass storage_class,
@@ -333,8 +369,9 @@ Result<std::size_t> FsBlobStore::remove_temps_older_than(Timestamp before) {
       }
     }
     if (ec) {
-      return internal_error("cannot list " + (root(storage_class) / kTempDir).string() + ": " +
-                            ec.message());
+      spdlog::error("storage: cannot list {}: {}", (root(storage_class) / kTempDir).string(),
+                    ec.message());
+      return internal_error("storage error: cannot list temporary files: " + ec.message());
     }
   }
   return removed;
@@ -368,7 +405,8 @@ Status FsBlobStore::scan(StorageClass storage_class,
     }
   }
   if (ec) {
-    return internal_error("cannot scan " + root(storage_class).string() + ": " + ec.message());
+    spdlog::error("storage: cannot scan {}: {}", root(storage_class).string(), ec.message());
+    return internal_error("storage error: cannot scan content files: " + ec.message());
   }
   return {};
 }

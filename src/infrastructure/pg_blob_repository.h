@@ -24,8 +24,20 @@ class PgBlobRepository final : public BlobRepository {
   Result<std::optional<Blob>> find(StorageClass storage_class, const ContentHash& hash) override;
   Result<std::vector<ContentHash>> missing(StorageClass storage_class,
                                            const std::vector<ContentHash>& hashes) override;
-  Result<std::vector<Blob>> lock_unreferenced(std::size_t limit) override;
+  Result<std::vector<Blob>> lock_unreferenced(std::size_t limit,
+                                              const std::optional<BlobAddress>& after) override;
   Result<bool> remove_unreferenced(StorageClass storage_class, const ContentHash& hash) override;
+  Result<std::vector<BlobAudit>> audit(StorageClass storage_class,
+                                       const std::optional<ContentHash>& after,
+                                       std::size_t limit) override;
+  Result<std::vector<BlobAudit>> audit_rowless(StorageClass storage_class,
+                                               std::size_t limit) override;
+  Result<std::optional<Blob>> lock(StorageClass storage_class, const ContentHash& hash) override;
+  Status set_ref_count(StorageClass storage_class, const ContentHash& hash,
+                       std::uint64_t size_bytes, std::uint64_t ref_count) override;
+  Result<std::vector<Blob>> unverified_since(Timestamp since, std::size_t limit) override;
+  Result<bool> record_verification(StorageClass storage_class, const ContentHash& hash,
+                                   Timestamp now, bool intact) override;
 
  private:
   PgStatements sql_;

@@ -117,6 +117,18 @@ void PgObjectRepository::prepare(pqxx::connection& conn) {
   conn.prepare("object_lock_batch",
                select_where("status = $1 AND updated_at < castor_ts($2) ORDER BY updated_at "
                             "LIMIT $3 FOR UPDATE SKIP LOCKED"));
+  // Through objects_by_content.
+  conn.prepare("object_using_content",
+               "SELECT id::text FROM objects WHERE storage_class = $1 AND content_hash = $2 "
+               "AND status = 'COMMITTED' ORDER BY id LIMIT $3");
+  conn.prepare("object_count_using_content",
+               "SELECT count(*) FROM objects WHERE storage_class = $1 AND content_hash = $2 "
+               "AND status = 'COMMITTED'");
+  // Through objects_tombstones.
+  conn.prepare("object_purge_tombstones",
+               "DELETE FROM objects WHERE id IN (SELECT id FROM objects WHERE status = 'DELETED' "
+               "AND updated_at < castor_ts($1) ORDER BY updated_at LIMIT $2 "
+               "FOR UPDATE SKIP LOCKED)");
 }
 
 Status PgObjectRepository::insert(const Object& o) {
@@ -176,6 +188,37 @@ Result<std::vector<Object>> PgObjectRepository::lock_batch(ObjectStatus status, 
   return guarded([&]() -> Result<std::vector<Object>> {
     return objects_from(
         sql_.exec("object_lock_batch", std::string(to_string(status)), to_us(before), limit));
+  });
+}
+
+Result<std::vector<ObjectId>> PgObjectRepository::using_content(StorageClass storage_class,
+                                                                const ContentHash& hash,
+                                                                std::size_t limit) {
+  return guarded([&]() -> Result<std::vector<ObjectId>> {
+    std::vector<ObjectId> ids;
+    for (const auto& row : sql_.exec("object_using_content", std::string(to_string(storage_class)),
+                                     hash.hex(), limit)) {
+      if (auto id = ObjectId::parse(row[0].as<std::string>())) {
+        ids.push_back(*id);
+      }
+    }
+    return ids;
+  });
+}
+
+Result<std::uint64_t> PgObjectRepository::count_using_content(StorageClass storage_class,
+                                                              const ContentHash& hash) {
+  return guarded([&]() -> Result<std::uint64_t> {
+    auto r =
+        sql_.exec("object_count_using_content", std::string(to_string(storage_class)), hash.hex());
+    return r[0][0].as<std::uint64_t>();
+  });
+}
+
+Result<std::size_t> PgObjectRepository::purge_tombstones(Timestamp before, std::size_t limit) {
+  return guarded([&]() -> Result<std::size_t> {
+    auto r = sql_.exec("object_purge_tombstones", to_us(before), limit);
+    return static_cast<std::size_t>(r.affected_rows());
   });
 }
 

@@ -27,6 +27,11 @@ class PgObjectRepository final : public ObjectRepository {
   Result<std::vector<Object>> list(const ListQuery& query) override;
   Result<std::vector<Object>> lock_batch(ObjectStatus status, Timestamp before,
                                          std::size_t limit) override;
+  Result<std::vector<ObjectId>> using_content(StorageClass storage_class, const ContentHash& hash,
+                                              std::size_t limit) override;
+  Result<std::uint64_t> count_using_content(StorageClass storage_class,
+                                            const ContentHash& hash) override;
+  Result<std::size_t> purge_tombstones(Timestamp before, std::size_t limit) override;
 
  private:
   PgStatements sql_;

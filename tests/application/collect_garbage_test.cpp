@@ -1,8 +1,10 @@
 #include "application/collect_garbage.h"
 
+#include <algorithm>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -239,28 +241,116 @@ TEST_CASE("the collector cleans up after an upload whose COMMIT failed", "[unit]
   CHECK(w.metadata.objects().empty());
 }
 
-TEST_CASE("the collector stops at the first infrastructure error", "[unit]") {
+TEST_CASE("a database error fails the cycle, after the other steps ran", "[unit]") {
   World w;
   const Object o = w.put("x");
   w.remove(o);
-  SECTION("the database") {
-    w.metadata.fail_next(1, {ErrorCode::kUnavailable, "down"});
-    w.clock.advance(seconds(1));
-    auto report = w.gc.run_once();
-    REQUIRE_FALSE(report);
-    CHECK(report.error().code == ErrorCode::kUnavailable);
+  w.metadata.fail_next(1, {ErrorCode::kUnavailable, "down"});  // the tombstoning step
+  w.clock.advance(seconds(1));
+  auto report = w.gc.run_once();
+  REQUIRE_FALSE(report);
+  CHECK(report.error().code == ErrorCode::kUnavailable);
+  CHECK(w.metadata.blobs().empty());  // the blob step still ran
+  CHECK(w.status(o) == ObjectStatus::kDeleting);
+  CHECK(w.run().tombstoned_objects == 1);
+}
+
+TEST_CASE("a content file that cannot be removed is counted and skipped, every cycle", "[unit]") {
+  World w;
+  std::vector<Object> objects;
+  for (const char* content : {"a", "b", "c"}) {
+    objects.push_back(w.put(content));
+    w.remove(objects.back());
   }
-  SECTION("the disk: the blob row stays for the next cycle") {
-    w.blobs.fail_next(testing::MemoryBlobStore::Op::kRemove, internal_error("EIO"));
-    w.clock.advance(seconds(1));
-    auto report = w.gc.run_once();
-    REQUIRE_FALSE(report);
-    CHECK(report.error().code == ErrorCode::kInternal);
-    CHECK(w.status(o) == ObjectStatus::kDeleted);  // the step before it is done
-    CHECK(w.metadata.blob(kHot, *o.content_hash()));
+  const ContentHash stuck = *objects[1].content_hash();
+  w.blobs.fail_remove_of(kHot, stuck, internal_error("EACCES"));
+  const auto first = w.run();
+  CHECK(first.deleted_blobs == 2);
+  CHECK(first.failed_items == 1);
+  REQUIRE(first.failures.size() == 1);
+  CHECK(first.failures[0] == "content file " + stuck.hex() + ": EACCES");
+  CHECK(first.tombstoned_objects == 3);
+  CHECK(w.metadata.blob(kHot, stuck));  // the row stays for a later cycle
+  // Later cycles are not blocked by it: new garbage is collected, the stuck item retried.
+  w.remove(w.put("d"));
+  const auto second = w.run();
+  CHECK(second.deleted_blobs == 1);
+  CHECK(second.failed_items == 1);
+  CHECK(w.metadata.blobs().size() == 1);
+}
+
+TEST_CASE("more stuck blobs than a batch do not hide the garbage after them", "[unit]") {
+  World w;
+  std::vector<ContentHash> hashes;
+  for (std::size_t i = 0; i < CollectGarbage::kBatchSize + 10; ++i) {
+    const Object o = w.put("object " + std::to_string(i));
+    w.remove(o);
+    hashes.push_back(*o.content_hash());
   }
-  CHECK(w.run().deleted_blobs == 1);
-  CHECK(w.metadata.blobs().empty());
+  std::sort(hashes.begin(), hashes.end());
+  // The first kBatchSize in address order cannot be removed.
+  for (std::size_t i = 0; i < CollectGarbage::kBatchSize; ++i) {
+    w.blobs.fail_remove_of(kHot, hashes[i], internal_error("EACCES"));
+  }
+  const auto report = w.run();
+  CHECK(report.failed_items == CollectGarbage::kBatchSize);
+  CHECK(report.failures.size() == CollectGarbage::kMaxFailuresKept);
+  CHECK(report.deleted_blobs == 10);
+}
+
+TEST_CASE("a temporary file that cannot be removed is counted and skipped", "[unit]") {
+  World w;
+  auto stuck = w.uploads.begin(request(*ObjectKey::parse("stuck")), std::nullopt);
+  auto other = w.uploads.begin(request(*ObjectKey::parse("other")), std::nullopt);
+  REQUIRE(stuck);
+  REQUIRE(other);
+  const ObjectId stuck_id = (*stuck)->object().id();
+  const ObjectId other_id = (*other)->object().id();
+  w.blobs.fail_remove_temp_of(stuck_id, internal_error("EISDIR"));
+  w.clock.advance(kTimeout + seconds(1));
+  const auto report = w.run();
+  CHECK(report.expired_writing_objects == 1);
+  CHECK(report.failed_items == 1);
+  CHECK_FALSE(w.metadata.object(other_id));
+  CHECK(w.metadata.object(stuck_id));  // its row stays, so a later cycle retries
+  CHECK(w.run().failed_items == 1);
+}
+
+TEST_CASE("tombstones are purged after the retention", "[unit]") {
+  testing::FakeClock clock;
+  testing::SequentialIds ids;
+  MemoryMetadataStore metadata;
+  testing::MemoryBlobStore blobs{clock};
+  UploadObject uploads{metadata, blobs, clock, ids, 1 << 20};
+  DeleteObject deletes{metadata, clock};
+  CollectGarbage gc{metadata, blobs, clock, kTimeout, seconds(100)};
+  auto upload = uploads.begin(request(std::nullopt), std::nullopt);
+  REQUIRE(upload);
+  REQUIRE((*upload)->write(bytes_of("soon gone")));
+  auto o = uploads.commit(**upload);
+  REQUIRE(o);
+  REQUIRE(deletes.by_id(kTenant, o->id()));
+  clock.advance(seconds(1));
+  auto first = gc.run_once();
+  REQUIRE(first);
+  CHECK(first->tombstoned_objects == 1);
+  CHECK(first->purged_tombstones == 0);
+  CHECK(metadata.object(o->id())->status() == ObjectStatus::kDeleted);
+  clock.advance(seconds(99));  // 99 s after the tombstone: kept
+  CHECK(gc.run_once()->purged_tombstones == 0);
+  CHECK(metadata.object(o->id()));
+  clock.advance(seconds(2));
+  CHECK(gc.run_once()->purged_tombstones == 1);
+  CHECK_FALSE(metadata.object(o->id()));
+}
+
+TEST_CASE("content that committed objects use is never an orphan, even without a blob row",
+          "[unit]") {
+  World w;
+  const Object o = w.put("its row was lost");
+  w.metadata.erase_blob(kHot, *o.content_hash());
+  CHECK(w.run().removed_orphan_files == 0);
+  CHECK(w.blobs.has_content(kHot, *o.content_hash()));
 }
 
 }  // namespace castor

@@ -218,6 +218,11 @@ const std::vector<std::string> kFamilies = {"castor_http_requests_total",
                                             "castor_gc_tombstoned_objects_total",
                                             "castor_gc_removed_temp_files_total",
                                             "castor_gc_removed_orphan_files_total",
+                                            "castor_gc_purged_tombstones_total",
+                                            "castor_gc_item_failures_total",
+                                            "castor_scrub_verified_blobs_total",
+                                            "castor_scrub_verified_bytes_total",
+                                            "castor_integrity_errors_total",
                                             "castor_gc_last_run_timestamp_seconds",
                                             "castor_gc_last_success_timestamp_seconds",
                                             "castor_gc_duration_seconds",
@@ -305,10 +310,10 @@ TEST_CASE("HTTP requests move the counters, the histogram and the in-flight gaug
 
 TEST_CASE("routes are labelled by pattern and odd statuses and methods are bounded", "[unit]") {
   std::set<std::string_view> patterns;
-  for (HttpRoute route :
-       {HttpRoute::kHealth, HttpRoute::kReady, HttpRoute::kMetrics, HttpRoute::kObjects,
-        HttpRoute::kObjectById, HttpRoute::kObjectByKey, HttpRoute::kAdminGc,
-        HttpRoute::kAdminApiKeys, HttpRoute::kAdminApiKey, HttpRoute::kUnknown}) {
+  for (HttpRoute route : {HttpRoute::kHealth, HttpRoute::kReady, HttpRoute::kMetrics,
+                          HttpRoute::kObjects, HttpRoute::kObjectById, HttpRoute::kObjectByKey,
+                          HttpRoute::kAdminGc, HttpRoute::kAdminApiKeys, HttpRoute::kAdminApiKey,
+                          HttpRoute::kAdminFsck, HttpRoute::kUnknown}) {
     patterns.insert(route_pattern(route));
   }
   CHECK(patterns.size() == kHttpRouteCount);
@@ -347,6 +352,8 @@ TEST_CASE("GC cycles add up and stamp the time", "[unit]") {
   report.tombstoned_objects = 5;
   report.removed_temp_files = 1;
   report.removed_orphan_files = 7;
+  report.purged_tombstones = 8;
+  report.failed_items = 9;
   metrics.gc_cycle(report, 0.02, true);
   metrics.gc_cycle(report, 3, true);
   Scrape scrape = parse(metrics.render());
@@ -358,6 +365,8 @@ TEST_CASE("GC cycles add up and stamp the time", "[unit]") {
   CHECK(scrape.value("castor_gc_tombstoned_objects_total") == 10);
   CHECK(scrape.value("castor_gc_removed_temp_files_total") == 2);
   CHECK(scrape.value("castor_gc_removed_orphan_files_total") == 14);
+  CHECK(scrape.value("castor_gc_purged_tombstones_total") == 16);
+  CHECK(scrape.value("castor_gc_item_failures_total") == 18);
   const double last = scrape.value("castor_gc_last_run_timestamp_seconds");
   CHECK(last > 1.6e9);  // a Unix time in seconds
   CHECK(scrape.value("castor_gc_last_success_timestamp_seconds") == last);
@@ -527,4 +536,17 @@ TEST_CASE("counts stay exact and scrapes consistent while threads record", "[uni
 }
 
 }  // namespace
+TEST_CASE("the scrubber's findings move the integrity counters", "[unit]") {
+  Metrics metrics;
+  CHECK(parse(metrics.render()).value("castor_integrity_errors_total") == 0);
+  metrics.scrub_verified(1, 100);
+  metrics.scrub_verified(1, 50);
+  metrics.integrity_errors(1);
+  const Scrape scrape = parse(metrics.render());
+  CHECK(scrape.type.at("castor_integrity_errors_total") == "counter");
+  CHECK(scrape.value("castor_integrity_errors_total") == 1);
+  CHECK(scrape.value("castor_scrub_verified_blobs_total") == 2);
+  CHECK(scrape.value("castor_scrub_verified_bytes_total") == 150);
+}
+
 }  // namespace castor

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace castor::testing {
 namespace {
@@ -159,7 +160,10 @@ Status MemoryBlobStore::place(BlobWriter& writer, StorageClass storage_class,
   }
   auto it = temps_.find(temp.object());
   const bool temp_present = it != temps_.end() && it->second == temp.file();
-  if (contents_.contains({storage_class, hash})) {
+  // A stored copy of the right size is trusted (dedup); one of the wrong size is damaged and gets
+  // replaced by the upload's copy, as FsBlobStore does.
+  if (auto c = contents_.find({storage_class, hash});
+      c != contents_.end() && (!temp_present || c->second->size() == it->second->bytes.size())) {
     if (temp_present) {
       temps_.erase(it);  // the content is stored already: discard the copy
     }
@@ -201,6 +205,9 @@ Status MemoryBlobStore::remove(StorageClass storage_class, const ContentHash& ha
   if (auto e = take_fault(Op::kRemove)) {
     return *e;
   }
+  if (auto it = remove_faults_.find({storage_class, hash}); it != remove_faults_.end()) {
+    return it->second;
+  }
   contents_.erase({storage_class, hash});
   return {};
 }
@@ -209,6 +216,9 @@ Status MemoryBlobStore::remove_temp(StorageClass storage_class, const ObjectId& 
   std::lock_guard lock(mu_);
   if (auto e = take_fault(Op::kRemoveTemp)) {
     return *e;
+  }
+  if (auto it = remove_temp_faults_.find(object); it != remove_temp_faults_.end()) {
+    return it->second;
   }
   if (auto it = temps_.find(object);
       it != temps_.end() && it->second->storage_class == storage_class) {
@@ -257,6 +267,84 @@ Status MemoryBlobStore::scan(StorageClass storage_class,
     first = last;
   }
   return {};
+}
+
+Result<std::optional<std::uint64_t>> MemoryBlobStore::size_of(StorageClass storage_class,
+                                                              const ContentHash& hash) {
+  std::lock_guard lock(mu_);
+  if (auto e = take_fault(Op::kSizeOf)) {
+    return *e;
+  }
+  auto it = contents_.find({storage_class, hash});
+  if (it == contents_.end()) {
+    return std::optional<std::uint64_t>();
+  }
+  return std::optional<std::uint64_t>(it->second->size());
+}
+
+Result<ContentHash> MemoryBlobStore::hash_content(StorageClass storage_class,
+                                                  const ContentHash& hash,
+                                                  const std::function<bool(std::uint64_t)>& pace) {
+  std::shared_ptr<const std::string> bytes;
+  std::function<void()> hook;
+  {
+    std::lock_guard lock(mu_);
+    if (auto e = take_fault(Op::kHashContent)) {
+      return *e;
+    }
+    auto it = contents_.find({storage_class, hash});
+    if (it == contents_.end()) {
+      return not_found("content file missing");
+    }
+    bytes = it->second;
+    hook = std::exchange(hash_hook_, nullptr);
+  }
+  if (pace && !pace(bytes->size())) {
+    return Error{ErrorCode::kAborted, "stopped"};
+  }
+  if (hook) {
+    hook();
+  }
+  return sha256_of(*bytes);
+}
+
+Status MemoryBlobStore::quarantine(StorageClass storage_class, const ContentHash& hash) {
+  std::lock_guard lock(mu_);
+  if (auto e = take_fault(Op::kQuarantine)) {
+    return *e;
+  }
+  if (auto it = contents_.find({storage_class, hash}); it != contents_.end()) {
+    quarantined_.push_back(it->second);
+    contents_.erase(it);
+  }
+  return {};
+}
+
+void MemoryBlobStore::fail_remove_of(StorageClass storage_class, const ContentHash& hash,
+                                     Error error) {
+  std::lock_guard lock(mu_);
+  remove_faults_.insert_or_assign({storage_class, hash}, std::move(error));
+}
+
+void MemoryBlobStore::fail_remove_temp_of(const ObjectId& object, Error error) {
+  std::lock_guard lock(mu_);
+  remove_temp_faults_.insert_or_assign(object, std::move(error));
+}
+
+void MemoryBlobStore::on_next_hash(std::function<void()> hook) {
+  std::lock_guard lock(mu_);
+  hash_hook_ = std::move(hook);
+}
+
+void MemoryBlobStore::overwrite_content(StorageClass storage_class, const ContentHash& hash,
+                                        std::string_view bytes) {
+  std::lock_guard lock(mu_);
+  contents_[{storage_class, hash}] = std::make_shared<const std::string>(bytes);
+}
+
+std::size_t MemoryBlobStore::quarantined_count() const {
+  std::lock_guard lock(mu_);
+  return quarantined_.size();
 }
 
 void MemoryBlobStore::fail_next(Op op, Error error) {

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,7 +30,19 @@ ContentHash sha256_of(std::string_view data);
 // fills up. Thread-safe.
 class MemoryBlobStore final : public BlobStore {
  public:
-  enum class Op { kCreateTemp, kFinish, kPlace, kOpen, kExists, kRemove, kRemoveTemp, kScan };
+  enum class Op {
+    kCreateTemp,
+    kFinish,
+    kPlace,
+    kOpen,
+    kExists,
+    kRemove,
+    kRemoveTemp,
+    kScan,
+    kSizeOf,
+    kHashContent,
+    kQuarantine
+  };
 
   explicit MemoryBlobStore(Clock& clock) : clock_(clock) {}
 
@@ -46,8 +59,20 @@ class MemoryBlobStore final : public BlobStore {
   Result<std::size_t> remove_temps_older_than(Timestamp before) override;
   Status scan(StorageClass storage_class,
               const std::function<Status(const std::vector<ContentHash>&)>& visit) override;
+  Result<std::optional<std::uint64_t>> size_of(StorageClass storage_class,
+                                               const ContentHash& hash) override;
+  Result<ContentHash> hash_content(StorageClass storage_class, const ContentHash& hash,
+                                   const std::function<bool(std::uint64_t)>& pace) override;
+  Status quarantine(StorageClass storage_class, const ContentHash& hash) override;
 
   // Fault injection.
+  // Every remove() of this content file fails with `error` until cleared (an undeletable file).
+  void fail_remove_of(StorageClass storage_class, const ContentHash& hash, Error error);
+  // Every remove_temp() of this object's temporary file fails with `error` (an undeletable path).
+  void fail_remove_temp_of(const ObjectId& object, Error error);
+  // Runs `hook` (once) inside the next hash_content, after reading and before returning: plays
+  // whatever happens concurrently with a scrub's read.
+  void on_next_hash(std::function<void()> hook);
   // The next call of `op` fails with `error` (one-shot, per operation).
   void fail_next(Op op, Error error);
   // The disk holds `bytes` more bytes of writes: the write that crosses it stores what fits and
@@ -66,6 +91,11 @@ class MemoryBlobStore final : public BlobStore {
   // Stores a content file directly (what a crash between rename and commit leaves); returns its
   // hash.
   ContentHash put_content(StorageClass storage_class, std::string_view bytes);
+  // Replaces the bytes of a content file in place (bit rot, a truncated file); the name stays.
+  void overwrite_content(StorageClass storage_class, const ContentHash& hash,
+                         std::string_view bytes);
+  // How many content files were moved to quarantine.
+  std::size_t quarantined_count() const;
   // Stores a temporary file directly (what a crashed upload leaves), modified now.
   void put_temp(StorageClass storage_class, const ObjectId& object, std::string_view bytes);
 
@@ -94,6 +124,10 @@ class MemoryBlobStore final : public BlobStore {
   std::map<Op, Error> faults_;                                         // guarded by mu_
   std::optional<std::uint64_t> free_bytes_;                            // guarded by mu_
   std::size_t place_calls_ = 0;                                        // guarded by mu_
+  std::map<ContentKey, Error> remove_faults_;                          // guarded by mu_
+  std::map<ObjectId, Error> remove_temp_faults_;                       // guarded by mu_
+  std::function<void()> hash_hook_;                                    // guarded by mu_
+  std::vector<std::shared_ptr<const std::string>> quarantined_;        // guarded by mu_
 };
 
 }  // namespace castor::testing

@@ -142,13 +142,59 @@ class MemoryObjectRepository final : public ObjectRepository {
     return batch;
   }
 
+  Result<std::vector<ObjectId>> using_content(StorageClass storage_class, const ContentHash& hash,
+                                              std::size_t limit) override {
+    std::vector<ObjectId> ids;
+    for (const auto& [id, o] : state_.objects) {
+      if (ids.size() < limit && uses(o, storage_class, hash)) {
+        ids.push_back(id);
+      }
+    }
+    return ids;
+  }
+
+  Result<std::uint64_t> count_using_content(StorageClass storage_class,
+                                            const ContentHash& hash) override {
+    return static_cast<std::uint64_t>(
+        std::count_if(state_.objects.begin(), state_.objects.end(),
+                      [&](const auto& entry) { return uses(entry.second, storage_class, hash); }));
+  }
+
+  Result<std::size_t> purge_tombstones(Timestamp before, std::size_t limit) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    std::vector<Object> batch;
+    if (auto b = lock_batch(ObjectStatus::kDeleted, before, limit); b) {
+      batch = std::move(*b);
+    }
+    for (const Object& o : batch) {
+      state_.objects.erase(o.id());
+    }
+    return batch.size();
+  }
+
  private:
+  static bool uses(const Object& o, StorageClass storage_class, const ContentHash& hash) {
+    return o.status() == ObjectStatus::kCommitted && o.storage_class() == storage_class &&
+           o.content_hash() == hash;
+  }
+
   State& state_;
   bool read_only_;
 };
 
 class MemoryBlobRepository final : public BlobRepository {
  public:
+  std::uint64_t live_refs(StorageClass storage_class, const ContentHash& hash) const {
+    return static_cast<std::uint64_t>(
+        std::count_if(state_.objects.begin(), state_.objects.end(), [&](const auto& entry) {
+          const Object& o = entry.second;
+          return o.status() == ObjectStatus::kCommitted && o.storage_class() == storage_class &&
+                 o.content_hash() == hash;
+        }));
+  }
+
   MemoryBlobRepository(State& state, bool read_only) : state_(state), read_only_(read_only) {}
 
   Result<Blob> add_ref(StorageClass storage_class, const ContentHash& hash,
@@ -197,10 +243,11 @@ class MemoryBlobRepository final : public BlobRepository {
     return absent;
   }
 
-  Result<std::vector<Blob>> lock_unreferenced(std::size_t limit) override {
+  Result<std::vector<Blob>> lock_unreferenced(std::size_t limit,
+                                              const std::optional<BlobAddress>& after) override {
     std::vector<Blob> batch;
     for (const auto& [key, blob] : state_.blobs) {
-      if (batch.size() < limit && blob.unreferenced()) {
+      if (batch.size() < limit && blob.unreferenced() && (!after || key > *after)) {
         batch.push_back(blob);
       }
     }
@@ -216,7 +263,97 @@ class MemoryBlobRepository final : public BlobRepository {
       return false;
     }
     state_.blobs.erase(it);
+    state_.verifications.erase({storage_class, hash});
     return true;
+  }
+
+  Result<std::vector<BlobAudit>> audit(StorageClass storage_class,
+                                       const std::optional<ContentHash>& after,
+                                       std::size_t limit) override {
+    std::vector<BlobAudit> page;
+    for (const auto& [key, blob] : state_.blobs) {
+      if (page.size() < limit && key.first == storage_class && (!after || key.second > *after)) {
+        page.push_back({blob, live_refs(storage_class, key.second)});
+      }
+    }
+    return page;
+  }
+
+  Result<std::vector<BlobAudit>> audit_rowless(StorageClass storage_class,
+                                               std::size_t limit) override {
+    std::map<ContentHash, BlobAudit> rowless;
+    for (const auto& [id, o] : state_.objects) {
+      if (o.status() != ObjectStatus::kCommitted || o.storage_class() != storage_class ||
+          state_.blobs.contains({storage_class, *o.content_hash()})) {
+        continue;
+      }
+      auto [it, inserted] = rowless.try_emplace(
+          *o.content_hash(), BlobAudit{Blob(storage_class, *o.content_hash(), o.size_bytes(), 0)});
+      ++it->second.live_refs;
+    }
+    std::vector<BlobAudit> out;
+    for (auto& [hash, audit] : rowless) {
+      if (out.size() < limit) {
+        out.push_back(std::move(audit));
+      }
+    }
+    return out;
+  }
+
+  Result<std::optional<Blob>> lock(StorageClass storage_class, const ContentHash& hash) override {
+    return find(storage_class, hash);
+  }
+
+  Status set_ref_count(StorageClass storage_class, const ContentHash& hash,
+                       std::uint64_t size_bytes, std::uint64_t ref_count) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto it = state_.blobs.find({storage_class, hash});
+    const std::uint64_t size = it == state_.blobs.end() ? size_bytes : it->second.size_bytes();
+    state_.blobs.insert_or_assign({storage_class, hash},
+                                  Blob(storage_class, hash, size, ref_count));
+    return {};
+  }
+
+  Result<std::vector<Blob>> unverified_since(Timestamp since, std::size_t limit) override {
+    std::vector<std::pair<std::optional<Timestamp>, Blob>> due;
+    for (const auto& [key, blob] : state_.blobs) {
+      auto v = state_.verifications.find(key);
+      std::optional<Timestamp> at =
+          v == state_.verifications.end() ? std::nullopt : v->second.verified_at;
+      if (blob.ref_count() > 0 && (!at || *at < since)) {
+        due.emplace_back(at, blob);
+      }
+    }
+    std::stable_sort(due.begin(), due.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<Blob> out;
+    for (auto& [at, blob] : due) {
+      if (out.size() < limit) {
+        out.push_back(std::move(blob));
+      }
+    }
+    return out;
+  }
+
+  Result<bool> record_verification(StorageClass storage_class, const ContentHash& hash,
+                                   Timestamp now, bool intact) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    if (!state_.blobs.contains({storage_class, hash})) {
+      return false;
+    }
+    auto& v = state_.verifications[{storage_class, hash}];
+    const bool was_damaged = v.damaged_at.has_value();
+    v.verified_at = now;
+    if (intact) {
+      v.damaged_at.reset();
+    } else if (!v.damaged_at) {
+      v.damaged_at = now;
+    }
+    return was_damaged;
   }
 
  private:
@@ -383,6 +520,24 @@ std::vector<Blob> MemoryMetadataStore::blobs() const {
     all.push_back(blob);
   }
   return all;
+}
+
+MemoryMetadataStore::Verification MemoryMetadataStore::verification(StorageClass storage_class,
+                                                                    const ContentHash& hash) const {
+  std::lock_guard lock(mu_);
+  auto it = state_.verifications.find({storage_class, hash});
+  return it == state_.verifications.end() ? Verification{} : it->second;
+}
+
+void MemoryMetadataStore::put_blob(const Blob& blob) {
+  std::lock_guard lock(mu_);
+  state_.blobs.insert_or_assign({blob.storage_class(), blob.hash()}, blob);
+}
+
+void MemoryMetadataStore::erase_blob(StorageClass storage_class, const ContentHash& hash) {
+  std::lock_guard lock(mu_);
+  state_.blobs.erase({storage_class, hash});
+  state_.verifications.erase({storage_class, hash});
 }
 
 std::uint64_t MemoryMetadataStore::transact_count() const {

@@ -29,9 +29,16 @@ class MemoryMetadataStore final : public MetadataStore {
 
   using BlobKey = std::pair<StorageClass, ContentHash>;
 
+  // The scrubber's columns of a blob row.
+  struct Verification {
+    std::optional<Timestamp> verified_at;
+    std::optional<Timestamp> damaged_at;
+  };
+
   struct State {
     std::map<ObjectId, Object> objects;
     std::map<BlobKey, Blob> blobs;
+    std::map<BlobKey, Verification> verifications;  // rows never verified have no entry
     std::map<std::string, ApiKey> api_keys;
   };
 
@@ -50,6 +57,11 @@ class MemoryMetadataStore final : public MetadataStore {
   std::vector<Object> objects() const;
   std::optional<Blob> blob(StorageClass storage_class, const ContentHash& hash) const;
   std::vector<Blob> blobs() const;
+  Verification verification(StorageClass storage_class, const ContentHash& hash) const;
+  // Set-up outside the port: overwrites (or inserts) a blob row, to play a damaged database.
+  void put_blob(const Blob& blob);
+  // Set-up outside the port: deletes a blob row, whatever its ref_count.
+  void erase_blob(StorageClass storage_class, const ContentHash& hash);
   // How many times transact was called (failed calls included).
   std::uint64_t transact_count() const;
 

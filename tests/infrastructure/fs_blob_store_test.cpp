@@ -157,4 +157,106 @@ TEST_CASE("unwritable storage roots are reported, not crashed on", "[fs]") {
   CHECK(store.error().code == ErrorCode::kInternal);
 }
 
+TEST_CASE("a stored copy of the wrong size is replaced by the next upload of that content",
+          "[fs]") {
+  TempDir dir;
+  auto store = make_store(dir);
+  auto first = write_temp(*store, 1, "hello\n");
+  auto hash = first->finish();
+  REQUIRE(store->place(*first, StorageClass::kHot, *hash));
+  const fs::path path = store->content_path(StorageClass::kHot, *hash);
+  fs::resize_file(path, 3);  // truncated: the dedup hit must not trust it
+  auto second = write_temp(*store, 2, "hello\n");
+  REQUIRE(second->finish());
+  REQUIRE(store->place(*second, StorageClass::kHot, *hash));
+  auto r = store->open(StorageClass::kHot, *hash);
+  REQUIRE(r);
+  CHECK(read_all(**r) == "hello\n");
+  CHECK_FALSE(fs::exists(store->temp_path(StorageClass::kHot, id_of(2))));
+}
+
+TEST_CASE("content files and directories get the configured modes, whatever the umask", "[fs]") {
+  TempDir dir;
+  const mode_t old_umask = ::umask(0);  // would leave 0666/0777 bits through
+  auto check_modes = [&](const fs::path& root, FsBlobStore::Modes modes) {
+    auto store = FsBlobStore::create(root / "hot", root / "cold", modes);
+    REQUIRE(store);
+    auto w = (*store)->create_temp(StorageClass::kHot, id_of(1));
+    REQUIRE(w);
+    REQUIRE((*w)->write(bytes_of("hello\n")));
+    auto hash = (*w)->finish();
+    REQUIRE(hash);
+    REQUIRE((*store)->place(**w, StorageClass::kHot, *hash));
+    auto mode_of = [](const fs::path& p) {
+      struct stat st {};
+      REQUIRE(::stat(p.c_str(), &st) == 0);
+      return st.st_mode & 07777;
+    };
+    const fs::path file = (*store)->content_path(StorageClass::kHot, *hash);
+    CHECK(mode_of(file) == modes.file);
+    CHECK(mode_of(file.parent_path()) == modes.dir);
+    CHECK(mode_of(file.parent_path().parent_path()) == modes.dir);
+    CHECK(mode_of(root / "hot" / ".tmp") == modes.dir);
+  };
+  check_modes(dir.path() / "default", {});
+  check_modes(dir.path() / "custom", {.file = 0600, .dir = 0700});
+  ::umask(old_umask);
+}
+
+TEST_CASE("storage errors do not name paths", "[fs]") {
+  TempDir dir;
+  auto store = make_store(dir);
+  auto w = write_temp(*store, 1, "hello\n");
+  auto hash = w->finish();
+  REQUIRE(hash);
+  // The shard directory is taken by a file: placing fails.
+  std::ofstream(dir.path() / "hot" / "58") << "x";
+  auto placed = store->place(*w, StorageClass::kHot, *hash);
+  REQUIRE_FALSE(placed);
+  CHECK(placed.error().code == ErrorCode::kInternal);
+  CHECK(placed.error().message.find(dir.path().string()) == std::string::npos);
+  CHECK(placed.error().message.find("58") == std::string::npos);
+  CHECK(placed.error().message.starts_with("storage error: "));
+}
+
+TEST_CASE("re-hashing reads the content; quarantine moves it out of the way", "[fs]") {
+  TempDir dir;
+  auto store = make_store(dir);
+  auto w = write_temp(*store, 1, "hello\n");
+  auto hash = w->finish();
+  REQUIRE(store->place(*w, StorageClass::kHot, *hash));
+  std::uint64_t paced = 0;
+  auto rehash = store->hash_content(StorageClass::kHot, *hash, [&](std::uint64_t n) {
+    paced += n;
+    return true;
+  });
+  REQUIRE(rehash);
+  CHECK(*rehash == *hash);
+  CHECK(paced == 6);
+  CHECK(*store->size_of(StorageClass::kHot, *hash) == std::optional<std::uint64_t>(6));
+
+  const fs::path path = store->content_path(StorageClass::kHot, *hash);
+  { std::fstream(path, std::ios::in | std::ios::out | std::ios::binary).put('j'); }
+  auto flipped = store->hash_content(StorageClass::kHot, *hash, {});
+  REQUIRE(flipped);
+  CHECK(*flipped != *hash);
+  auto stopped =
+      store->hash_content(StorageClass::kHot, *hash, [](std::uint64_t) { return false; });
+  REQUIRE_FALSE(stopped);
+  CHECK(stopped.error().code == ErrorCode::kAborted);
+
+  REQUIRE(store->quarantine(StorageClass::kHot, *hash));
+  CHECK_FALSE(fs::exists(path));
+  CHECK_FALSE(*store->size_of(StorageClass::kHot, *hash));
+  int quarantined = 0;
+  for (const auto& entry : fs::directory_iterator(dir.path() / "hot" / ".quarantine")) {
+    quarantined += entry.path().filename().string().starts_with(kHelloHash) ? 1 : 0;
+  }
+  CHECK(quarantined == 1);
+  CHECK(store->quarantine(StorageClass::kHot, *hash));  // nothing left: fine
+  auto gone = store->hash_content(StorageClass::kHot, *hash, {});
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().code == ErrorCode::kNotFound);
+}
+
 }  // namespace castor::testing

@@ -142,7 +142,7 @@ TEST_CASE("blob reference counts go up, down, never below zero", "[pg]") {
     return {};
   }));
   REQUIRE(f.store->transact([&](MetadataTransaction& tx) -> Status {
-    auto zero = tx.blobs().lock_unreferenced(10);
+    auto zero = tx.blobs().lock_unreferenced(10, std::nullopt);
     REQUIRE(zero);
     REQUIRE(zero->size() == 1);
     CHECK((*zero)[0].hash() == kHash);

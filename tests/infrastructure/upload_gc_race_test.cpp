@@ -12,9 +12,11 @@
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 
+#include "application/check_integrity.h"
 #include "application/collect_garbage.h"
 #include "application/delete_object.h"
 #include "application/download_object.h"
+#include "application/scrub_content.h"
 #include "application/upload_object.h"
 #include "infrastructure/fs_blob_store.h"
 #include "infrastructure/system_services.h"
@@ -55,6 +57,16 @@ class LingeringBlobStore final : public BlobStore {
   Status scan(StorageClass c,
               const std::function<Status(const std::vector<ContentHash>&)>& visit) override {
     return inner_.scan(c, visit);
+  }
+  Result<std::optional<std::uint64_t>> size_of(StorageClass c, const ContentHash& h) override {
+    return inner_.size_of(c, h);
+  }
+  Result<ContentHash> hash_content(StorageClass c, const ContentHash& h,
+                                   const std::function<bool(std::uint64_t)>& pace) override {
+    return inner_.hash_content(c, h, pace);
+  }
+  Status quarantine(StorageClass c, const ContentHash& h) override {
+    return inner_.quarantine(c, h);
   }
 
  private:
@@ -144,10 +156,36 @@ TEST_CASE("uploads, deletes and GC race without losing or leaking content", "[pg
       }
     }
   };
+  // A scrubber and fsck --repair race them too: neither may find damage in healthy content, nor
+  // delete or quarantine anything an upload or the collector is working on.
+  std::atomic<int> damaged{0};
+  auto scrubber = [&](Replica& r) {
+    ScrubContent scrub(r.metadata, lingering, r.clock);
+    const ScrubContent::Hooks hooks{{}, {}, [&](const ScrubContent::Damage&) { ++damaged; }};
+    while (!done) {
+      if (!scrub.run_pass(r.clock.now(), hooks)) {
+        ++errors;
+      }
+    }
+  };
+  std::atomic<int> data_loss{0};
+  auto checker = [&](Replica& r) {
+    CheckIntegrity fsck(r.metadata, lingering);
+    while (!done) {
+      auto report = fsck.run(/*repair=*/true, {});
+      if (!report) {
+        ++errors;
+      } else {
+        data_loss += static_cast<int>(report->missing + report->size_mismatch);
+      }
+    }
+  };
 
   std::vector<std::thread> threads;
   threads.emplace_back(collector, std::ref(a));
   threads.emplace_back(collector, std::ref(b));
+  threads.emplace_back(scrubber, std::ref(a));
+  threads.emplace_back(checker, std::ref(b));
   std::vector<std::thread> clients;
   for (unsigned i = 0; i < 6; ++i) {
     clients.emplace_back(client, std::ref(i % 2 ? a : b), i + 1);
@@ -160,7 +198,14 @@ TEST_CASE("uploads, deletes and GC race without losing or leaking content", "[pg
     t.join();
   }
   REQUIRE(errors == 0);
+  CHECK(damaged == 0);
+  CHECK(data_loss == 0);
   REQUIRE(a.gc.run_once());
+  CheckIntegrity fsck(a.metadata, **store);
+  auto final_check = fsck.run(false, {});
+  REQUIRE(final_check);
+  CHECK(final_check->unresolved() == 0);
+  CHECK(final_check->blobs == final_check->files);
 
   // Every live object downloads with its content.
   DownloadObject download(a.metadata, **store);

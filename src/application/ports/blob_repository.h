@@ -3,12 +3,24 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "domain/blob.h"
 #include "domain/error.h"
+#include "domain/object.h"
 
 namespace castor {
+
+// A blob with the number of COMMITTED objects that point at it (its live references), both read
+// in one snapshot: for a consistent database, blob.ref_count() == live_refs.
+struct BlobAudit {
+  Blob blob;
+  std::uint64_t live_refs = 0;
+};
+
+// A blob's address: (storage class, content hash).
+using BlobAddress = std::pair<StorageClass, ContentHash>;
 
 // The blobs table (one row per stored content per storage class, with its reference count), seen
 // through one transaction (see MetadataStore). Not thread-safe; must not outlive its transaction.
@@ -33,11 +45,38 @@ class BlobRepository {
   virtual Result<std::vector<ContentHash>> missing(StorageClass storage_class,
                                                    const std::vector<ContentHash>& hashes) = 0;
 
-  // Locks and returns up to `limit` blobs with ref_count 0, skipping rows other transactions hold.
-  virtual Result<std::vector<Blob>> lock_unreferenced(std::size_t limit) = 0;
+  // Locks and returns up to `limit` blobs with ref_count 0 whose address comes after `after` (all
+  // when nullopt), in address order, skipping rows other transactions hold.
+  virtual Result<std::vector<Blob>> lock_unreferenced(std::size_t limit,
+                                                      const std::optional<BlobAddress>& after) = 0;
 
   // Deletes the row if its ref_count is still zero. Returns whether a row was deleted.
   virtual Result<bool> remove_unreferenced(StorageClass storage_class, const ContentHash& hash) = 0;
+
+  // Integrity (fsck, scrub).
+
+  // Up to `limit` blobs of `storage_class` whose hash comes after `after` (all when nullopt), in
+  // hash order, each with its live references, read in one snapshot. Does not lock.
+  virtual Result<std::vector<BlobAudit>> audit(StorageClass storage_class,
+                                               const std::optional<ContentHash>& after,
+                                               std::size_t limit) = 0;
+  // Up to `limit` contents of `storage_class` that COMMITTED objects point at but that have no
+  // blob row, each as a BlobAudit whose blob has ref_count 0 and the objects' size. Does not lock.
+  virtual Result<std::vector<BlobAudit>> audit_rowless(StorageClass storage_class,
+                                                       std::size_t limit) = 0;
+  // The blob's row, locked until the transaction ends; nullopt if there is none.
+  virtual Result<std::optional<Blob>> lock(StorageClass storage_class, const ContentHash& hash) = 0;
+  // Sets the blob's ref_count, inserting a row of `size_bytes` if there is none.
+  virtual Status set_ref_count(StorageClass storage_class, const ContentHash& hash,
+                               std::uint64_t size_bytes, std::uint64_t ref_count) = 0;
+  // Up to `limit` blobs with ref_count > 0 not verified at or after `since` (never verified
+  // first, then least recently verified). Does not lock.
+  virtual Result<std::vector<Blob>> unverified_since(Timestamp since, std::size_t limit) = 0;
+  // Records that the scrubber verified the blob at `now` and found it intact (clears its damage
+  // mark) or damaged (sets the mark, keeping the first time). Returns whether it was marked
+  // damaged before; false, changing nothing, if the row is gone.
+  virtual Result<bool> record_verification(StorageClass storage_class, const ContentHash& hash,
+                                           Timestamp now, bool intact) = 0;
 };
 
 }  // namespace castor

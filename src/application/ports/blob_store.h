@@ -69,6 +69,22 @@ class BlobStore {
   // Deletes the content file; succeeds if it is already gone. The caller holds the content lock.
   virtual Status remove(StorageClass storage_class, const ContentHash& hash) = 0;
 
+  // The size in bytes of the content file; nullopt if there is none.
+  virtual Result<std::optional<std::uint64_t>> size_of(StorageClass storage_class,
+                                                       const ContentHash& hash) = 0;
+
+  // Re-reads the content file and returns the SHA-256 of the bytes it holds. Calls `pace(n)` after
+  // each n bytes read; `pace` may sleep to throttle, and returning false stops the read (Aborted).
+  // NotFound if there is no file (it may vanish meanwhile: no lock is needed or taken); Internal
+  // on a read error.
+  virtual Result<ContentHash> hash_content(StorageClass storage_class, const ContentHash& hash,
+                                           const std::function<bool(std::uint64_t)>& pace) = 0;
+
+  // Moves the content file out of the content addresses into a quarantine area, kept for an
+  // operator to inspect; afterwards the content reads as missing, and an upload of the same
+  // content places a fresh copy. Succeeds if there is no file. The caller holds the content lock.
+  virtual Status quarantine(StorageClass storage_class, const ContentHash& hash) = 0;
+
   // Deletes the temporary file of `object`'s upload, if any.
   virtual Status remove_temp(StorageClass storage_class, const ObjectId& object) = 0;
 

@@ -60,6 +60,18 @@ class ObjectRepository {
   // at once without waiting on each other.
   virtual Result<std::vector<Object>> lock_batch(ObjectStatus status, Timestamp before,
                                                  std::size_t limit) = 0;
+
+  // Up to `limit` ids of the COMMITTED objects whose content is (storage_class, hash), in id
+  // order. Does not lock.
+  virtual Result<std::vector<ObjectId>> using_content(StorageClass storage_class,
+                                                      const ContentHash& hash,
+                                                      std::size_t limit) = 0;
+  // How many COMMITTED objects have the content (storage_class, hash): the blob's live references.
+  virtual Result<std::uint64_t> count_using_content(StorageClass storage_class,
+                                                    const ContentHash& hash) = 0;
+  // Deletes up to `limit` tombstones (DELETED objects) last updated before `before`, skipping rows
+  // other transactions hold. Returns how many it deleted.
+  virtual Result<std::size_t> purge_tombstones(Timestamp before, std::size_t limit) = 0;
 };
 
 }  // namespace castor
