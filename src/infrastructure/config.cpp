@@ -32,7 +32,12 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "JWT_AUDIENCE",
                                      "JWT_LEEWAY_SECONDS",
                                      "RATE_LIMIT_RPS",
-                                     "RATE_LIMIT_BURST"};
+                                     "RATE_LIMIT_BURST",
+                                     "DB_STATEMENT_TIMEOUT_SECONDS",
+                                     "DB_POOL_TIMEOUT_SECONDS",
+                                     "DB_CONNECT_TIMEOUT_SECONDS",
+                                     "DISK_THREADS",
+                                     "STORAGE_STATS_INTERVAL_SECONDS"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -96,7 +101,13 @@ const char* config_usage() {
          "  JWT_LEEWAY_SECONDS / --jwt-leeway-seconds  clock skew allowed (30)\n"
          "  RATE_LIMIT_RPS / --rate-limit-rps          requests/s per credential or IP, 0 = off "
          "(1000)\n"
-         "  RATE_LIMIT_BURST / --rate-limit-burst      bucket size (2000)\n";
+         "  RATE_LIMIT_BURST / --rate-limit-burst      bucket size (2000)\n"
+         "  DB_STATEMENT_TIMEOUT_SECONDS               statement_timeout; +1 s: connection cut "
+         "(5)\n"
+         "  DB_POOL_TIMEOUT_SECONDS                    wait for a pooled connection, then 503 (5)\n"
+         "  DB_CONNECT_TIMEOUT_SECONDS                 libpq connect_timeout, TCP timeouts (5)\n"
+         "  DISK_THREADS / --disk-threads              threads for fsync and file reads (8)\n"
+         "  STORAGE_STATS_INTERVAL_SECONDS             storage figures refresh period (30)\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -242,6 +253,21 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   c.jwt_leeway = std::chrono::seconds(leeway);
   c.rate_limit_rps = rps;
   c.rate_limit_burst = burst;
+  std::int64_t statement = c.db_statement_timeout.count(), pool = c.db_pool_timeout.count(),
+               connect = c.db_connect_timeout.count(), stats = c.storage_stats_interval.count();
+  for (Status s : {number("DB_STATEMENT_TIMEOUT_SECONDS", 1, 3600, statement),
+                   number("DB_POOL_TIMEOUT_SECONDS", 1, 3600, pool),
+                   number("DB_CONNECT_TIMEOUT_SECONDS", 2, 3600, connect),
+                   number("DISK_THREADS", 1, 1000, c.disk_threads),
+                   number("STORAGE_STATS_INTERVAL_SECONDS", 1, 86400, stats)}) {
+    if (!s) {
+      return std::move(s).error();
+    }
+  }
+  c.db_statement_timeout = std::chrono::seconds(statement);
+  c.db_pool_timeout = std::chrono::seconds(pool);
+  c.db_connect_timeout = std::chrono::seconds(connect);
+  c.storage_stats_interval = std::chrono::seconds(stats);
   if (const std::string* v = get("MIGRATE_ON_START")) {
     auto b = parse_bool("MIGRATE_ON_START", *v);
     if (!b) {

@@ -39,6 +39,11 @@ struct Config {
   std::chrono::seconds jwt_leeway{30};                       // JWT_LEEWAY_SECONDS
   std::uint64_t rate_limit_rps = 1000;                       // RATE_LIMIT_RPS, 0 = off
   std::uint64_t rate_limit_burst = 2000;                     // RATE_LIMIT_BURST
+  std::chrono::seconds db_statement_timeout{5};              // DB_STATEMENT_TIMEOUT_SECONDS
+  std::chrono::seconds db_pool_timeout{5};                   // DB_POOL_TIMEOUT_SECONDS
+  std::chrono::seconds db_connect_timeout{5};                // DB_CONNECT_TIMEOUT_SECONDS
+  std::size_t disk_threads = 8;                              // DISK_THREADS
+  std::chrono::seconds storage_stats_interval{30};           // STORAGE_STATS_INTERVAL_SECONDS
 
   // Reads the settings from `args` (flags, after the subcommand) and `getenv`. InvalidArgument
   // with one clear sentence naming the setting on an unknown flag, a malformed value or a missing
