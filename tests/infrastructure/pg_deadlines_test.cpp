@@ -36,7 +36,7 @@ TEST_CASE("connection timeouts are added to URIs and key=value strings, never ov
         "postgresql://u@/db?host=/s&connect_timeout=9&keepalives=1&keepalives_idle=2&"
         "keepalives_interval=1&keepalives_count=3&tcp_user_timeout=2000");
   CHECK(with_connection_timeouts("host=/s dbname=x keepalives=0", t) ==
-        "host=/s dbname=x connect_timeout=2 keepalives_idle=2 keepalives_interval=1 "
+        "host=/s dbname=x keepalives=0 connect_timeout=2 keepalives_idle=2 keepalives_interval=1 "
         "keepalives_count=3 tcp_user_timeout=2000");
 }
 

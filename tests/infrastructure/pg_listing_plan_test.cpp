@@ -39,6 +39,10 @@ TEST_CASE("a prefix listing scans only the index range of its keys (1M objects)"
   const auto end = key_prefix_end(prefix);
   REQUIRE(end == "k0991");
   pqxx::nontransaction tx(conn);
+  // libpqxx prepares on first use: run it once, so that EXPLAIN EXECUTE finds it.
+  CHECK(tx.exec_prepared("object_list_range", "docs", "big", "",
+                         "00000000-0000-0000-0000-000000000000", prefix, 1001, *end)
+            .size() == 1000);
   std::string plan;
   for (const auto& row : tx.exec("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE "
                                  "object_list_range('docs', 'big', '', "
