@@ -144,7 +144,9 @@ Awaitable<void> stream_content(ServerCore& s, Connection& c, Exchange& ex, BlobR
       return content.read_at(at, std::span<std::byte>(data, want));
     });
   };
-  read_into(c.chunk);
+  if (length > 0) {
+    read_into(c.chunk);  // (none for an empty body: a read must never outlive this frame)
+  }
   while (length > 0) {
     auto got = co_await reading.wait(std::size_t{0});
     if (!got || *got == 0 || *got > length) {
