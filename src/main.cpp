@@ -129,6 +129,12 @@ Result<std::unique_ptr<JwtVerifier>> make_jwt_verifier(const Config& config) {
   return JwtVerifier::create(std::move(settings));
 }
 
+PgTimeouts timeouts_of(const Config& config) {
+  return {.statement_timeout = config.db_statement_timeout,
+          .acquire_timeout = config.db_pool_timeout,
+          .connect_timeout = config.db_connect_timeout};
+}
+
 int serve(const Config& config) {
   auto jwt = make_jwt_verifier(config);
   if (!jwt) {
@@ -150,10 +156,12 @@ int serve(const Config& config) {
     return fail(blob_store.error().message);
   }
   Metrics metrics;
-  PgMetadataStore metadata(config.database_url, config.db_pool_size,
-                           [&metrics](std::string_view statement, double seconds) {
-                             metrics.db_query(statement, seconds);
-                           });
+  PgMetadataStore metadata(
+      config.database_url, config.db_pool_size,
+      [&metrics](std::string_view statement, double seconds) {
+        metrics.db_query(statement, seconds);
+      },
+      timeouts_of(config));
   SystemClock clock;
   RandomIdGenerator ids;
   const MimeTypesFile media_types = MimeTypesFile::load();
@@ -170,9 +178,11 @@ int serve(const Config& config) {
   ManageApiKeys keys(metadata, key_material, clock);
   RateLimiter limiter(static_cast<double>(config.rate_limit_rps),
                       static_cast<double>(config.rate_limit_burst), 100'000);
-  ReadinessMonitor readiness(make_readiness_probes(config.database_url, {config.hot_storage_path,
-                                                                         config.cold_storage_path}),
-                             std::chrono::milliseconds(1000), std::chrono::milliseconds(2000));
+  ReadinessMonitor readiness(
+      make_readiness_probes(config.database_url,
+                            {config.hot_storage_path, config.cold_storage_path},
+                            timeouts_of(config)),
+      std::chrono::milliseconds(1000), std::chrono::milliseconds(2000));
   readiness.start();
 
   // Descriptors: soft limit raised to the hard one; connections get what the reserve leaves.
@@ -193,6 +203,7 @@ int serve(const Config& config) {
        .port = config.listen_port,
        .io_threads = config.io_threads,
        .worker_threads = config.db_pool_size,
+       .disk_threads = config.disk_threads,
        .shutdown_delay = config.shutdown_delay,
        .shutdown_timeout = config.shutdown_timeout,
        .max_connections = max_connections,
@@ -269,7 +280,7 @@ int serve(const Config& config) {
   StorageStatsRefresher storage_stats(metrics, config.database_url,
                                       {{StorageClass::kHot, config.hot_storage_path},
                                        {StorageClass::kCold, config.cold_storage_path}},
-                                      std::chrono::seconds(30));
+                                      config.storage_stats_interval, timeouts_of(config));
   storage_stats.start();
   server.run();
   if (scrubber) {
@@ -300,7 +311,7 @@ int collect_once(const Config& config) {
   if (!blob_store) {
     return fail(blob_store.error().message);
   }
-  PgMetadataStore metadata(config.database_url, 2);
+  PgMetadataStore metadata(config.database_url, 2, {}, timeouts_of(config));
   SystemClock clock;
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);

@@ -84,7 +84,7 @@ Awaitable<void> handle_gc(ServerCore& s, Connection& c, Exchange& ex) {
                             report.has_value());
     return report;
   };
-  auto report = co_await s.offload(collect);
+  auto report = co_await s.offload(collect, Pool::kDisk);
   if (!report) {
     co_return co_await s.send_error(c, ex, from_error(report.error()));
   }

@@ -74,6 +74,8 @@ HttpError from_error(const Error& e) {
                 e.reason.empty() ? error_code_name(e.code) : e.reason, e.message};
   if (e.code == ErrorCode::kUnauthenticated) {
     out.headers = one_header("WWW-Authenticate", "Bearer realm=\"castor\"");
+  } else if (out.status == http::status::service_unavailable) {
+    out.headers = one_header("Retry-After", "1");  // a dependency or a conflict: worth a retry
   }
   return out;
 }
@@ -132,7 +134,17 @@ HttpError body_error(const boost::system::error_code& ec) {
 }
 
 ServerCore::ServerCore(HttpServer::Options options, UseCases use_cases)
-    : options_(std::move(options)), uc_(use_cases), workers_(options_.worker_threads) {}
+    : options_(std::move(options)),
+      uc_(use_cases),
+      db_workers_(options_.worker_threads),
+      disk_workers_(options_.disk_threads) {}
+
+HttpError ServerCore::overloaded_error() {
+  HttpError busy =
+      http_error(http::status::service_unavailable, "overloaded", "server busy, retry later");
+  busy.headers = one_header("Retry-After", "1");
+  return busy;
+}
 
 void ServerCore::common_headers(Exchange& ex, http::fields& fields, bool& keep_alive) {
   fields.set(http::field::server, "castor");
@@ -224,6 +236,16 @@ Awaitable<std::optional<HttpError>> ServerCore::authenticate(Exchange& ex,
     co_return from_error({ErrorCode::kUnauthenticated,
                           "a credential is required: Authorization: Bearer <API key or JWT>, "
                           "or X-API-Key: <API key>"});
+  }
+  // An address whose bucket failed credentials (and bare requests) have emptied is refused
+  // before an unknown credential costs a worker and a database query: a flood of random keys
+  // stops here. Keys this process has seen in the database still pass.
+  if (auto decision = uc_.limiter.peek("ip:" + remote, std::chrono::steady_clock::now());
+      !decision.allowed && !uc_.auth.known_key(*presented)) {
+    HttpError e = http_error(http::status::too_many_requests, "rate_limited",
+                             "too many requests; retry later");
+    e.headers = one_header("Retry-After", std::to_string(decision.retry_after.count()));
+    co_return e;
   }
   auto verify = [&] { return uc_.auth.credential(*presented); };
   auto principal = co_await offload(verify);
@@ -355,7 +377,7 @@ struct HttpServer::Impl {
     for (auto& t : threads) {
       t.join();
     }
-    core.workers().join();  // blocking calls in flight finish before their frames go away
+    core.join_workers();  // blocking calls in flight finish before their frames go away
   }
 
   net::awaitable<void> drain() {
@@ -487,10 +509,7 @@ struct HttpServer::Impl {
                       ex.route == HttpRoute::kMetrics;
     if (!open) {
       if (core.overloaded()) {
-        api::HttpError busy = api::http_error(http::status::service_unavailable, "overloaded",
-                                              "server busy, retry later");
-        busy.headers = api::one_header("Retry-After", "1");
-        co_return co_await core.send_error(c, ex, busy);
+        co_return co_await core.send_error(c, ex, api::ServerCore::overloaded_error());
       }
       if (auto denied = co_await core.authenticate(ex, c.remote)) {
         co_return co_await core.send_error(c, ex, *denied);

@@ -41,17 +41,20 @@ struct UseCases {
 };
 
 // castor's HTTP/1.1 server (Boost.Beast): IO threads run the connections (one coroutine each, on
-// its own strand); every blocking call (PostgreSQL, fsync, rename) runs on a separate fixed worker
-// pool, so an IO thread never waits on the database or the disk's flush. Request and response
-// bodies stream in fixed-size chunks, so memory per connection is bounded whatever the object size.
+// its own strand); every blocking call runs on one of two fixed worker pools, PostgreSQL work on
+// one, disk work (fsync, rename, content reads and writes) on the other, so an IO thread never
+// waits on the database or the disk, and a busy disk never holds up authentication or listings.
+// Request and response bodies stream in fixed-size chunks, so memory per connection is bounded
+// whatever the object size.
 class HttpServer {
  public:
   struct Options {
     std::string host = "0.0.0.0";
     std::uint16_t port = 8080;  // 0 = any free port
     std::size_t io_threads = 2;
-    std::size_t worker_threads = 8;             // size of the blocking pool (match the DB pool)
-    std::size_t max_queued_blocking = 1024;     // more waiting calls than this: 503 + Retry-After
+    std::size_t worker_threads = 8;             // database pool threads (match the DB pool)
+    std::size_t disk_threads = 8;               // disk pool threads: fsync, content reads/writes
+    std::size_t max_queued_blocking = 1024;     // per pool; more calls: 503 + Retry-After
     std::chrono::seconds shutdown_delay{2};     // SIGTERM: keep accepting this long, /ready 503
     std::chrono::seconds shutdown_timeout{30};  // then let requests in flight finish this long
     std::size_t max_connections = 1024;         // open at once; past it: 503 and close

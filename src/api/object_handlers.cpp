@@ -81,71 +81,88 @@ Parsed<ObjectRef> resolve_object(ServerCore& s, Exchange& ex, bool by_key, Scope
   return std::move(*ref);
 }
 
-// At most one write of an upload's content running on the worker pool while the connection's
-// coroutine goes on receiving. Used on the connection's strand only.
-class BackgroundWrite {
+// At most one blocking call (an upload's write, a download's read) running on a worker pool while
+// the connection's coroutine goes on with the network. Used on the connection's strand only.
+template <class R>
+class BackgroundCall {
  public:
-  explicit BackgroundWrite(net::any_io_executor strand) : timer_(std::move(strand)) {}
-  BackgroundWrite(const BackgroundWrite&) = delete;
-  BackgroundWrite& operator=(const BackgroundWrite&) = delete;
+  explicit BackgroundCall(net::any_io_executor strand) : timer_(std::move(strand)) {}
+  BackgroundCall(const BackgroundCall&) = delete;
+  BackgroundCall& operator=(const BackgroundCall&) = delete;
 
-  // Runs `work` (returning Status) on `pool`. Call wait() first if one may still be running.
+  // Runs `work` (returning R) on `pool`. Call wait() first if one may still be running.
   template <class F>
-  void start(net::thread_pool& pool, F work) {
+  void start(ServerCore& s, Pool pool, F work) {
     running_ = true;
-    net::post(pool, [this, strand = timer_.get_executor(), work = std::move(work)]() mutable {
-      Status status = work();
-      net::post(strand, [this, status = std::move(status)]() mutable {
-        result_ = std::move(status);
+    s.post(pool, [this, strand = timer_.get_executor(), work = std::move(work)]() mutable {
+      R r = work();
+      net::post(strand, [this, r = std::move(r)]() mutable {
+        result_.emplace(std::move(r));
         running_ = false;
         timer_.cancel();
       });
     });
   }
 
-  // Waits for the running write, if any, and returns its outcome (ok when none ran). Must be
+  // Waits for the running call, if any, and returns its outcome (`idle` when none ran). Must be
   // awaited before this object goes away.
-  Awaitable<Status> wait() {
+  Awaitable<R> wait(R idle) {
     while (running_) {
       timer_.expires_at(std::chrono::steady_clock::time_point::max());
-      co_await timer_.async_wait(kAsTuple);  // woken by cancel() when the write is done
+      co_await timer_.async_wait(kAsTuple);  // woken by cancel() when the call is done
     }
-    Status status = std::move(result_);
-    result_ = Status();
-    co_return status;
+    R r = result_ ? std::move(*result_) : std::move(idle);
+    result_.reset();
+    co_return r;
   }
 
  private:
   net::steady_timer timer_;
   bool running_ = false;
-  Status result_;
+  std::optional<R> result_;
 };
 
-// Streams the object's content (or one range of it) after a 200/206 header.
-Awaitable<void> stream_content(Connection& c, Exchange& ex, BlobReader& content,
+// Streams the object's content (or one range of it) after a 200/206 header. Chunks are read on
+// the disk pool, one ahead of the chunk being sent, so the IO thread never waits on the disk.
+Awaitable<void> stream_content(ServerCore& s, Connection& c, Exchange& ex, BlobReader& content,
                                std::uint64_t offset, std::uint64_t length) {
   if (c.chunk.size() != kChunkSize) {
     c.chunk.resize(kChunkSize);
   }
-  while (length > 0) {
+  std::vector<std::byte> next(kChunkSize);
+  BackgroundCall<Result<std::size_t>> reading(c.stream.get_executor());
+  auto read_into = [&](std::vector<std::byte>& buffer) {
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(length, kChunkSize));
-    auto got = content.read_at(offset, std::span<std::byte>(c.chunk.data(), want));
-    if (!got || *got == 0) {
+    reading.start(s, Pool::kDisk, [&content, data = buffer.data(), at = offset, want] {
+      return content.read_at(at, std::span<std::byte>(data, want));
+    });
+  };
+  if (length > 0) {
+    read_into(c.chunk);  // (none for an empty body: a read must never outlive this frame)
+  }
+  while (length > 0) {
+    auto got = co_await reading.wait(std::size_t{0});
+    if (!got || *got == 0 || *got > length) {
       // The header is out: all we can do is cut the connection so the client sees a short body.
       spdlog::error("request_id={} read failed: {}", ex.request_id,
                     got ? "unexpected end of content file" : got.error().message);
       ex.close = true;
       co_return;
     }
+    offset += *got;
+    length -= *got;
+    if (length > 0) {
+      read_into(next);  // the next chunk, while this one goes out
+    }
     c.stream.expires_after(kIoTimeout);
     auto [ec, n] = co_await net::async_write(c.stream, net::buffer(c.chunk.data(), *got), kAsTuple);
     ex.bytes_out += n;
     if (ec) {
       ex.close = true;
+      (void)co_await reading.wait(std::size_t{0});  // the read must end before its buffer goes
       co_return;
     }
-    offset += *got;
-    length -= *got;
+    std::swap(c.chunk, next);
   }
 }
 
@@ -198,7 +215,7 @@ Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex,
   res.set(http::field::content_type, o.content_type());
   res.content_length(length);
   if (co_await s.write_header(c, ex, res) && !ex.head()) {
-    co_await stream_content(c, ex, *d.content, offset, length);
+    co_await stream_content(s, c, ex, *d.content, offset, length);
   }
 }
 
@@ -206,6 +223,9 @@ Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex,
 
 Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
   auto& req = ex.req();
+  if (s.overloaded(Pool::kDisk)) {
+    co_return co_await s.send_error(c, ex, ServerCore::overloaded_error());
+  }
   auto area = resolve_area(s, ex, Scope::kObjectsWrite);
   if (auto* e = std::get_if<HttpError>(&area)) {
     co_return co_await s.send_error(c, ex, *e);
@@ -266,7 +286,7 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
   // chunk, this IO thread receives the next into the other.
   std::optional<HttpError> failure;
   std::vector<std::byte> spare(kChunkSize);
-  BackgroundWrite pending(c.stream.get_executor());
+  BackgroundCall<Status> pending(c.stream.get_executor());
   while (!ex.parser.is_done()) {
     auto [ec, got] = co_await read_body_chunk(c, ex);
     if (ec) {
@@ -276,17 +296,17 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
     if (got == 0) {
       continue;
     }
-    if (auto w = co_await pending.wait(); !w) {
+    if (auto w = co_await pending.wait(Status()); !w) {
       failure = from_error(w.error());
       ex.close = true;
       break;
     }
     std::swap(c.chunk, spare);  // the fresh chunk is now `spare`, written in the background
-    pending.start(s.workers(), [&up, data = spare.data(), got] {
+    pending.start(s, Pool::kDisk, [&up, data = spare.data(), got] {
       return up->write(std::span<const std::byte>(data, got));
     });
   }
-  if (auto w = co_await pending.wait(); !w && !failure) {
+  if (auto w = co_await pending.wait(Status()); !w && !failure) {
     failure = from_error(w.error());
     ex.close = true;
   }
@@ -295,12 +315,13 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
       s.uc().upload.abort(*up);
       return true;
     };
-    co_await s.offload(abort);
+    co_await s.offload(abort, Pool::kDisk);
     co_return co_await s.send_error(c, ex, *failure);
   }
 
+  // The fsync of the whole content: on the disk pool, where it cannot hold up database work.
   auto commit = [&] { return s.uc().upload.commit(*up); };
-  auto committed = co_await s.offload(commit);
+  auto committed = co_await s.offload(commit, Pool::kDisk);
   if (!committed) {
     co_return co_await s.send_error(c, ex, from_error(committed.error()));
   }
@@ -309,6 +330,9 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
 }
 
 Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, bool by_key) {
+  if (s.overloaded(Pool::kDisk)) {
+    co_return co_await s.send_error(c, ex, ServerCore::overloaded_error());
+  }
   auto ref = resolve_object(s, ex, by_key, Scope::kObjectsRead);
   if (auto* e = std::get_if<HttpError>(&ref)) {
     co_return co_await s.send_error(c, ex, *e);

@@ -96,7 +96,15 @@ Awaitable<BodyChunk> read_body_chunk(Connection& c, Exchange& ex);
 // The answer to a failed body read (the connection closes after it).
 HttpError body_error(const boost::system::error_code& ec);
 
-// The machinery handlers use: responses, the worker pool, authorisation.
+// Where a blocking call runs. Two bounded pools, so that a flood of one kind cannot starve the
+// other: fsyncs of gigabytes, content reads and writes on the disk pool never hold up
+// authentication and listings on the database pool.
+enum class Pool {
+  kDatabase,  // PostgreSQL work (sized like the connection pool)
+  kDisk,      // file writes, fsync (with the commit's short transaction), content reads, GC
+};
+
+// The machinery handlers use: responses, the worker pools, authorisation.
 class ServerCore {
  public:
   ServerCore(HttpServer::Options options, UseCases use_cases);
@@ -105,20 +113,33 @@ class ServerCore {
   UseCases& uc() { return uc_; }
   bool draining() const { return draining_.load(); }
   void set_draining() { draining_ = true; }
-  bool overloaded() const { return queued_blocking_.load() >= options_.max_queued_blocking; }
-  boost::asio::thread_pool& workers() { return workers_; }
+  // Whether more calls than max_queued_blocking wait for (or run on) `pool`: the request gets
+  // 503 + Retry-After. The router checks the database pool (every request authenticates); the
+  // handlers that move content check the disk pool too.
+  bool overloaded(Pool pool = Pool::kDatabase) const {
+    return queued(pool).load() >= options_.max_queued_blocking;
+  }
+  boost::asio::thread_pool& workers(Pool pool) {
+    return pool == Pool::kDisk ? disk_workers_ : db_workers_;
+  }
+  // Waits for every blocking call in flight (their frames must outlive them).
+  void join_workers() {
+    db_workers_.join();
+    disk_workers_.join();
+  }
 
-  // Runs `work` (blocking) on the worker pool and resumes on the calling coroutine's executor
-  // with its result. `work` lives in the caller's frame, which stays alive until then. (Named
-  // callables only: GCC 12 mishandles temporaries in co_await expressions.)
+  // Runs `work` (blocking) on `pool` and resumes on the calling coroutine's executor with its
+  // result. `work` lives in the caller's frame, which stays alive until then. (Named callables
+  // only: GCC 12 mishandles temporaries in co_await expressions.)
   template <class F, class R = std::invoke_result_t<F&>>
-  Awaitable<R> offload(F& work) {
+  Awaitable<R> offload(F& work, Pool pool = Pool::kDatabase) {
     auto ex = co_await boost::asio::this_coro::executor;
-    ++queued_blocking_;
-    auto initiate = [this, ex, &work](auto handler) {
-      boost::asio::post(workers_, [this, ex, &work, h = std::move(handler)]() mutable {
+    std::atomic<std::size_t>& counter = queued(pool);
+    ++counter;
+    auto initiate = [&counter, target = &workers(pool), ex, &work](auto handler) {
+      boost::asio::post(*target, [&counter, ex, &work, h = std::move(handler)]() mutable {
         R r = work();
-        --queued_blocking_;
+        --counter;
         boost::asio::post(
             ex, [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
       });
@@ -126,6 +147,18 @@ class ServerCore {
     co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(R)>(
         initiate, boost::asio::use_awaitable);
   }
+  // Runs `work` (blocking, returning nothing) on `pool`, counted like offload(); for handlers that
+  // resume themselves (see the upload's background writes).
+  template <class F>
+  void post(Pool pool, F work) {
+    ++queued(pool);
+    boost::asio::post(workers(pool), [this, pool, work = std::move(work)]() mutable {
+      work();
+      --queued(pool);
+    });
+  }
+  // The 503 for a full pool.
+  static HttpError overloaded_error();
 
   // Sends a complete response with a small body (JSON by default). A HEAD gets the header only.
   Awaitable<void> send(Connection& c, Exchange& ex, boost::beast::http::status status,
@@ -153,10 +186,19 @@ class ServerCore {
  private:
   std::optional<HttpError> rate_limit(const std::string& key);
 
+  std::atomic<std::size_t>& queued(Pool pool) {
+    return pool == Pool::kDisk ? queued_disk_ : queued_db_;
+  }
+  const std::atomic<std::size_t>& queued(Pool pool) const {
+    return pool == Pool::kDisk ? queued_disk_ : queued_db_;
+  }
+
   HttpServer::Options options_;
   UseCases uc_;
-  boost::asio::thread_pool workers_;
-  std::atomic<std::size_t> queued_blocking_{0};
+  boost::asio::thread_pool db_workers_;
+  boost::asio::thread_pool disk_workers_;
+  std::atomic<std::size_t> queued_db_{0};    // calls posted to db_workers_ and not yet done
+  std::atomic<std::size_t> queued_disk_{0};  // calls posted to disk_workers_ and not yet done
   std::atomic<bool> draining_{false};
 };
 

@@ -1,10 +1,31 @@
 #include "application/authenticate.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace castor {
 namespace {
 
 // Bounds the cache; past it, the cache starts over (keys are re-read within a TTL anyway).
 constexpr std::size_t kMaxCachedKeys = 10'000;
+
+// Drops the older half of `seen` (by time), so a flood of fresh ids cannot push out every entry
+// at once.
+void forget_older_half(
+    std::unordered_map<std::string, std::chrono::steady_clock::time_point>& seen) {
+  std::vector<std::chrono::steady_clock::time_point> times;
+  times.reserve(seen.size());
+  for (const auto& [id, at] : seen) {
+    times.push_back(at);
+  }
+  auto middle = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
+  std::nth_element(times.begin(), middle, times.end());
+  const auto cutoff = *middle;
+  std::erase_if(seen, [&](const auto& entry) { return entry.second < cutoff; });
+  if (seen.size() >= Authenticate::kMaxUnknownKeys) {
+    seen.clear();  // all alike: start over
+  }
+}
 
 Error unauthenticated(std::string message) {
   return {ErrorCode::kUnauthenticated, std::move(message)};
@@ -21,13 +42,15 @@ bool looks_like_jwt(std::string_view token) {
 
 Authenticate::Authenticate(MetadataStore& metadata, KeyMaterial& keys, TokenVerifier* tokens,
                            Clock& clock, std::chrono::milliseconds cache_ttl,
-                           std::chrono::seconds touch_interval)
+                           std::chrono::seconds touch_interval,
+                           std::chrono::milliseconds unknown_ttl)
     : metadata_(metadata),
       keys_(keys),
       tokens_(tokens),
       clock_(clock),
       cache_ttl_(cache_ttl),
-      touch_interval_(touch_interval) {}
+      touch_interval_(touch_interval),
+      unknown_ttl_(unknown_ttl) {}
 
 Result<Principal> Authenticate::credential(std::string_view presented) {
   if (presented.starts_with("cst_")) {
@@ -78,6 +101,18 @@ Result<Principal> Authenticate::api_key(std::string_view token) {
   return key->principal();
 }
 
+bool Authenticate::known_key(std::string_view presented) {
+  if (!presented.starts_with("cst_")) {
+    return false;
+  }
+  auto parts = keys_.split(presented);
+  if (!parts) {
+    return false;
+  }
+  std::lock_guard lock(mu_);
+  return cache_.contains(parts->first);  // entries stay past their TTL until the cache is full
+}
+
 void Authenticate::forget(const std::string& id) {
   std::lock_guard lock(mu_);
   cache_.erase(id);
@@ -90,6 +125,9 @@ Result<ApiKey> Authenticate::load(const std::string& id) {
     if (auto it = cache_.find(id); it != cache_.end() && now - it->second.fetched < cache_ttl_) {
       return it->second.key;
     }
+    if (auto it = unknown_.find(id); it != unknown_.end() && now - it->second < unknown_ttl_) {
+      return not_found("no such key");
+    }
   }
   Result<ApiKey> key = not_found("no such key");
   auto s = metadata_.transact(
@@ -101,12 +139,18 @@ Result<ApiKey> Authenticate::load(const std::string& id) {
   if (!s) {
     return std::move(s).error();
   }
+  std::lock_guard lock(mu_);
   if (key) {
-    std::lock_guard lock(mu_);
     if (cache_.size() >= kMaxCachedKeys) {
       cache_.clear();
     }
     cache_.insert_or_assign(id, CachedKey{*key, now});
+    unknown_.erase(id);
+  } else if (key.error().code == ErrorCode::kNotFound) {
+    if (unknown_.size() >= kMaxUnknownKeys) {
+      forget_older_half(unknown_);
+    }
+    unknown_.insert_or_assign(id, now);
   }
   return key;
 }

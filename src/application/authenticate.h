@@ -18,18 +18,28 @@ namespace castor {
 // the stored SHA-256 of its secret in constant time) or a JWT (through the TokenVerifier).
 //
 // Verified keys are cached for `cache_ttl` (a couple of seconds), so a revocation takes effect on
-// every replica within that time without a database read per request. `last_used_at` is written
-// at most once per `touch_interval` per key and process. Thread-safe; blocking (may read the
-// database), so call it from the worker pool.
+// every replica within that time without a database read per request. Key ids the database does
+// not know are remembered for `unknown_ttl` too (at most kMaxUnknownKeys of them), so a client
+// repeating a bogus key costs no query after the first. `last_used_at` is written at most once
+// per `touch_interval` per key and process. Thread-safe; blocking (may read the database), so
+// call it from the worker pool.
 class Authenticate {
  public:
   Authenticate(MetadataStore& metadata, KeyMaterial& keys, TokenVerifier* tokens, Clock& clock,
                std::chrono::milliseconds cache_ttl = std::chrono::seconds(2),
-               std::chrono::seconds touch_interval = std::chrono::minutes(1));
+               std::chrono::seconds touch_interval = std::chrono::minutes(1),
+               std::chrono::milliseconds unknown_ttl = std::chrono::seconds(2));
+
+  static constexpr std::size_t kMaxUnknownKeys = 10'000;
 
   // Unauthenticated for a malformed, unknown, revoked or expired key, or a token that does not
   // verify (also when no TokenVerifier is configured); Unavailable if the database is down.
   Result<Principal> credential(std::string_view presented);
+
+  // Whether `presented` is an API key whose id this process has found in the database before
+  // (whatever its secret). Cheap and non-blocking: for refusing unknown credentials from an
+  // address that is over its rate limit before they cost a query, while known keys still pass.
+  bool known_key(std::string_view presented);
 
   // Drops the cached copy of key `id`, so that a revocation made through this process takes
   // effect here at once (other processes follow within the cache TTL).
@@ -50,9 +60,12 @@ class Authenticate {
   Clock& clock_;
   const std::chrono::milliseconds cache_ttl_;
   const std::chrono::seconds touch_interval_;
+  const std::chrono::milliseconds unknown_ttl_;
 
   std::mutex mu_;
   std::unordered_map<std::string, CachedKey> cache_;  // by key id; guarded by mu_
+  // Ids found unknown, and when; guarded by mu_. Past kMaxUnknownKeys the oldest half goes.
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> unknown_;
 };
 
 }  // namespace castor

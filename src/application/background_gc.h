@@ -1,12 +1,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 #include "application/collect_garbage.h"
+#include "application/periodic_task.h"
 
 namespace castor {
 
@@ -18,22 +16,18 @@ class BackgroundGc {
   // metrics); may be empty.
   using Observer = std::function<void(const Result<CollectGarbage::Report>&, double seconds)>;
 
-  BackgroundGc(CollectGarbage& gc, std::chrono::seconds interval, Observer observer)
-      : gc_(gc), interval_(interval), observer_(std::move(observer)) {}
-  ~BackgroundGc() { stop(); }
+  BackgroundGc(CollectGarbage& gc, std::chrono::seconds interval, Observer observer);
 
-  void start();
+  void start() { task_.start(); }
   // Wakes the thread and waits for the cycle in progress, if any, to end.
-  void stop();
+  void stop() { task_.stop(); }
 
  private:
+  void cycle();
+
   CollectGarbage& gc_;
-  const std::chrono::seconds interval_;
   const Observer observer_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
-  std::thread thread_;
+  PeriodicTask task_;  // last: its thread uses the members above
 };
 
 }  // namespace castor

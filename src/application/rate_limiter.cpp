@@ -35,11 +35,28 @@ RateLimiter::Decision RateLimiter::take(std::string_view key, Clock::time_point 
   Bucket& bucket = it->second;
   bucket.tokens = refilled(bucket, now);
   bucket.updated = std::max(bucket.updated, now);
-  if (bucket.tokens >= 1) {
+  const Decision decision = decide(bucket.tokens);
+  if (decision.allowed) {
     bucket.tokens -= 1;
+  }
+  return decision;
+}
+
+RateLimiter::Decision RateLimiter::peek(std::string_view key, Clock::time_point now) const {
+  if (rate_ == 0) {
     return {true, std::chrono::seconds(0)};
   }
-  const double wait = std::ceil((1 - bucket.tokens) / rate_);
+  const Shard& shard = shards_[KeyHash{}(key) % kShards];
+  std::lock_guard lock(shard.mu);
+  auto it = shard.buckets.find(key);
+  return decide(it == shard.buckets.end() ? burst_ : refilled(it->second, now));
+}
+
+RateLimiter::Decision RateLimiter::decide(double tokens) const {
+  if (tokens >= 1) {
+    return {true, std::chrono::seconds(0)};
+  }
+  const double wait = std::ceil((1 - tokens) / rate_);
   const double clamped = std::clamp(wait, 1.0, kMaxRetryAfterSeconds);
   return {false, std::chrono::seconds(static_cast<std::int64_t>(clamped))};
 }

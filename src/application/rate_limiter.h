@@ -47,6 +47,10 @@ class RateLimiter {
   // use refills nothing.
   Decision take(std::string_view key, Clock::time_point now);
 
+  // Whether take(key, now) would be allowed, without taking a token: to refuse a request before
+  // it costs anything when its key has no token left (denied: with Retry-After as take()).
+  Decision peek(std::string_view key, Clock::time_point now) const;
+
   // The number of buckets held now (for tests and metrics).
   std::size_t size() const;
 
@@ -67,6 +71,8 @@ class RateLimiter {
     std::unordered_map<std::string, Bucket, KeyHash, std::equal_to<>> buckets;  // guarded by mu
   };
 
+  // The decision for a bucket holding `tokens`.
+  Decision decide(double tokens) const;
   // Tokens in `bucket` as of `now`, capped at burst_.
   double refilled(const Bucket& bucket, Clock::time_point now) const;
   // Makes room in `shard` (whose mutex the caller holds) for one more bucket.

@@ -5,25 +5,19 @@ namespace castor {
 ReadinessMonitor::ReadinessMonitor(std::vector<std::unique_ptr<ReadinessProbe>> probes,
                                    std::chrono::milliseconds period,
                                    std::chrono::milliseconds max_age)
-    : probes_(std::move(probes)), period_(period), max_age_(max_age) {}
+    : probes_(std::move(probes)),
+      period_(period),
+      max_age_(max_age),
+      task_(period, [this] { check_once(); }) {}
 
 ReadinessMonitor::~ReadinessMonitor() { stop(); }
 
 void ReadinessMonitor::start() {
   check_once();
-  thread_ = std::thread([this] { loop(); });
+  task_.start();
 }
 
-void ReadinessMonitor::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
-  }
-}
+void ReadinessMonitor::stop() { task_.stop(); }
 
 void ReadinessMonitor::set_draining() {
   std::lock_guard lock(mu_);
@@ -60,19 +54,6 @@ void ReadinessMonitor::check_once() {
   running_ = nullptr;
   verdict_ = std::move(verdict);
   checked_at_ = std::chrono::steady_clock::now();
-}
-
-void ReadinessMonitor::loop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    wake_.wait_for(lock, period_, [&] { return stopping_; });
-    if (stopping_) {
-      break;
-    }
-    lock.unlock();
-    check_once();
-    lock.lock();
-  }
 }
 
 }  // namespace castor

@@ -1,13 +1,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "application/periodic_task.h"
 #include "application/ports/readiness_probe.h"
 
 namespace castor {
@@ -34,20 +33,17 @@ class ReadinessMonitor {
 
  private:
   void check_once();
-  void loop();
 
   std::vector<std::unique_ptr<ReadinessProbe>> probes_;
   const std::chrono::milliseconds period_;
   const std::chrono::milliseconds max_age_;
 
   mutable std::mutex mu_;
-  std::condition_variable wake_;
   Status verdict_;                                    // guarded by mu_
   std::chrono::steady_clock::time_point checked_at_;  // guarded by mu_
   const char* running_ = nullptr;                     // probe in progress; guarded by mu_
   bool draining_ = false;                             // guarded by mu_
-  bool stopping_ = false;                             // guarded by mu_
-  std::thread thread_;
+  PeriodicTask task_;                                 // last: its thread uses the members above
 };
 
 }  // namespace castor

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <compare>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,5 +28,13 @@ class ObjectKey {
   explicit ObjectKey(std::string value) : value_(std::move(value)) {}
   std::string value_;
 };
+
+// The end of the range of keys that start with `prefix`, in byte (= code point) order: the
+// smallest valid UTF-8 string greater than every string that starts with `prefix`, so that
+// `prefix <= key < end` selects exactly those keys. It is `prefix` with its last code point
+// raised by one (skipping surrogates; a trailing U+10FFFF is dropped and the one before raised).
+// nullopt when no such string exists (an empty prefix, or one of U+10FFFF only: every key from
+// `prefix` on matches) or when `prefix` is not valid UTF-8.
+std::optional<std::string> key_prefix_end(std::string_view prefix);
 
 }  // namespace castor

@@ -42,7 +42,12 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "SCRUB_BYTES_PER_SECOND",
                                      "SCRUB_INTERVAL_SECONDS",
                                      "STORAGE_FILE_MODE",
-                                     "STORAGE_DIR_MODE"};
+                                     "STORAGE_DIR_MODE",
+                                     "DB_STATEMENT_TIMEOUT_SECONDS",
+                                     "DB_POOL_TIMEOUT_SECONDS",
+                                     "DB_CONNECT_TIMEOUT_SECONDS",
+                                     "DISK_THREADS",
+                                     "STORAGE_STATS_INTERVAL_SECONDS"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -149,7 +154,13 @@ const char* config_usage() {
          "(8388608)\n"
          "  SCRUB_INTERVAL_SECONDS / --scrub-interval-seconds  re-verify each blob after (604800)\n"
          "  STORAGE_FILE_MODE / --storage-file-mode    octal mode of content files (0640)\n"
-         "  STORAGE_DIR_MODE / --storage-dir-mode      octal mode of storage directories (0750)\n";
+         "  STORAGE_DIR_MODE / --storage-dir-mode      octal mode of storage directories (0750)\n"
+         "  DB_STATEMENT_TIMEOUT_SECONDS               statement_timeout; +1 s: connection cut "
+         "(5)\n"
+         "  DB_POOL_TIMEOUT_SECONDS                    wait for a pooled connection, then 503 (5)\n"
+         "  DB_CONNECT_TIMEOUT_SECONDS                 libpq connect_timeout, TCP timeouts (5)\n"
+         "  DISK_THREADS / --disk-threads              threads for fsync and file reads (8)\n"
+         "  STORAGE_STATS_INTERVAL_SECONDS             storage figures refresh period (30)\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -317,9 +328,16 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   c.rate_limit_rps = rps;
   c.rate_limit_burst = burst;
   std::int64_t header_timeout = c.header_timeout.count(), idle = c.idle_timeout.count();
+  std::int64_t statement = c.db_statement_timeout.count(), pool = c.db_pool_timeout.count(),
+               connect = c.db_connect_timeout.count(), stats = c.storage_stats_interval.count();
   for (Status s : {number("MAX_CONNECTIONS", 0, 10'000'000, c.max_connections),
                    number("HEADER_TIMEOUT_SECONDS", 1, 3600, header_timeout),
-                   number("IDLE_TIMEOUT_SECONDS", 1, 3600, idle)}) {
+                   number("IDLE_TIMEOUT_SECONDS", 1, 3600, idle),
+                   number("DB_STATEMENT_TIMEOUT_SECONDS", 1, 3600, statement),
+                   number("DB_POOL_TIMEOUT_SECONDS", 1, 3600, pool),
+                   number("DB_CONNECT_TIMEOUT_SECONDS", 2, 3600, connect),
+                   number("DISK_THREADS", 1, 1000, c.disk_threads),
+                   number("STORAGE_STATS_INTERVAL_SECONDS", 1, 86400, stats)}) {
     if (!s) {
       return std::move(s).error();
     }
@@ -333,6 +351,10 @@ Result<Config> Config::load(const std::vector<std::string>& args,
     }
     c.metrics_auth = *b;
   }
+  c.db_statement_timeout = std::chrono::seconds(statement);
+  c.db_pool_timeout = std::chrono::seconds(pool);
+  c.db_connect_timeout = std::chrono::seconds(connect);
+  c.storage_stats_interval = std::chrono::seconds(stats);
   if (const std::string* v = get("MIGRATE_ON_START")) {
     auto b = parse_bool("MIGRATE_ON_START", *v);
     if (!b) {

@@ -50,6 +50,11 @@ struct Config {
   std::chrono::seconds scrub_interval{7 * 86400};            // SCRUB_INTERVAL_SECONDS
   unsigned storage_file_mode = 0640;                         // STORAGE_FILE_MODE (octal)
   unsigned storage_dir_mode = 0750;                          // STORAGE_DIR_MODE (octal)
+  std::chrono::seconds db_statement_timeout{5};              // DB_STATEMENT_TIMEOUT_SECONDS
+  std::chrono::seconds db_pool_timeout{5};                   // DB_POOL_TIMEOUT_SECONDS
+  std::chrono::seconds db_connect_timeout{5};                // DB_CONNECT_TIMEOUT_SECONDS
+  std::size_t disk_threads = 8;                              // DISK_THREADS
+  std::chrono::seconds storage_stats_interval{30};           // STORAGE_STATS_INTERVAL_SECONDS
 
   // Reads the settings from `args` (flags, after the subcommand) and `getenv`. InvalidArgument
   // with one clear sentence naming the setting on an unknown flag, a malformed value or a missing

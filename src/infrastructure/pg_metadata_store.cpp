@@ -4,6 +4,7 @@
 #include <pqxx/transaction>
 
 #include <cassert>
+#include <optional>
 
 #include "application/io_thread.h"
 #include "infrastructure/pg_api_key_repository.h"
@@ -66,9 +67,9 @@ bool retryable(const Error& e) {
 }  // namespace
 
 PgMetadataStore::PgMetadataStore(std::string database_url, std::size_t pool_size,
-                                 QueryObserver observer)
+                                 QueryObserver observer, PgTimeouts timeouts)
     : pool_(std::make_unique<PgConnectionPool>(std::move(database_url), pool_size,
-                                               prepare_statements)),
+                                               prepare_statements, timeouts)),
       observer_(std::move(observer)) {}
 
 PgMetadataStore::~PgMetadataStore() = default;
@@ -78,8 +79,9 @@ Status PgMetadataStore::transact(const std::function<Status(MetadataTransaction&
   assert(!on_io_thread() && "PostgreSQL called from an IO thread");
   Status status;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    status = transact_once(work, mode);
-    if (status || !retryable(status.error())) {
+    bool may_retry = true;
+    status = transact_once(work, mode, may_retry);
+    if (status || !may_retry || !retryable(status.error())) {
       break;
     }
   }
@@ -87,26 +89,41 @@ Status PgMetadataStore::transact(const std::function<Status(MetadataTransaction&
 }
 
 Status PgMetadataStore::transact_once(const std::function<Status(MetadataTransaction&)>& work,
-                                      Mode mode) {
+                                      Mode mode, bool& may_retry) {
   auto lease = pool_->acquire();
   if (!lease) {
+    may_retry = false;  // the pool already waited, or the database is known to be failing
     return std::move(lease).error();
   }
+  PgCallDeadline::Use use(*lease);
   pqxx::connection& conn = **lease;
-  return guarded([&]() -> Status {
+  Status status = guarded([&]() -> Status {
     if (mode == Mode::kReadOnly) {
       pqxx::nontransaction tx(conn);
       PgTransaction unit(tx, &observer_);
       return work(unit);
     }
-    pqxx::work tx(conn);
-    PgTransaction unit(tx, &observer_);
-    Status status = work(unit);
-    if (status) {
-      tx.commit();
+    std::optional<pqxx::work> tx;
+    {
+      PgCallDeadline deadline;
+      tx.emplace(conn);
     }
-    return status;  // an uncommitted pqxx::work rolls back as it goes out of scope
+    PgTransaction unit(*tx, &observer_);
+    Status status = work(unit);
+    PgCallDeadline deadline;
+    if (status) {
+      tx->commit();
+    }
+    tx.reset();  // an uncommitted pqxx::work rolls back here, under the deadline too
+    return status;
   });
+  if (!status && lease->deadline_fired()) {
+    may_retry = false;  // the database did not answer in time: do not wait for it again
+    return Error{ErrorCode::kUnavailable,
+                 "database did not answer within " +
+                     std::to_string(pool_->timeouts().client_deadline().count()) + " ms"};
+  }
+  return status;
 }
 
 }  // namespace castor

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "application/ports/metadata_store.h"
+#include "infrastructure/pg_timeouts.h"
 
 namespace castor {
 
@@ -18,9 +19,12 @@ class PgMetadataStore final : public MetadataStore {
  public:
   // Connects lazily: creation never fails on an unreachable database; calls do (Unavailable).
   // `pool_size` is the most connections this process opens.
-  // `observer`, if set, is told the duration of every statement (for metrics).
+  // `observer`, if set, is told the duration of every statement (for metrics). `timeouts` bound
+  // every wait on the database (see PgConnectionPool); a call cut by its deadline is Unavailable
+  // and not retried.
   PgMetadataStore(std::string database_url, std::size_t pool_size,
-                  std::function<void(std::string_view statement, double seconds)> observer = {});
+                  std::function<void(std::string_view statement, double seconds)> observer = {},
+                  PgTimeouts timeouts = {});
   ~PgMetadataStore() override;
 
   Status transact(const std::function<Status(MetadataTransaction&)>& work,
@@ -29,7 +33,9 @@ class PgMetadataStore final : public MetadataStore {
   PgConnectionPool& pool() { return *pool_; }
 
  private:
-  Status transact_once(const std::function<Status(MetadataTransaction&)>& work, Mode mode);
+  // One attempt; clears `may_retry` when another attempt would only wait on the database again.
+  Status transact_once(const std::function<Status(MetadataTransaction&)>& work, Mode mode,
+                       bool& may_retry);
 
   std::unique_ptr<PgConnectionPool> pool_;
   const std::function<void(std::string_view, double)> observer_;

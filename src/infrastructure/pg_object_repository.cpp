@@ -5,6 +5,7 @@
 
 #include <pqxx/result>
 
+#include "domain/object_key.h"
 #include "infrastructure/pg_errors.h"
 
 namespace castor {
@@ -108,12 +109,17 @@ void PgObjectRepository::prepare(pqxx::connection& conn) {
                "UPDATE objects SET status = $2, content_hash = $3, size_bytes = $4, "
                "updated_at = castor_ts($5) WHERE id = $1::uuid");
   conn.prepare("object_remove", "DELETE FROM objects WHERE id = $1::uuid");
-  // Keyset pagination: (key, id) strictly after the cursor, in the order of objects_listing.
-  conn.prepare("object_list",
-               select_where("namespace = $1 AND tenant_id = $2 AND status = 'COMMITTED' "
-                            "AND (COALESCE(key, ''), id) > ($3, $4::uuid) "
-                            "AND ($5 = '' OR starts_with(key, $5)) "
-                            "ORDER BY COALESCE(key, ''), id LIMIT $6"));
+  // Keyset pagination: (key, id) strictly after the cursor, in the order of objects_listing. A
+  // prefix is a key range, [$5, $7), so the index scan covers only the keys that match (a
+  // starts_with() filter would read the tenant's key space from the cursor on). Keys are
+  // COLLATE "C": byte order, which key_prefix_end() follows.
+  const std::string list =
+      "namespace = $1 AND tenant_id = $2 AND status = 'COMMITTED' "
+      "AND (COALESCE(key, ''), id) > ($3, $4::uuid) "
+      "AND COALESCE(key, '') >= $5 ";
+  conn.prepare("object_list", select_where(list + "ORDER BY COALESCE(key, ''), id LIMIT $6"));
+  conn.prepare("object_list_range", select_where(list + "AND COALESCE(key, '') < $7 "
+                                                        "ORDER BY COALESCE(key, ''), id LIMIT $6"));
   conn.prepare("object_lock_batch",
                select_where("status = $1 AND updated_at < castor_ts($2) ORDER BY updated_at "
                             "LIMIT $3 FOR UPDATE SKIP LOCKED"));
@@ -178,6 +184,10 @@ Result<std::vector<Object>> PgObjectRepository::list(const ListQuery& q) {
     static const std::string kNilId = "00000000-0000-0000-0000-000000000000";
     const std::string after_key = q.after ? q.after->key : std::string();
     const std::string after_id = q.after ? q.after->id.to_string() : kNilId;
+    if (auto end = key_prefix_end(q.prefix)) {
+      return objects_from(sql_.exec("object_list_range", q.ns.str(), q.tenant.str(), after_key,
+                                    after_id, q.prefix, q.limit, *end));
+    }
     return objects_from(sql_.exec("object_list", q.ns.str(), q.tenant.str(), after_key, after_id,
                                   q.prefix, q.limit));
   });

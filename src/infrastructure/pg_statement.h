@@ -8,6 +8,8 @@
 #include <pqxx/result>
 #include <pqxx/transaction_base>
 
+#include "infrastructure/pg_connection_pool.h"
+
 namespace castor {
 
 // Told how long each database statement took: its prepared statement's name and seconds.
@@ -20,10 +22,12 @@ class PgStatements {
   PgStatements(pqxx::transaction_base& tx, const QueryObserver* observer)
       : tx_(tx), observer_(observer) {}
 
-  // Runs the prepared statement `name` with `args`, timing it. Throws pqxx exceptions.
+  // Runs the prepared statement `name` with `args`, timing it, under the client deadline of the
+  // thread's leased connection (PgCallDeadline). Throws pqxx exceptions.
   template <class... Args>
   pqxx::result exec(const char* name, Args&&... args) {
     const auto start = std::chrono::steady_clock::now();
+    PgCallDeadline deadline;
     pqxx::result r = tx_.exec_prepared(name, std::forward<Args>(args)...);
     if (observer_ != nullptr && *observer_) {
       (*observer_)(name,

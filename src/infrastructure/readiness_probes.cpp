@@ -1,19 +1,36 @@
 #include "infrastructure/readiness_probes.h"
 
+#include <pqxx/nontransaction>
+
 #include "infrastructure/fs_blob_store.h"
 #include "infrastructure/migrator.h"
+#include "infrastructure/pg_connection_pool.h"
+#include "infrastructure/pg_errors.h"
 
 namespace castor {
 namespace {
 
-// Connects afresh each time (not from the pool: a hung pool must not hide an outage, nor the
-// probe wait behind busy requests), with libpq's connect_timeout.
+// On a connection of its own (not from the requests' pool: a busy pool must not hide an outage,
+// nor the probe wait behind busy requests), under the same deadlines as every database call.
 class DatabaseProbe final : public ReadinessProbe {
  public:
-  explicit DatabaseProbe(std::string url) : url_(std::move(url)) {}
+  DatabaseProbe(std::string url, PgTimeouts timeouts)
+      : pool_(std::move(url), 1, nullptr, timeouts) {}
   const char* name() const override { return "database"; }
   Status check() override {
-    auto version = applied_migration_version(url_);
+    auto lease = pool_.acquire();
+    if (!lease) {
+      return Error{ErrorCode::kUnavailable, "database unreachable"};
+    }
+    auto version = guarded([&]() -> Result<int> {
+      PgCallDeadline::Use use(*lease);
+      PgCallDeadline deadline;
+      pqxx::nontransaction tx(**lease);
+      auto r = tx.exec(
+          "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 "
+          "ELSE (SELECT COALESCE(max(version), 0) FROM schema_migrations) END");
+      return r[0][0].as<int>();
+    });
     if (!version) {
       return Error{ErrorCode::kUnavailable, "database unreachable"};
     }
@@ -27,7 +44,7 @@ class DatabaseProbe final : public ReadinessProbe {
   }
 
  private:
-  std::string url_;
+  PgConnectionPool pool_;
 };
 
 class StorageProbe final : public ReadinessProbe {
@@ -50,9 +67,10 @@ class StorageProbe final : public ReadinessProbe {
 }  // namespace
 
 std::vector<std::unique_ptr<ReadinessProbe>> make_readiness_probes(
-    std::string database_url, std::vector<std::filesystem::path> storage_roots) {
+    std::string database_url, std::vector<std::filesystem::path> storage_roots,
+    PgTimeouts timeouts) {
   std::vector<std::unique_ptr<ReadinessProbe>> probes;
-  probes.push_back(std::make_unique<DatabaseProbe>(std::move(database_url)));
+  probes.push_back(std::make_unique<DatabaseProbe>(std::move(database_url), timeouts));
   probes.push_back(std::make_unique<StorageProbe>(std::move(storage_roots)));
   return probes;
 }

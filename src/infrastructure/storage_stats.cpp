@@ -15,24 +15,16 @@
 #include <pqxx/transaction>
 
 #include "domain/object.h"
+#include "infrastructure/pg_connection_pool.h"
 
 namespace castor {
 namespace {
 
+// Pages read per table and refresh, at most (8 MiB at the default block size).
+constexpr std::uint64_t kSampledPages = 1024;
+
 constexpr ObjectStatus kStatuses[] = {ObjectStatus::kWriting, ObjectStatus::kCommitted,
                                       ObjectStatus::kDeleting, ObjectStatus::kDeleted};
-
-// `url` with libpq's connect_timeout set (unless it already is), for URIs and key=value strings.
-std::string with_connect_timeout(const std::string& url, int seconds) {
-  if (url.find("connect_timeout") != std::string::npos) {
-    return url;
-  }
-  const std::string setting = "connect_timeout=" + std::to_string(seconds);
-  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return url + (url.find('?') == std::string::npos ? "?" : "&") + setting;
-  }
-  return url.empty() ? setting : url + " " + setting;
-}
 
 std::uint64_t non_negative(std::int64_t value) {
   return value < 0 ? 0 : static_cast<std::uint64_t>(value);
@@ -40,42 +32,36 @@ std::uint64_t non_negative(std::int64_t value) {
 
 }  // namespace
 
-struct StorageStatsRefresher::Connection {
-  std::unique_ptr<pqxx::connection> conn;
-};
+double sample_percent(std::uint64_t table_pages) {
+  if (table_pages <= kSampledPages) {
+    return 100.0;
+  }
+  return 100.0 * static_cast<double>(kSampledPages) / static_cast<double>(table_pages);
+}
 
 StorageStatsRefresher::StorageStatsRefresher(Metrics& metrics, std::string database_url,
-                                             std::vector<Root> roots, std::chrono::seconds interval)
+                                             std::vector<Root> roots, std::chrono::seconds interval,
+                                             PgTimeouts timeouts)
     : metrics_(metrics),
-      database_url_(with_connect_timeout(database_url, 5)),
+      pool_(std::make_unique<PgConnectionPool>(
+          std::move(database_url), 1,
+          [](pqxx::connection& conn) {
+            pqxx::nontransaction setup(conn);
+            setup.exec("SET application_name = 'castor-storage-stats'");
+            setup.commit();
+          },
+          timeouts)),
       roots_(std::move(roots)),
       interval_(interval),
-      connection_(std::make_unique<Connection>()) {}
+      task_(
+          interval, [this] { (void)refresh_once(); },  // logged inside; the next period retries
+          PeriodicTask::FirstRun::kAtOnce) {}
 
 StorageStatsRefresher::~StorageStatsRefresher() { stop(); }
 
-void StorageStatsRefresher::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      lock.unlock();
-      (void)refresh_once();  // logged inside; the next period retries
-      lock.lock();
-      wake_.wait_for(lock, interval_, [&] { return stopping_; });
-    }
-  });
-}
+void StorageStatsRefresher::start() { task_.start(); }
 
-void StorageStatsRefresher::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
-  }
-}
+void StorageStatsRefresher::stop() { task_.stop(); }
 
 Status StorageStatsRefresher::refresh_once() {
   std::lock_guard lock(refresh_mu_);
@@ -97,16 +83,12 @@ Status StorageStatsRefresher::refresh_once() {
 }
 
 Status StorageStatsRefresher::refresh_database(StorageStats& stats) {
+  auto lease = pool_->acquire();
+  if (!lease) {
+    return Error{ErrorCode::kUnavailable, "database: " + lease.error().message};
+  }
   try {
-    if (!connection_->conn || !connection_->conn->is_open()) {
-      connection_->conn.reset();
-      auto conn = std::make_unique<pqxx::connection>(database_url_);
-      pqxx::nontransaction setup(*conn);
-      setup.exec("SET application_name = 'castor-storage-stats'");
-      setup.exec("SET statement_timeout = '30s'");
-      setup.commit();
-      connection_->conn = std::move(conn);
-    }
+    PgCallDeadline::Use use(*lease);
     std::vector<StorageStats::Objects> objects;
     std::vector<StorageStats::Blobs> blobs;
     for (StorageClass storage_class : kAllStorageClasses) {
@@ -115,10 +97,30 @@ Status StorageStatsRefresher::refresh_database(StorageStats& stats) {
       }
       blobs.push_back({std::string(to_string(storage_class))});
     }
-    pqxx::read_transaction tx(*connection_->conn);
-    for (const auto& row :
-         tx.exec("SELECT storage_class, status, count(*), COALESCE(sum(size_bytes), 0)::bigint "
-                 "FROM objects GROUP BY 1, 2")) {
+    pqxx::read_transaction tx(**lease);
+    // The table's size in pages decides the sample: whole tables while small, a fixed number of
+    // pages (TABLESAMPLE SYSTEM) once large, scaled up. Cost per refresh stays bounded.
+    auto percent_of = [&](const char* table) {
+      PgCallDeadline deadline;
+      auto r = tx.exec_params(
+          "SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint", table);
+      return sample_percent(non_negative(r[0][0].as<std::int64_t>()));
+    };
+    auto scaled = [](std::int64_t sampled, double percent) {
+      return percent >= 100.0 ? non_negative(sampled)
+                              : static_cast<std::uint64_t>(
+                                    static_cast<double>(non_negative(sampled)) * 100.0 / percent);
+    };
+    const double objects_percent = percent_of("objects");
+    pqxx::result object_rows;
+    {
+      PgCallDeadline deadline;
+      object_rows = tx.exec_params(
+          "SELECT storage_class, status, count(*), COALESCE(sum(size_bytes), 0)::bigint "
+          "FROM objects TABLESAMPLE SYSTEM ($1) GROUP BY 1, 2",
+          objects_percent);
+    }
+    for (const auto& row : object_rows) {
       const auto storage_class = row[0].as<std::string>();
       const auto status = row[1].as<std::string>();
       auto it = std::find_if(objects.begin(), objects.end(), [&](const auto& o) {
@@ -127,27 +129,37 @@ Status StorageStatsRefresher::refresh_database(StorageStats& stats) {
       if (it == objects.end()) {
         it = objects.insert(objects.end(), {storage_class, status});
       }
-      it->count = non_negative(row[2].as<std::int64_t>());
-      it->bytes = non_negative(row[3].as<std::int64_t>());
+      it->count = scaled(row[2].as<std::int64_t>(), objects_percent);
+      it->bytes = scaled(row[3].as<std::int64_t>(), objects_percent);
     }
-    for (const auto& row :
-         tx.exec("SELECT storage_class, count(*), COALESCE(sum(size_bytes), 0)::bigint "
-                 "FROM blobs GROUP BY 1")) {
+    const double blobs_percent = percent_of("blobs");
+    pqxx::result blob_rows;
+    {
+      PgCallDeadline deadline;
+      blob_rows = tx.exec_params(
+          "SELECT storage_class, count(*), COALESCE(sum(size_bytes), 0)::bigint "
+          "FROM blobs TABLESAMPLE SYSTEM ($1) GROUP BY 1",
+          blobs_percent);
+    }
+    for (const auto& row : blob_rows) {
       const auto storage_class = row[0].as<std::string>();
       auto it = std::find_if(blobs.begin(), blobs.end(),
                              [&](const auto& b) { return b.storage_class == storage_class; });
       if (it == blobs.end()) {
         it = blobs.insert(blobs.end(), {storage_class});
       }
-      it->count = non_negative(row[1].as<std::int64_t>());
-      it->bytes = non_negative(row[2].as<std::int64_t>());
+      it->count = scaled(row[1].as<std::int64_t>(), blobs_percent);
+      it->bytes = scaled(row[2].as<std::int64_t>(), blobs_percent);
     }
-    tx.commit();
+    {
+      PgCallDeadline deadline;
+      tx.commit();
+    }
     stats.objects = std::move(objects);
     stats.blobs = std::move(blobs);
     return {};
   } catch (const std::exception& e) {
-    connection_->conn.reset();  // reconnect next time; a broken or timed-out session is dropped
+    // A broken or cut connection is dropped by the pool and reopened next time.
     return Error{ErrorCode::kUnavailable, std::string("database: ").append(e.what())};
   }
 }

@@ -1,28 +1,36 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "application/metrics.h"
+#include "application/periodic_task.h"
 #include "domain/error.h"
 #include "domain/storage_class.h"
+#include "infrastructure/pg_timeouts.h"
 
 namespace castor {
+
+class PgConnectionPool;
+
+// The share of a table of `table_pages` pages that one refresh samples, in percent: 100 up to a
+// fixed budget of pages, less beyond, so that a refresh reads a bounded number of pages however
+// large the table grows.
+double sample_percent(std::uint64_t table_pages);
 
 // Refreshes the storage figures of Metrics (castor_objects, castor_stored_bytes, castor_blobs,
 // castor_blob_bytes, castor_storage_free_bytes, castor_storage_capacity_bytes) every `interval`
 // on a thread of its own, so that a scrape never queries the database. Per refresh: two
 // aggregate queries over `objects` and `blobs` on a PostgreSQL connection of its own (one more
-// connection per process, outside the pool; statement_timeout 30 s, connect_timeout 5 s) and
-// statvfs on each storage root. Failures are logged (a warning when they start, info when they
-// end) and retried at the next period, never thrown; the figures of the part that failed keep
-// their previous values.
+// connection per process, outside the pool, under `timeouts`) and statvfs on each storage root.
+// The queries are exact while a table is small and estimates from a page sample (TABLESAMPLE
+// SYSTEM, see sample_percent) once it is large. Failures are logged (a warning when they start,
+// info when they end) and retried at the next period, never thrown; the figures of the part that
+// failed keep their previous values.
 class StorageStatsRefresher {
  public:
   struct Root {
@@ -32,7 +40,7 @@ class StorageStatsRefresher {
 
   // `metrics` must outlive this object. `database_url` is a libpq URI or key=value string.
   StorageStatsRefresher(Metrics& metrics, std::string database_url, std::vector<Root> roots,
-                        std::chrono::seconds interval);
+                        std::chrono::seconds interval, PgTimeouts timeouts = {});
   // Calls stop().
   ~StorageStatsRefresher();
   StorageStatsRefresher(const StorageStatsRefresher&) = delete;
@@ -50,24 +58,18 @@ class StorageStatsRefresher {
   Status refresh_once();
 
  private:
-  struct Connection;  // the PostgreSQL connection, reopened after it breaks
-
   Status refresh_database(StorageStats& stats);
   Status refresh_filesystems(StorageStats& stats);
 
   Metrics& metrics_;
-  const std::string database_url_;
+  const std::unique_ptr<PgConnectionPool> pool_;  // one connection, reopened after it breaks
   const std::vector<Root> roots_;
   const std::chrono::seconds interval_;
 
-  std::mutex refresh_mu_;                   // serialises refresh_once()
-  std::unique_ptr<Connection> connection_;  // guarded by refresh_mu_
-  bool failing_ = false;                    // guarded by refresh_mu_: last refresh failed
+  std::mutex refresh_mu_;  // serialises refresh_once()
+  bool failing_ = false;   // guarded by refresh_mu_: last refresh failed
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
-  std::thread thread_;
+  PeriodicTask task_;  // last: its thread uses the members above
 };
 
 }  // namespace castor

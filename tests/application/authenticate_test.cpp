@@ -31,6 +31,20 @@ class FakeKeyMaterial final : public KeyMaterial {
   int n_ = 0;
 };
 
+// Counts the transactions run through it: the database queries an authentication costs.
+class CountingStore final : public MetadataStore {
+ public:
+  explicit CountingStore(MetadataStore& inner) : inner_(inner) {}
+  Status transact(const std::function<Status(MetadataTransaction&)>& work, Mode mode) override {
+    ++transactions;
+    return inner_.transact(work, mode);
+  }
+  int transactions = 0;
+
+ private:
+  MetadataStore& inner_;
+};
+
 struct World {
   MemoryMetadataStore metadata;
   FakeKeyMaterial material;
@@ -149,6 +163,58 @@ TEST_CASE("key creation validates scopes and expiry, and lists without secrets",
   CHECK((*all)[0].secret_hash != token.substr(17));
   CHECK((*all)[0].scopes.to_string() == "objects:read objects:write");
   CHECK_FALSE((*all)[0].tenant);
+}
+
+TEST_CASE("an unknown key id costs one query, not one per attempt", "[unit]") {
+  World w;
+  CountingStore counting(w.metadata);
+  Authenticate auth{counting,
+                    w.material,
+                    nullptr,
+                    w.clock,
+                    std::chrono::milliseconds(0),
+                    std::chrono::minutes(1),
+                    std::chrono::hours(1)};
+  const std::string bogus = "cst_key000000099_guessed";
+  for (int i = 0; i < 100; ++i) {
+    auto r = auth.credential(bogus);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::kUnauthenticated);
+  }
+  CHECK(counting.transactions == 1);
+  CHECK_FALSE(auth.known_key(bogus));
+
+  // A real key is still read every time (cache TTL 0 here) and is known afterwards.
+  const std::string token = w.create("acme", {Scope::kObjectsRead});
+  const int before = counting.transactions;
+  REQUIRE(auth.credential(token));
+  CHECK(counting.transactions > before);
+  CHECK(auth.known_key(token));
+  CHECK_FALSE(auth.known_key("not-a-key"));
+}
+
+TEST_CASE("the unknown-key cache stays bounded under a flood of fresh ids", "[unit]") {
+  World w;
+  CountingStore counting(w.metadata);
+  Authenticate auth{counting,
+                    w.material,
+                    nullptr,
+                    w.clock,
+                    std::chrono::milliseconds(0),
+                    std::chrono::minutes(1),
+                    std::chrono::hours(1)};
+  const int flood = static_cast<int>(2 * Authenticate::kMaxUnknownKeys + 10);
+  for (int i = 0; i < flood; ++i) {
+    const std::string n = std::to_string(i);
+    REQUIRE_FALSE(auth.credential("cst_x" + std::string(11 - n.size(), '0') + n + "_s"));
+  }
+  CHECK(counting.transactions == flood);  // every fresh id is one query (the per-IP limit bounds
+                                          // how many an address may try)
+  // The most recent ids are still remembered.
+  const std::string n = std::to_string(flood - 1);
+  const std::string last = "cst_x" + std::string(11 - n.size(), '0') + n + "_s";
+  REQUIRE_FALSE(auth.credential(last));
+  CHECK(counting.transactions == flood);
 }
 
 }  // namespace castor::testing

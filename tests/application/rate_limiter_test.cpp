@@ -33,6 +33,22 @@ TEST_CASE("a bucket allows its burst, then denies with Retry-After", "[unit]") {
   CHECK(later.retry_after == seconds(1));
 }
 
+TEST_CASE("peek tells whether a take would pass, without taking", "[unit]") {
+  RateLimiter limiter(1.0, 2, 1000);
+  CHECK(limiter.peek("ip:a", kT0).allowed);  // a new key: a full bucket
+  CHECK(limiter.size() == 0);                // and peeking creates none
+  for (int i = 0; i < 5; ++i) {
+    CHECK(limiter.peek("ip:a", kT0).allowed);  // peeks cost nothing
+  }
+  CHECK(limiter.take("ip:a", kT0).allowed);
+  CHECK(limiter.take("ip:a", kT0).allowed);
+  const auto empty = limiter.peek("ip:a", kT0);
+  CHECK_FALSE(empty.allowed);
+  CHECK(empty.retry_after == seconds(1));
+  CHECK(limiter.peek("ip:a", kT0 + seconds(1)).allowed);   // refilled
+  CHECK(RateLimiter(0, 1, 10).peek("ip:a", kT0).allowed);  // rate 0: never limited
+}
+
 TEST_CASE("Retry-After rounds the wait for one token up to whole seconds", "[unit]") {
   RateLimiter slow(0.1, 1, 1000);  // one token every 10 s
   CHECK(slow.take("ip:10.0.0.1", kT0).allowed);

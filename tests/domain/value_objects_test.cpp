@@ -206,4 +206,23 @@ TEST_CASE("a blob's reference count never goes below zero", "[unit]") {
   CHECK(blob.ref_count() == 0);
 }
 
+TEST_CASE("key_prefix_end bounds exactly the keys that start with a prefix", "[unit]") {
+  CHECK(key_prefix_end("abc") == "abd");
+  CHECK(key_prefix_end("a/") == "a0");
+  CHECK(key_prefix_end("k\x7f") == "k\xc2\x80");              // U+007F -> U+0080
+  CHECK(key_prefix_end("\xed\x9f\xbf") == "\xee\x80\x80");    // U+D7FF -> U+E000 (no surrogates)
+  CHECK(key_prefix_end("a\xf4\x8f\xbf\xbf") == "b");          // a trailing U+10FFFF is dropped
+  CHECK(key_prefix_end("") == std::nullopt);                  // every key
+  CHECK(key_prefix_end("\xf4\x8f\xbf\xbf") == std::nullopt);  // every key from there on
+  CHECK(key_prefix_end("a\xff") == std::nullopt);             // not UTF-8
+  CHECK(key_prefix_end("a\xc3") == std::nullopt);             // truncated
+  CHECK(key_prefix_end("\xc0\xaf") == std::nullopt);          // overlong
+  // Every key with the prefix sorts below the end, in byte order.
+  const std::string end = *key_prefix_end("photos/2024");
+  for (const char* key : {"photos/2024", "photos/2024/", "photos/2024\xf4\x8f\xbf\xbfzzz"}) {
+    CHECK(std::string(key) < end);
+  }
+  CHECK_FALSE(std::string("photos/2025") < end);
+}
+
 }  // namespace castor
