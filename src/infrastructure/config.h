@@ -45,16 +45,16 @@ struct Config {
   std::optional<std::string> metrics_host;  // METRICS_ADDR host part (unset: no listener)
   std::uint16_t metrics_port = 0;           // METRICS_ADDR port; 0 = any free
   bool metrics_auth = false;                // METRICS_AUTH: /metrics needs the admin scope
-  std::chrono::seconds tombstone_retention{7 * 86400};       // TOMBSTONE_RETENTION_SECONDS
-  std::uint64_t scrub_bytes_per_second = 8 << 20;            // SCRUB_BYTES_PER_SECOND; 0 = off
-  std::chrono::seconds scrub_interval{7 * 86400};            // SCRUB_INTERVAL_SECONDS
-  unsigned storage_file_mode = 0640;                         // STORAGE_FILE_MODE (octal)
-  unsigned storage_dir_mode = 0750;                          // STORAGE_DIR_MODE (octal)
-  std::chrono::seconds db_statement_timeout{5};              // DB_STATEMENT_TIMEOUT_SECONDS
-  std::chrono::seconds db_pool_timeout{5};                   // DB_POOL_TIMEOUT_SECONDS
-  std::chrono::seconds db_connect_timeout{5};                // DB_CONNECT_TIMEOUT_SECONDS
-  std::size_t disk_threads = 8;                              // DISK_THREADS
-  std::chrono::seconds storage_stats_interval{30};           // STORAGE_STATS_INTERVAL_SECONDS
+  std::chrono::seconds tombstone_retention{7 * 86400};  // TOMBSTONE_RETENTION_SECONDS
+  std::uint64_t scrub_bytes_per_second = 8 << 20;       // SCRUB_BYTES_PER_SECOND; 0 = off
+  std::chrono::seconds scrub_interval{7 * 86400};       // SCRUB_INTERVAL_SECONDS
+  unsigned storage_file_mode = 0640;                    // STORAGE_FILE_MODE (octal)
+  unsigned storage_dir_mode = 0750;                     // STORAGE_DIR_MODE (octal)
+  std::chrono::seconds db_statement_timeout{5};         // DB_STATEMENT_TIMEOUT_SECONDS
+  std::chrono::seconds db_pool_timeout{5};              // DB_POOL_TIMEOUT_SECONDS
+  std::chrono::seconds db_connect_timeout{5};           // DB_CONNECT_TIMEOUT_SECONDS
+  std::size_t disk_threads = 8;                         // DISK_THREADS
+  std::chrono::seconds storage_stats_interval{30};      // STORAGE_STATS_INTERVAL_SECONDS
 
   // Reads the settings from `args` (flags, after the subcommand) and `getenv`. InvalidArgument
   // with one clear sentence naming the setting on an unknown flag, a malformed value or a missing

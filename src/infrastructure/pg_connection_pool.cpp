@@ -119,7 +119,12 @@ Result<PgConnectionPool::Lease> PgConnectionPool::acquire() {
   // The place is ours; open a connection for it outside the lock (bounded by connect_timeout).
   auto opened = guarded([&]() -> Result<std::unique_ptr<pqxx::connection>> {
     auto fresh = std::make_unique<pqxx::connection>(url_);
-    fresh->inhibit_reactivation(true);  // a broken connection stays broken; the pool replaces it
+    // A broken connection stays broken; the pool replaces it. (Deprecated in libpqxx 6.4, whose
+    // connections otherwise reconnect silently mid-lease; gone with reactivation in 7.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    fresh->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
     return fresh;
   });
   if (!opened) {

@@ -172,13 +172,16 @@ TEST_CASE("errors sent before the body is read say Connection: close", "[e2e][li
   const std::string tenant = testing::unique_name("early");
   const std::string body(64 * 1024, 'x');
 
-  // 401: no credential, body unread.
+  // 401: no credential, body unread (unknown routes too: they are protected like known ones).
   require_closing_error(post_object(client, {.tenant = tenant}, body), 401);
+  require_closing_error(client.request("POST", "/v1/nothing", {}, body), 401);
   // 404 and 405 with a body.
-  require_closing_error(client.request("POST", "/v1/nothing", {}, body), 404);
-  require_closing_error(client.request("PUT", "/v1/objects", {}, body), 405);
+  const testing::Headers admin =
+      bearer(cli_create_key(shared_server().database.url(), "*", "admin").key);
+  require_closing_error(client.request("POST", "/v1/nothing", admin, body), 404);
+  require_closing_error(client.request("PUT", "/v1/objects", admin, body), 405);
   // Without a body the connection stays usable.
-  const HttpResponse no_body = client.request("GET", "/v1/nothing");
+  const HttpResponse no_body = client.request("GET", "/v1/nothing", admin);
   require_error(no_body, 404, "not_found");
   CHECK(no_body.header("Connection") != "close");
   const int before = client.connections_opened();
