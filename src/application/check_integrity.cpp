@@ -46,20 +46,13 @@ Status CheckIntegrity::check_rows(StorageClass storage_class, bool repair, Repor
                                   const Observer& observe) {
   std::optional<ContentHash> after;
   for (;;) {
-    std::vector<BlobAudit> page;
-    auto s = metadata_.transact(
-        [&](MetadataTransaction& tx) -> Status {
-          auto p = tx.blobs().audit(storage_class, after, kPageSize);
-          if (!p) {
-            return std::move(p).error();
-          }
-          page = std::move(*p);
-          return {};
-        },
-        MetadataStore::Mode::kReadOnly);
-    if (!s) {
-      return s;
+    auto read = read_only(metadata_, [&](MetadataTransaction& tx) {
+      return tx.blobs().audit(storage_class, after, kPageSize);
+    });
+    if (!read) {
+      return std::move(read).error();
     }
+    std::vector<BlobAudit> page = std::move(*read);
     for (const BlobAudit& audit : page) {
       ++report.blobs;
       const Blob& blob = audit.blob;
@@ -159,21 +152,13 @@ Status CheckIntegrity::check_content(const BlobAudit& audit, Report& report,
 
 Status CheckIntegrity::check_rowless(StorageClass storage_class, bool repair, Report& report,
                                      const Observer& observe) {
-  std::vector<BlobAudit> rowless;
-  auto s = metadata_.transact(
-      [&](MetadataTransaction& tx) -> Status {
-        auto r = tx.blobs().audit_rowless(storage_class, kMaxRowless);
-        if (!r) {
-          return std::move(r).error();
-        }
-        rowless = std::move(*r);
-        return {};
-      },
-      MetadataStore::Mode::kReadOnly);
-  if (!s) {
-    return s;
+  auto rowless = read_only(metadata_, [&](MetadataTransaction& tx) {
+    return tx.blobs().audit_rowless(storage_class, kMaxRowless);
+  });
+  if (!rowless) {
+    return std::move(rowless).error();
   }
-  for (const BlobAudit& audit : rowless) {
+  for (const BlobAudit& audit : *rowless) {
     const ContentHash& hash = audit.blob.hash();
     Finding f{.kind = Finding::Kind::kRefCountMismatch,
               .storage_class = storage_class,
@@ -209,21 +194,13 @@ Status CheckIntegrity::check_files(StorageClass storage_class, bool repair, Repo
                                    const Observer& observe) {
   return blobs_.scan(storage_class, [&](const std::vector<ContentHash>& hashes) -> Status {
     report.files += hashes.size();
-    std::vector<ContentHash> rowless;
-    auto s = metadata_.transact(
-        [&](MetadataTransaction& tx) -> Status {
-          auto m = tx.blobs().missing(storage_class, hashes);
-          if (!m) {
-            return std::move(m).error();
-          }
-          rowless = std::move(*m);
-          return {};
-        },
-        MetadataStore::Mode::kReadOnly);
-    if (!s) {
-      return s;
+    auto rowless = read_only(metadata_, [&](MetadataTransaction& tx) {
+      return tx.blobs().missing(storage_class, hashes);
+    });
+    if (!rowless) {
+      return std::move(rowless).error();
     }
-    for (const ContentHash& hash : rowless) {
+    for (const ContentHash& hash : *rowless) {
       auto orphan = confirm_orphan(storage_class, hash, repair);
       if (!orphan) {
         return std::move(orphan).error();

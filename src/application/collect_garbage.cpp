@@ -198,21 +198,13 @@ Status CollectGarbage::delete_orphan_files(Report& report) {
 
 Status CollectGarbage::delete_orphans_in(StorageClass storage_class,
                                          const std::vector<ContentHash>& hashes, Report& report) {
-  std::vector<ContentHash> missing;
-  auto s = metadata_.transact(
-      [&](MetadataTransaction& tx) -> Status {
-        auto m = tx.blobs().missing(storage_class, hashes);
-        if (!m) {
-          return std::move(m).error();
-        }
-        missing = std::move(*m);
-        return {};
-      },
-      MetadataStore::Mode::kReadOnly);
-  if (!s) {
-    return s;
+  auto missing = read_only(metadata_, [&](MetadataTransaction& tx) {
+    return tx.blobs().missing(storage_class, hashes);
+  });
+  if (!missing) {
+    return std::move(missing).error();
   }
-  for (const ContentHash& hash : missing) {
+  for (const ContentHash& hash : *missing) {
     // Re-check under the content lock: an upload that placed this file holds the lock until its
     // blob row is committed, so a row seen missing under the lock is missing for good.
     bool removed = false;

@@ -40,21 +40,7 @@ Result<ManageApiKeys::Created> ManageApiKeys::create(std::optional<TenantId> ten
 }
 
 Result<std::vector<ApiKey>> ManageApiKeys::list() {
-  std::vector<ApiKey> keys;
-  auto s = metadata_.transact(
-      [&](MetadataTransaction& tx) -> Status {
-        auto all = tx.api_keys().list();
-        if (!all) {
-          return std::move(all).error();
-        }
-        keys = std::move(*all);
-        return {};
-      },
-      MetadataStore::Mode::kReadOnly);
-  if (!s) {
-    return std::move(s).error();
-  }
-  return keys;
+  return read_only(metadata_, [](MetadataTransaction& tx) { return tx.api_keys().list(); });
 }
 
 Result<bool> ManageApiKeys::revoke(const std::string& id) {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <utility>
 
 #include "application/ports/api_key_repository.h"
 #include "application/ports/blob_repository.h"
@@ -43,5 +45,26 @@ class MetadataStore {
   virtual Status transact(const std::function<Status(MetadataTransaction&)>& work,
                           Mode mode = Mode::kReadWrite) = 0;
 };
+
+// Runs `query` (MetadataTransaction& -> Result<T>) in a kReadOnly transaction and returns what it
+// returned, or the store's error. `query` may run more than once (see transact).
+template <class Query>
+auto read_only(MetadataStore& store, Query query)
+    -> decltype(query(std::declval<MetadataTransaction&>())) {
+  std::optional<decltype(query(std::declval<MetadataTransaction&>()))> out;
+  auto s = store.transact(
+      [&](MetadataTransaction& tx) -> Status {
+        out.emplace(query(tx));
+        if (!*out) {
+          return out->error();
+        }
+        return {};
+      },
+      MetadataStore::Mode::kReadOnly);
+  if (!s) {
+    return std::move(s).error();
+  }
+  return std::move(*out);
+}
 
 }  // namespace castor
