@@ -1,13 +1,6 @@
-# Operations: Prometheus metrics, process metrics, storage statistics, log formats, their tests,
-# and the check of the deployment manifests (deploy/). Included at the end of the top-level
+# Tests of operations: Prometheus metrics, process metrics, storage statistics, log formats, and
+# the check of the deployment manifests (deploy/). Included at the end of the top-level
 # CMakeLists.txt, after the libraries and test executables exist.
-
-target_sources(castor_application PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/../src/application/metrics.cpp)
-# src/infrastructure/logging.cpp is already part of castor_infrastructure.
-target_sources(castor_infrastructure PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/../src/infrastructure/process_metrics.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/../src/infrastructure/storage_stats.cpp)
 
 if(TARGET castor_unit_tests)
   target_sources(castor_unit_tests PRIVATE
