@@ -23,7 +23,6 @@
 #include "infrastructure/logging.h"
 #include "infrastructure/migrator.h"
 #include "infrastructure/mime_types_file.h"
-#include "infrastructure/pg_connection_pool.h"
 #include "infrastructure/pg_metadata_store.h"
 #include "infrastructure/process_metrics.h"
 #include "infrastructure/readiness_probes.h"
@@ -215,8 +214,8 @@ int serve(const Config& config) {
        .access_log_json = config.log_format == "json"},
       {upload, download, remove, list, gc, fsck, readiness, auth, keys, limiter, metrics,
        [&metrics, &metadata] {
-         const PgConnectionPool& pool = metadata.pool();
-         metrics.set_db_pool(pool.idle(), pool.in_use(), pool.size());
+         const PgMetadataStore::PoolStats pool = metadata.pool_stats();
+         metrics.set_db_pool(pool.idle, pool.in_use, pool.size);
          return metrics.render({render_process_metrics()});
        }});
   auto port = server.listen();

@@ -88,6 +88,10 @@ Status PgMetadataStore::transact(const std::function<Status(MetadataTransaction&
   return status;
 }
 
+PgMetadataStore::PoolStats PgMetadataStore::pool_stats() const {
+  return {.idle = pool_->idle(), .in_use = pool_->in_use(), .size = pool_->size()};
+}
+
 Status PgMetadataStore::transact_once(const std::function<Status(MetadataTransaction&)>& work,
                                       Mode mode, bool& may_retry) {
   auto lease = pool_->acquire();

@@ -30,7 +30,13 @@ class PgMetadataStore final : public MetadataStore {
   Status transact(const std::function<Status(MetadataTransaction&)>& work,
                   Mode mode = Mode::kReadWrite) override;
 
-  PgConnectionPool& pool() { return *pool_; }
+  // The connection pool's occupancy now, for metrics. Thread-safe; never blocks on the database.
+  struct PoolStats {
+    std::size_t idle = 0;    // open connections waiting for a caller
+    std::size_t in_use = 0;  // connections leased to a caller
+    std::size_t size = 0;    // the most connections this process opens
+  };
+  PoolStats pool_stats() const;
 
  private:
   // One attempt; clears `may_retry` when another attempt would only wait on the database again.
