@@ -12,6 +12,8 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include "domain/hex.h"
 #include "domain/names.h"
@@ -130,147 +132,22 @@ Result<std::optional<std::int64_t>> integer_claim(jwt_t* jwt, const char* name) 
   return std::optional<std::int64_t>(value);
 }
 
-// Appends `code_point` to `out` as UTF-8.
-void append_utf8(std::uint32_t code_point, std::string& out) {
-  if (code_point < 0x80) {
-    out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    out += static_cast<char>(0xc0 | (code_point >> 6));
-    out += static_cast<char>(0x80 | (code_point & 0x3f));
-  } else if (code_point < 0x10000) {
-    out += static_cast<char>(0xe0 | (code_point >> 12));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (code_point & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (code_point >> 18));
-    out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (code_point & 0x3f));
-  }
-}
-
-// Reads the four hex digits of a \u escape at json[i..i+4).
-std::optional<std::uint32_t> read_u16(std::string_view json, std::size_t i) {
-  if (i + 4 > json.size()) {
-    return std::nullopt;
-  }
-  std::uint32_t value = 0;
-  for (std::size_t k = 0; k < 4; ++k) {
-    const auto digit = hex_digit(json[i + k]);
-    if (!digit) {
-      return std::nullopt;
-    }
-    value = value * 16 + *digit;
-  }
-  return value;
-}
-
 // Decodes a JSON array of strings (as libjwt prints an `aud` array). nullopt if `json` is
 // anything else, including an array holding a non-string.
 std::optional<std::vector<std::string>> parse_string_array(std::string_view json) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  const auto skip_space = [&] {
-    while (i < json.size() &&
-           (json[i] == ' ' || json[i] == '\n' || json[i] == '\t' || json[i] == '\r')) {
-      ++i;
-    }
-  };
-  skip_space();
-  if (i >= json.size() || json[i] != '[') {
+  boost::system::error_code ec;
+  const boost::json::value value = boost::json::parse(json, ec);
+  if (ec || !value.is_array()) {
     return std::nullopt;
   }
-  ++i;
-  skip_space();
-  if (i < json.size() && json[i] == ']') {
-    ++i;
-    skip_space();
-    return i == json.size() ? std::optional(out) : std::nullopt;
-  }
-  while (true) {
-    if (i >= json.size() || json[i] != '"') {
+  std::vector<std::string> out;
+  for (const boost::json::value& item : value.get_array()) {
+    if (!item.is_string()) {
       return std::nullopt;
     }
-    ++i;
-    std::string value;
-    while (true) {
-      if (i >= json.size()) {
-        return std::nullopt;
-      }
-      const char c = json[i++];
-      if (c == '"') {
-        break;
-      }
-      if (c != '\\') {
-        value += c;
-        continue;
-      }
-      if (i >= json.size()) {
-        return std::nullopt;
-      }
-      const char e = json[i++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          value += e;
-          break;
-        case 'b':
-          value += '\b';
-          break;
-        case 'f':
-          value += '\f';
-          break;
-        case 'n':
-          value += '\n';
-          break;
-        case 'r':
-          value += '\r';
-          break;
-        case 't':
-          value += '\t';
-          break;
-        case 'u': {
-          auto unit = read_u16(json, i);
-          if (!unit) {
-            return std::nullopt;
-          }
-          i += 4;
-          std::uint32_t code_point = *unit;
-          if (code_point >= 0xd800 && code_point <= 0xdbff) {
-            if (i + 2 > json.size() || json[i] != '\\' || json[i + 1] != 'u') {
-              return std::nullopt;
-            }
-            auto low = read_u16(json, i + 2);
-            if (!low || *low < 0xdc00 || *low > 0xdfff) {
-              return std::nullopt;
-            }
-            i += 6;
-            code_point = 0x10000 + ((code_point - 0xd800) << 10) + (*low - 0xdc00);
-          } else if (code_point >= 0xdc00 && code_point <= 0xdfff) {
-            return std::nullopt;
-          }
-          append_utf8(code_point, value);
-          break;
-        }
-        default:
-          return std::nullopt;
-      }
-    }
-    out.push_back(std::move(value));
-    skip_space();
-    if (i < json.size() && json[i] == ',') {
-      ++i;
-      skip_space();
-      continue;
-    }
-    if (i < json.size() && json[i] == ']') {
-      ++i;
-      skip_space();
-      return i == json.size() ? std::optional(out) : std::nullopt;
-    }
-    return std::nullopt;
+    out.emplace_back(item.get_string());
   }
+  return out;
 }
 
 // Whether the `aud` claim is, or is an array containing, `audience`.
