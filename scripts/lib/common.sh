@@ -36,6 +36,8 @@ CASTOR_DEB_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libpqxx-dev libssl-dev libspdlog-dev catch2 libjwt-dev
   yamllint
   postgresql postgresql-client curl media-types openssl
+  # bundles (archives) and castorctl (HTTP client, command line); unzip/bsdtar check archives
+  libarchive-dev libcurl4-openssl-dev libcli11-dev unzip libarchive-tools
 )
 
 castor_log() {
