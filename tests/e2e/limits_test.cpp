@@ -246,6 +246,7 @@ TEST_CASE("out of file descriptors, the accept loop backs off and recovers", "[e
       client.disconnect();  // the server may close a connection it could not serve
     }
   }
+  INFO("server log:\n" << server.log());
   CHECK(status == 200);
 }
 
