@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/http_date.h"
 #include "api/key_path.h"
 #include "api/request_params.h"
 #include "application/list_objects.h"

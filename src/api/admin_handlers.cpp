@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
+#include "api/http_date.h"
 #include "api/json_views.h"
 #include "api/server_core.h"
 

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/http_date.h"
 #include "api/json_views.h"
 #include "api/server_core.h"
 
