@@ -21,5 +21,6 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/check_integrity_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/scrub_content_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/periodic_task_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/api/request_params_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/api/request_params_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/api/router_test.cpp)
 target_link_libraries(castor_unit_tests PRIVATE castor_test_fakes castor_api)

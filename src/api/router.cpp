@@ -1,6 +1,7 @@
 #include "api/router.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace castor::api {
 namespace {
@@ -41,7 +42,7 @@ std::optional<std::string_view> PathParams::get(std::string_view name) const {
 }
 
 void PathParams::add(std::string_view name, std::string_view value) {
-  // The Router refuses patterns with more parameters than kMaxParams.
+  assert(size_ < kMaxParams);  // the Router refuses patterns with more parameters
   auto& [n, v] = params_[size_++];
   n = name;
   v.assign(value.data(), value.size());

@@ -1,4 +1,4 @@
-#include "application/metrics.h"
+#include "api/prometheus_text.h"
 
 #include <atomic>
 #include <cmath>
@@ -13,8 +13,26 @@
 
 #include <catch2/catch.hpp>
 
-namespace castor {
+namespace castor::api {
 namespace {
+
+// Metrics sized as main sizes the server's.
+struct ServerMetrics : Metrics {
+  ServerMetrics() : Metrics(http_route_labels().size(), http_method_labels().size()) {}
+};
+
+// The route number of a route label.
+std::size_t route(std::string_view label) {
+  const auto labels = http_route_labels();
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] == label) {
+      return i;
+    }
+  }
+  throw std::runtime_error("no route label " + std::string(label));
+}
+
+std::size_t method(std::string_view token) { return http_method_index(token); }
 
 // One sample line: name, labels (unescaped) in order, and the value as written.
 struct Sample {
@@ -237,8 +255,8 @@ const std::vector<std::string> kFamilies = {"castor_http_requests_total",
                                             "castor_storage_stats_timestamp_seconds"};
 
 TEST_CASE("a fresh registry declares every family once and has no labelled samples yet", "[unit]") {
-  Metrics metrics;
-  const Scrape scrape = parse(metrics.render());
+  ServerMetrics metrics;
+  const Scrape scrape = parse(render_prometheus_text(metrics));
   for (const std::string& family : kFamilies) {
     INFO(family);
     CHECK(scrape.help.contains(family));
@@ -264,15 +282,15 @@ TEST_CASE("a fresh registry declares every family once and has no labelled sampl
 }
 
 TEST_CASE("HTTP requests move the counters, the histogram and the in-flight gauge", "[unit]") {
-  Metrics metrics;
+  ServerMetrics metrics;
   for (int i = 0; i < 5; ++i) {
     metrics.http_request_started();
   }
-  metrics.http_request_finished(HttpRoute::kObjectById, HttpMethod::kGet, 200, 0, 100, 0.003);
-  metrics.http_request_finished(HttpRoute::kObjectById, HttpMethod::kGet, 200, 0, 150, 0.1);
-  metrics.http_request_finished(HttpRoute::kObjectById, HttpMethod::kGet, 404, 0, 50, 0.2);
-  metrics.http_request_finished(HttpRoute::kObjects, HttpMethod::kPost, 201, 1000, 300, 1.5);
-  const Scrape scrape = parse(metrics.render());
+  metrics.http_request_finished(route("/v1/objects/{id}"), method("GET"), 200, 0, 100, 0.003);
+  metrics.http_request_finished(route("/v1/objects/{id}"), method("GET"), 200, 0, 150, 0.1);
+  metrics.http_request_finished(route("/v1/objects/{id}"), method("GET"), 404, 0, 50, 0.2);
+  metrics.http_request_finished(route("/v1/objects"), method("POST"), 201, 1000, 300, 1.5);
+  const Scrape scrape = parse(render_prometheus_text(metrics));
 
   CHECK(scrape.value("castor_http_in_flight_requests") == 1);
   const Labels get_by_id = {{"method", "GET"}, {"route", "/v1/objects/{id}"}};
@@ -309,29 +327,31 @@ TEST_CASE("HTTP requests move the counters, the histogram and the in-flight gaug
 }
 
 TEST_CASE("routes are labelled by pattern and odd statuses and methods are bounded", "[unit]") {
-  std::set<std::string_view> patterns;
-  for (HttpRoute route : {HttpRoute::kHealth, HttpRoute::kReady, HttpRoute::kMetrics,
-                          HttpRoute::kObjects, HttpRoute::kObjectById, HttpRoute::kObjectByKey,
-                          HttpRoute::kAdminGc, HttpRoute::kAdminApiKeys, HttpRoute::kAdminApiKey,
-                          HttpRoute::kAdminFsck, HttpRoute::kUnknown}) {
-    patterns.insert(route_pattern(route));
-  }
-  CHECK(patterns.size() == kHttpRouteCount);
-  CHECK(route_pattern(HttpRoute::kUnknown) == "unmatched");
-  CHECK(route_pattern(HttpRoute::kObjectByKey) == "/v1/objects/by-key/{namespace}/{tenant}/{key}");
-  CHECK(parse_http_method("GET") == HttpMethod::kGet);
-  CHECK(parse_http_method("DELETE") == HttpMethod::kDelete);
-  CHECK(parse_http_method("get") == HttpMethod::kOther);
-  CHECK(parse_http_method("PATCH") == HttpMethod::kOther);
+  const auto labels = http_route_labels();
+  const std::set<std::string_view> distinct(labels.begin(), labels.end());
+  CHECK(distinct.size() == labels.size());
+  CHECK(labels.back() == "unmatched");
+  CHECK(distinct == std::set<std::string_view>{
+                        "/health", "/ready", "/metrics", "/v1/objects", "/v1/objects/{id}",
+                        "/v1/objects/by-key/{namespace}/{tenant}/{key}", "/v1/admin/gc",
+                        "/v1/admin/api-keys", "/v1/admin/api-keys/{id}", "/v1/admin/fsck",
+                        "unmatched"});
+  const auto methods = http_method_labels();
+  CHECK(std::vector<std::string_view>(methods.begin(), methods.end()) ==
+        std::vector<std::string_view>{"GET", "HEAD", "POST", "PUT", "DELETE", "OTHER"});
+  CHECK(methods[http_method_index("GET")] == "GET");
+  CHECK(methods[http_method_index("DELETE")] == "DELETE");
+  CHECK(methods[http_method_index("get")] == "OTHER");
+  CHECK(methods[http_method_index("PATCH")] == "OTHER");
 
-  Metrics metrics;
+  ServerMetrics metrics;
   metrics.http_request_started();
-  metrics.http_request_finished(HttpRoute::kUnknown, HttpMethod::kOther, 999, 0, 0, 0);
+  metrics.http_request_finished(route("unmatched"), method("PATCH"), 999, 0, 0, 0);
   metrics.http_request_started();
-  metrics.http_request_finished(HttpRoute::kUnknown, HttpMethod::kOther, 42, 0, 0, -1);
+  metrics.http_request_finished(route("unmatched"), method("PATCH"), 42, 0, 0, -1);
   metrics.http_request_started();
-  metrics.http_request_finished(HttpRoute::kHealth, HttpMethod::kGet, 599, 0, 0, NAN);
-  const Scrape scrape = parse(metrics.render());
+  metrics.http_request_finished(route("/health"), method("GET"), 599, 0, 0, NAN);
+  const Scrape scrape = parse(render_prometheus_text(metrics));
   CHECK(scrape.value("castor_http_requests_total",
                      {{"method", "OTHER"}, {"route", "unmatched"}, {"status", "other"}}) == 2);
   CHECK(scrape.value("castor_http_requests_total",
@@ -344,7 +364,7 @@ TEST_CASE("routes are labelled by pattern and odd statuses and methods are bound
 }
 
 TEST_CASE("GC cycles add up and stamp the time", "[unit]") {
-  Metrics metrics;
+  ServerMetrics metrics;
   CollectGarbage::Report report;
   report.deleted_blobs = 3;
   report.reclaimed_bytes = 4096;
@@ -356,7 +376,7 @@ TEST_CASE("GC cycles add up and stamp the time", "[unit]") {
   report.failed_items = 9;
   metrics.gc_cycle(report, 0.02, true);
   metrics.gc_cycle(report, 3, true);
-  Scrape scrape = parse(metrics.render());
+  Scrape scrape = parse(render_prometheus_text(metrics));
   CHECK(scrape.value("castor_gc_runs_total", {{"result", "success"}}) == 2);
   CHECK(scrape.value("castor_gc_runs_total", {{"result", "failure"}}) == 0);
   CHECK(scrape.value("castor_gc_deleted_blobs_total") == 6);
@@ -376,7 +396,7 @@ TEST_CASE("GC cycles add up and stamp the time", "[unit]") {
   CHECK(scrape.value("castor_gc_duration_seconds_sum") == Approx(3.02));
 
   metrics.gc_cycle({}, 0.5, false);
-  scrape = parse(metrics.render());
+  scrape = parse(render_prometheus_text(metrics));
   CHECK(scrape.value("castor_gc_runs_total", {{"result", "failure"}}) == 1);
   CHECK(scrape.value("castor_gc_deleted_blobs_total") == 6);
   CHECK(scrape.value("castor_gc_last_run_timestamp_seconds") >= last);
@@ -385,13 +405,13 @@ TEST_CASE("GC cycles add up and stamp the time", "[unit]") {
 }
 
 TEST_CASE("database calls are timed by operation, unknown names as other", "[unit]") {
-  Metrics metrics;
+  ServerMetrics metrics;
   metrics.db_query("object_insert", 0.002);
   metrics.db_query("object_insert", 0.004);
   metrics.db_query("commit", 0.03);
   metrics.db_query("no such operation", 0.001);
   metrics.db_query("", 0.001);
-  const Scrape scrape = parse(metrics.render());
+  const Scrape scrape = parse(render_prometheus_text(metrics));
   CHECK(scrape.value("castor_db_query_duration_seconds_count", {{"operation", "object_insert"}}) ==
         2);
   CHECK(check_histogram(scrape, "castor_db_query_duration_seconds",
@@ -403,7 +423,7 @@ TEST_CASE("database calls are timed by operation, unknown names as other", "[uni
 }
 
 TEST_CASE("the pool gauges and the storage figures are what was set", "[unit]") {
-  Metrics metrics;
+  ServerMetrics metrics;
   metrics.set_db_pool(3, 5, 8);
   StorageStats stats;
   stats.objects = {{"hot", "COMMITTED", 10, 1000},
@@ -413,7 +433,7 @@ TEST_CASE("the pool gauges and the storage figures are what was set", "[unit]") 
   stats.blobs = {{"hot", 6, 600}, {"cold", 1, 7}};
   stats.filesystems = {{"hot", 123456789, 987654321}, {"cold", 5, 10}};
   metrics.set_storage_stats(stats);
-  Scrape scrape = parse(metrics.render());
+  Scrape scrape = parse(render_prometheus_text(metrics));
   CHECK(scrape.value("castor_db_pool_connections", {{"state", "idle"}}) == 3);
   CHECK(scrape.value("castor_db_pool_connections", {{"state", "in_use"}}) == 5);
   CHECK(scrape.value("castor_db_pool_connections", {{"state", "max"}}) == 8);
@@ -432,7 +452,7 @@ TEST_CASE("the pool gauges and the storage figures are what was set", "[unit]") 
   StorageStats free_only;
   free_only.filesystems = {{"hot", 42, 987654321}};
   metrics.set_storage_stats(free_only);
-  scrape = parse(metrics.render());
+  scrape = parse(render_prometheus_text(metrics));
   CHECK(scrape.value("castor_objects", {{"storage_class", "hot"}, {"status", "COMMITTED"}}) == 10);
   CHECK(scrape.value("castor_storage_free_bytes", {{"storage_class", "hot"}}) == 42);
   CHECK(!scrape.has("castor_storage_free_bytes", {{"storage_class", "cold"}}));
@@ -440,13 +460,13 @@ TEST_CASE("the pool gauges and the storage figures are what was set", "[unit]") 
 }
 
 TEST_CASE("label values are escaped", "[unit]") {
-  Metrics metrics;
+  ServerMetrics metrics;
   const std::string odd = "we\"ird\\cl\nass";
   StorageStats stats;
   stats.blobs = {{odd, 1, 2}};
   stats.objects = {{odd, "COMMITTED", 1, 2}};
   metrics.set_storage_stats(stats);
-  const std::string text = metrics.render();
+  const std::string text = render_prometheus_text(metrics);
   CHECK(text.find(R"(castor_blobs{storage_class="we\"ird\\cl\nass"} 1)") != std::string::npos);
   const Scrape scrape = parse(text);  // reads the escapes back
   CHECK(scrape.value("castor_blobs", {{"storage_class", odd}}) == 1);
@@ -454,32 +474,17 @@ TEST_CASE("label values are escaped", "[unit]") {
 }
 
 TEST_CASE("extra families are appended verbatim", "[unit]") {
-  Metrics metrics;
-  const Scrape scrape = parse(metrics.render(
+  ServerMetrics metrics;
+  const Scrape scrape = parse(render_prometheus_text(
+      metrics,
       {"# HELP extra_total An extra family.\n# TYPE extra_total counter\nextra_total 5\n",
        "# HELP extra_gauge Without a final newline.\n# TYPE extra_gauge gauge\nextra_gauge 1.5"}));
   CHECK(scrape.value("extra_total") == 5);
   CHECK(scrape.value("extra_gauge") == 1.5);
 }
 
-TEST_CASE("gauges hold doubles and add atomically", "[unit]") {
-  Gauge gauge;
-  CHECK(gauge.value() == 0);
-  gauge.set(-2.5);
-  gauge.add(1);
-  CHECK(gauge.value() == -1.5);
-  Histogram histogram({1, 2});
-  histogram.observe(1);
-  histogram.observe(1.5);
-  histogram.observe(100);
-  const Histogram::Snapshot s = histogram.snapshot();
-  CHECK(s.cumulative == std::vector<std::uint64_t>{1, 2, 3});
-  CHECK(s.count == 3);
-  CHECK(s.sum == Approx(102.5));
-}
-
 TEST_CASE("counts stay exact and scrapes consistent while threads record", "[unit]") {
-  Metrics metrics;
+  ServerMetrics metrics;
   constexpr int kThreads = 4;
   constexpr int kPerThread = 20000;
   std::atomic<bool> done{false};
@@ -490,7 +495,7 @@ TEST_CASE("counts stay exact and scrapes consistent while threads record", "[uni
   std::thread scraper([&] {
     try {
       do {
-        const Scrape scrape = parse(metrics.render());
+        const Scrape scrape = parse(render_prometheus_text(metrics));
         const Labels labels = {{"method", "PUT"}, {"route", "/v1/admin/api-keys/{id}"}};
         if (scrape.has("castor_http_request_duration_seconds_count", labels)) {
           (void)check_histogram(scrape, "castor_http_request_duration_seconds", labels);
@@ -506,8 +511,8 @@ TEST_CASE("counts stay exact and scrapes consistent while threads record", "[uni
     workers.emplace_back([&metrics, t] {
       for (int i = 0; i < kPerThread; ++i) {
         metrics.http_request_started();
-        metrics.http_request_finished(HttpRoute::kAdminApiKey, HttpMethod::kPut, 200 + t, 2, 3,
-                                      0.001 * (i % 100));
+        metrics.http_request_finished(route("/v1/admin/api-keys/{id}"), method("PUT"), 200 + t, 2,
+                                      3, 0.001 * (i % 100));
         metrics.db_query("blob_find", 0.0001);
       }
     });
@@ -519,7 +524,7 @@ TEST_CASE("counts stay exact and scrapes consistent while threads record", "[uni
   scraper.join();
   CHECK(!scrape_failed.load());
   CHECK(scrapes.load() > 0);
-  const Scrape scrape = parse(metrics.render());
+  const Scrape scrape = parse(render_prometheus_text(metrics));
   const Labels labels = {{"method", "PUT"}, {"route", "/v1/admin/api-keys/{id}"}};
   for (int t = 0; t < kThreads; ++t) {
     Labels with_status = labels;
@@ -537,16 +542,16 @@ TEST_CASE("counts stay exact and scrapes consistent while threads record", "[uni
 
 }  // namespace
 TEST_CASE("the scrubber's findings move the integrity counters", "[unit]") {
-  Metrics metrics;
-  CHECK(parse(metrics.render()).value("castor_integrity_errors_total") == 0);
+  ServerMetrics metrics;
+  CHECK(parse(render_prometheus_text(metrics)).value("castor_integrity_errors_total") == 0);
   metrics.scrub_verified(1, 100);
   metrics.scrub_verified(1, 50);
   metrics.integrity_errors(1);
-  const Scrape scrape = parse(metrics.render());
+  const Scrape scrape = parse(render_prometheus_text(metrics));
   CHECK(scrape.type.at("castor_integrity_errors_total") == "counter");
   CHECK(scrape.value("castor_integrity_errors_total") == 1);
   CHECK(scrape.value("castor_scrub_verified_blobs_total") == 2);
   CHECK(scrape.value("castor_scrub_verified_bytes_total") == 150);
 }
 
-}  // namespace castor
+}  // namespace castor::api
