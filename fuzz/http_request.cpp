@@ -150,7 +150,7 @@ void handle(const Parser& p) {
   if (path == "/v1/objects") {
     object_parameters(p, *target);
   } else if (path.starts_with(kByKey)) {
-    if (auto kp = api::parse_key_path(path)) {
+    if (auto kp = api::parse_key_path(std::string_view(path).substr(kByKey.size()))) {
       CASTOR_FUZZ_CHECK(!kp->key.str().empty());
     }
     download_headers(p);

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/http_server.h"
+#include "api/prometheus_text.h"
 #include "application/background_gc.h"
 #include "application/background_scrub.h"
 #include "application/check_integrity.h"
@@ -151,7 +152,8 @@ int serve(const Config& config) {
   if (!blob_store) {
     return fail(blob_store.error().message);
   }
-  Metrics metrics;
+  // HTTP series for the route table's labels and the method labels.
+  Metrics metrics(api::http_route_labels().size(), api::http_method_labels().size());
   PgMetadataStore metadata(
       config.database_url, config.db_pool_size,
       [&metrics](std::string_view statement, double seconds) {
@@ -216,7 +218,7 @@ int serve(const Config& config) {
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);
-         return metrics.render({render_process_metrics()});
+         return api::render_prometheus_text(metrics, {render_process_metrics()});
        }});
   auto port = server.listen();
   if (!port) {

@@ -4,6 +4,7 @@
 
 if(TARGET castor_unit_tests)
   target_sources(castor_unit_tests PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/api/prometheus_text_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/application/metrics_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/infrastructure/config_limits_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/infrastructure/fd_budget_test.cpp
@@ -16,6 +17,8 @@ endif()
 if(TARGET castor_pg_tests)
   target_sources(castor_pg_tests PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/infrastructure/storage_stats_test.cpp)
+  # The storage figures are checked as /metrics renders them (src/api/prometheus_text.h).
+  target_link_libraries(castor_pg_tests PRIVATE castor_api)
 endif()
 
 if(CASTOR_BUILD_TESTS)

@@ -16,9 +16,11 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/list_objects_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/authenticate_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/collect_garbage_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/api/http_date_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/key_path_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/check_integrity_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/scrub_content_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/periodic_task_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/api/request_params_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/api/request_params_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/api/router_test.cpp)
 target_link_libraries(castor_unit_tests PRIVATE castor_test_fakes castor_api)

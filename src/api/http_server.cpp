@@ -14,6 +14,8 @@
 
 #include "api/error_response.h"
 #include "api/listener.h"
+#include "api/prometheus_text.h"
+#include "api/routes.h"
 #include "api/server_core.h"
 #include "application/io_thread.h"
 
@@ -25,31 +27,13 @@ namespace net = boost::asio;
 namespace hp = http_params;
 using tcp = net::ip::tcp;
 
-namespace api {
+// ---- the server ---------------------------------------------------------------------------------
+
 namespace {
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
-// Whether `method` is one of the comma-separated methods in `allowed` ("GET, HEAD, DELETE").
-bool allows(std::string_view allowed, std::string_view method) {
-  while (!allowed.empty()) {
-    const auto comma = allowed.find(", ");
-    if (allowed.substr(0, comma) == method) {
-      return true;
-    }
-    if (comma == std::string_view::npos) {
-      break;
-    }
-    allowed.remove_prefix(comma + 2);
-  }
-  return false;
-}
-
 }  // namespace
-
-}  // namespace api
-
-// ---- the server ---------------------------------------------------------------------------------
 
 using api::Connection;
 using api::Exchange;
@@ -74,6 +58,7 @@ struct HttpServer::Impl {
   // Connections the METRICS_ADDR listener serves at once (scrapers and probes).
   static constexpr std::size_t kMetricsConnections = 32;
 
+  const api::RouteTable& routes = api::RouteTable::get();
   api::ServerCore core;
   net::io_context ioc;
   net::signal_set signals;
@@ -160,9 +145,13 @@ struct HttpServer::Impl {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     core.uc().metrics.http_request_finished(
-        ex.route, parse_http_method(api::sv(ex.req().method_string())), static_cast<int>(ex.status),
-        ex.bytes_in, ex.bytes_out, seconds);
+        routes.label_index(ex.route), api::http_method_index(sv(ex.req().method_string())),
+        static_cast<int>(ex.status), ex.bytes_in, ex.bytes_out, seconds);
     log_request(c, ex, seconds);
+  }
+
+  std::string_view route_label(const Exchange& ex) const {
+    return routes.labels()[routes.label_index(ex.route)];
   }
 
   // One line per request on the access logger. Text: "GET /v1/objects 200 1.234 ms in=0
@@ -174,10 +163,10 @@ struct HttpServer::Impl {
       return;
     }
     if (!options().access_log_json) {
-      const std::string_view target = api::sv(ex.req().target());
+      const std::string_view target = sv(ex.req().target());
       access->info("{} {} {} {:.3f} ms in={} out={} route={} tenant={} remote={} req={}",
-                   api::sv(ex.req().method_string()), target.substr(0, target.find('?')), ex.status,
-                   seconds * 1000.0, ex.bytes_in, ex.bytes_out, route_pattern(ex.route),
+                   sv(ex.req().method_string()), target.substr(0, target.find('?')), ex.status,
+                   seconds * 1000.0, ex.bytes_in, ex.bytes_out, route_label(ex),
                    ex.tenant.empty() ? "-" : ex.tenant, c.remote, ex.request_id);
       return;
     }
@@ -185,8 +174,8 @@ struct HttpServer::Impl {
     std::string members;
     members.reserve(256);
     members.append("\"request_id\":").append(quoted(ex.request_id));
-    members.append(",\"method\":").append(quoted(api::sv(ex.req().method_string())));
-    members.append(",\"route\":").append(quoted(route_pattern(ex.route)));
+    members.append(",\"method\":").append(quoted(sv(ex.req().method_string())));
+    members.append(",\"route\":").append(quoted(route_label(ex)));
     members.append(",\"path\":").append(quoted(ex.target.path));
     members.append(",\"status\":").append(std::to_string(ex.status));
     members.append(",\"bytes_in\":").append(std::to_string(ex.bytes_in));
@@ -199,124 +188,69 @@ struct HttpServer::Impl {
 
   // ---- routing ----------------------------------------------------------------------------------
 
-  // Routes one request. The METRICS_ADDR listener (`metrics_only`) knows only the probes and
-  // /metrics; when it exists, the API listener does not serve /metrics.
+  // Whether this listener serves `route`'s pattern. The METRICS_ADDR listener (`metrics_only`)
+  // knows only the probes and /metrics; when it exists, the API listener does not serve /metrics.
+  bool serves(const api::Route& route, bool metrics_only) const {
+    switch (route.served) {
+      case api::Served::kApi:
+        return !metrics_only;
+      case api::Served::kEverywhere:
+        return true;
+      case api::Served::kMetrics:
+        return metrics_only || !options().metrics_port;
+    }
+    return false;
+  }
+
+  // Routes one request through the route table (api/routes.cpp).
   net::awaitable<void> serve(Connection& c, Exchange& ex, bool metrics_only) {
     auto incoming = ex.header("X-Request-Id");
     ex.request_id =
         incoming && hp::is_sane_request_id(*incoming) ? *incoming : api::random_request_id();
-    auto target = hp::parse_target(api::sv(ex.req().target()));
+    auto target = hp::parse_target(sv(ex.req().target()));
     if (!target) {
       co_return co_await core.send_error(c, ex, api::from_error(target.error()));
     }
     ex.target = std::move(*target);
-    const std::string& path = ex.target.path;
-    const http::verb method = ex.req().method();
 
-    constexpr std::string_view kByKey = "/v1/objects/by-key/";
-    constexpr std::string_view kById = "/v1/objects/";
-    constexpr std::string_view kApiKey = "/v1/admin/api-keys/";
-    std::string allowed;
-    if (path == "/health") {
-      ex.route = HttpRoute::kHealth, allowed = "GET, HEAD";
-    } else if (path == "/ready" || path == "/health/ready") {
-      ex.route = HttpRoute::kReady, allowed = "GET, HEAD";
-    } else if (path == "/metrics" && (metrics_only || !options().metrics_port)) {
-      ex.route = HttpRoute::kMetrics, allowed = "GET, HEAD";
-    } else if (metrics_only) {
+    api::PathParams params;
+    auto match = routes.router().match(sv(ex.req().method_string()), ex.target.path, params);
+    if (match && !serves(routes.pattern_route(match->pattern), metrics_only)) {
+      match.reset();  // a route of the other listener: unknown here
+    }
+    if (!match && metrics_only) {
       co_return co_await core.send_error(
           c, ex, api::http_error(http::status::not_found, "not_found", "no such route"));
-    } else if (path == "/v1/objects") {
-      ex.route = HttpRoute::kObjects, allowed = "GET, POST";
-    } else if (path.starts_with(kByKey)) {
-      ex.route = HttpRoute::kObjectByKey, allowed = "GET, HEAD, DELETE";
-    } else if (path.starts_with(kById) && path != "/v1/objects/by-key" &&
-               path.find('/', kById.size()) == std::string::npos) {
-      ex.route = HttpRoute::kObjectById, allowed = "GET, HEAD, DELETE";
-    } else if (path == "/v1/admin/gc") {
-      ex.route = HttpRoute::kAdminGc, allowed = "POST";
-    } else if (path == "/v1/admin/fsck") {
-      ex.route = HttpRoute::kAdminFsck, allowed = "POST";
-    } else if (path == "/v1/admin/api-keys") {
-      ex.route = HttpRoute::kAdminApiKeys, allowed = "GET, POST";
-    } else if (path.starts_with(kApiKey) && path.find('/', kApiKey.size()) == std::string::npos) {
-      ex.route = HttpRoute::kAdminApiKey, allowed = "DELETE";
+    }
+    if (match) {
+      ex.route = &routes.pattern_route(match->pattern);
     }
 
     // Everything but the probes and metrics needs a credential, unknown paths and wrong methods
     // included: nobody learns which routes exist before authenticating.
-    const bool open = ex.route == HttpRoute::kHealth || ex.route == HttpRoute::kReady ||
-                      ex.route == HttpRoute::kMetrics;
-    if (!open) {
+    if (!match || ex.route->access != api::Access::kOpen) {
       if (core.overloaded()) {
         co_return co_await core.send_error(c, ex, api::ServerCore::overloaded_error());
       }
       if (auto denied = co_await core.authenticate(ex, c.remote)) {
         co_return co_await core.send_error(c, ex, *denied);
       }
-      if (ex.route == HttpRoute::kUnknown) {
+      if (!match) {
         co_return co_await core.send_error(
             c, ex, api::http_error(http::status::not_found, "not_found", "no such route"));
       }
     }
-    if (!api::allows(allowed, api::sv(ex.req().method_string()))) {
-      co_return co_await method_not_allowed(c, ex, allowed);
+    if (match->route == api::Router::kNoRoute) {
+      co_return co_await method_not_allowed(c, ex, routes.router().allow(match->pattern));
     }
-
-    // Open routes: probes and metrics.
-    switch (ex.route) {
-      case HttpRoute::kHealth:
-        co_return co_await core.send(c, ex, http::status::ok, R"({"status":"ok"})");
-      case HttpRoute::kReady:
-        if (auto s = core.uc().readiness.ready(); !s) {
-          co_return co_await core.send_error(
-              c, ex,
-              api::http_error(http::status::service_unavailable, "not_ready", s.error().message));
-        }
-        co_return co_await core.send(c, ex, http::status::ok, R"({"status":"ready"})");
-      case HttpRoute::kMetrics:
-        if (options().metrics_auth) {
-          if (auto denied = co_await core.authenticate(ex, c.remote)) {
-            co_return co_await core.send_error(c, ex, *denied);
-          }
-          if (auto denied = core.authorize(ex, nullptr, Scope::kAdmin)) {
-            co_return co_await core.send_error(c, ex, *denied);
-          }
-        }
-        co_return co_await core.send(c, ex, http::status::ok, core.uc().render_metrics(),
-                                     "text/plain; version=0.0.4; charset=utf-8");
-      default:
-        break;
-    }
-
-    switch (ex.route) {
-      case HttpRoute::kObjects:
-        if (method == http::verb::post) {
-          co_return co_await api::handle_upload(core, c, ex);
-        }
-        co_return co_await api::handle_list(core, c, ex);
-      case HttpRoute::kObjectByKey:
-      case HttpRoute::kObjectById: {
-        const bool by_key = ex.route == HttpRoute::kObjectByKey;
-        if (method == http::verb::delete_) {
-          co_return co_await api::handle_delete(core, c, ex, by_key);
-        }
-        co_return co_await api::handle_download(core, c, ex, by_key);
+    const api::Route& route = routes.routes()[match->route];
+    ex.route = &route;
+    if (route.access == api::Access::kFixedScope) {
+      if (auto denied = core.authorize(ex, nullptr, *route.scope)) {
+        co_return co_await core.send_error(c, ex, *denied);
       }
-      case HttpRoute::kAdminGc:
-        co_return co_await api::handle_gc(core, c, ex);
-      case HttpRoute::kAdminFsck:
-        co_return co_await api::handle_fsck(core, c, ex);
-      case HttpRoute::kAdminApiKeys:
-        if (method == http::verb::post) {
-          co_return co_await api::handle_create_api_key(core, c, ex);
-        }
-        co_return co_await api::handle_list_api_keys(core, c, ex);
-      case HttpRoute::kAdminApiKey:
-        co_return co_await api::handle_revoke_api_key(core, c, ex, path.substr(kApiKey.size()));
-      default:
-        break;
     }
+    co_await route.handler(core, c, ex, params);
   }
 
   net::awaitable<void> method_not_allowed(Connection& c, Exchange& ex, std::string allowed) {

@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "api/request_params.h"
+#include "api/http_date.h"
 
 namespace castor {
 namespace {

@@ -6,12 +6,7 @@
 
 namespace castor::api {
 
-Result<KeyPath> parse_key_path(std::string_view path) {
-  constexpr std::string_view kPrefix = "/v1/objects/by-key/";
-  if (!path.starts_with(kPrefix)) {
-    return invalid_argument("expected /v1/objects/by-key/{namespace}/{tenant}/{key}");
-  }
-  std::string_view rest = path.substr(kPrefix.size());
+Result<KeyPath> parse_key_path(std::string_view rest) {
   const auto a = rest.find('/');
   const auto b = a == std::string_view::npos ? a : rest.find('/', a + 1);
   if (b == std::string_view::npos) {

@@ -15,10 +15,11 @@ struct KeyPath {
   ObjectKey key;
 };
 
-// Parses a by-key path (still percent-encoded; its first segments must be
-// "/v1/objects/by-key/"): each part is percent-decoded, then validated. InvalidArgument when a
-// part is missing, an escape is malformed, or a part is not a valid name or key. Pure (no Beast),
-// so that the fuzz targets reach it.
-Result<KeyPath> parse_key_path(std::string_view path);
+// Parses the part of a by-key path after "/v1/objects/by-key/" (the route's {rest...}, still
+// percent-encoded): "{ns}/{tenant}/{key...}", the key running to the end, slashes included. Each
+// part is percent-decoded, then validated. InvalidArgument when a part is missing, an escape is
+// malformed, or a part is not a valid name or key. Pure (no Beast), so that the fuzz targets
+// reach it.
+Result<KeyPath> parse_key_path(std::string_view rest);
 
 }  // namespace castor::api

@@ -1,11 +1,14 @@
-// The object endpoints: upload, download (GET/HEAD, by id or key), delete, list.
+// The object endpoints: upload, download (GET/HEAD, by id or key), delete, list. Each authorises
+// the route's scope on the tenant it acts on (Access::kTenantScope in the route table).
 #include <charconv>
 
 #include <boost/asio/steady_timer.hpp>
 
 #include <spdlog/spdlog.h>
 
+#include "api/http_date.h"
 #include "api/json_views.h"
+#include "api/routes.h"
 #include "api/server_core.h"
 
 namespace castor::api {
@@ -30,8 +33,8 @@ struct Area {
 };
 
 // The namespace and tenant from the request (the tenant defaulting to the credential's), once the
-// caller may use `scope` on that tenant.
-Parsed<Area> resolve_area(ServerCore& s, Exchange& ex, Scope scope) {
+// caller may use the route's scope on that tenant.
+Parsed<Area> resolve_area(ServerCore& s, Exchange& ex) {
   auto ns = s.namespace_of(ex);
   if (auto* e = std::get_if<HttpError>(&ns)) {
     return *e;
@@ -40,7 +43,7 @@ Parsed<Area> resolve_area(ServerCore& s, Exchange& ex, Scope scope) {
   if (auto* e = std::get_if<HttpError>(&tenant)) {
     return *e;
   }
-  if (auto denied = s.authorize(ex, &std::get<TenantId>(tenant), scope)) {
+  if (auto denied = s.authorize(ex, &std::get<TenantId>(tenant), *ex.route->scope)) {
     return *denied;
   }
   return Area{std::get<Namespace>(std::move(ns)), std::get<TenantId>(std::move(tenant))};
@@ -53,19 +56,19 @@ struct ObjectRef {
   std::optional<KeyPath> key;  // by key
 };
 
-// Parses the object's address from the path (and the tenant from X-Tenant / tenant_id, or the
-// credential, for ids), and checks that the caller may use `scope` on that tenant.
-Parsed<ObjectRef> resolve_object(ServerCore& s, Exchange& ex, bool by_key, Scope scope) {
+// Parses the object's address from the path parameters ({id}, or {rest} by key; and the tenant
+// from X-Tenant / tenant_id, or the credential, for ids), and checks that the caller may use the
+// route's scope on that tenant.
+Parsed<ObjectRef> resolve_object(ServerCore& s, Exchange& ex, const PathParams& p) {
   std::optional<ObjectRef> ref;
-  if (by_key) {
-    auto kp = parse_key_path(ex.target.path);
+  if (auto rest = p.get("rest")) {
+    auto kp = parse_key_path(*rest);
     if (!kp) {
       return from_error(kp.error());
     }
     ref.emplace(ObjectRef{kp->tenant, std::nullopt, std::move(*kp)});
   } else {
-    auto id = ObjectId::parse(
-        std::string_view(ex.target.path).substr(std::string_view("/v1/objects/").size()));
+    auto id = ObjectId::parse(p.get("id").value_or(""));
     if (!id) {
       return from_error(id.error());
     }
@@ -75,7 +78,7 @@ Parsed<ObjectRef> resolve_object(ServerCore& s, Exchange& ex, bool by_key, Scope
     }
     ref.emplace(ObjectRef{std::get<TenantId>(std::move(tenant)), *id, std::nullopt});
   }
-  if (auto denied = s.authorize(ex, &ref->tenant, scope)) {
+  if (auto denied = s.authorize(ex, &ref->tenant, *ex.route->scope)) {
     return *denied;
   }
   return std::move(*ref);
@@ -221,12 +224,12 @@ Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex,
 
 }  // namespace
 
-Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
+Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex, const PathParams&) {
   auto& req = ex.req();
   if (s.overloaded(Pool::kDisk)) {
     co_return co_await s.send_error(c, ex, ServerCore::overloaded_error());
   }
-  auto area = resolve_area(s, ex, Scope::kObjectsWrite);
+  auto area = resolve_area(s, ex);
   if (auto* e = std::get_if<HttpError>(&area)) {
     co_return co_await s.send_error(c, ex, *e);
   }
@@ -329,11 +332,11 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex) {
                   created_headers(*committed));
 }
 
-Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, bool by_key) {
+Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p) {
   if (s.overloaded(Pool::kDisk)) {
     co_return co_await s.send_error(c, ex, ServerCore::overloaded_error());
   }
-  auto ref = resolve_object(s, ex, by_key, Scope::kObjectsRead);
+  auto ref = resolve_object(s, ex, p);
   if (auto* e = std::get_if<HttpError>(&ref)) {
     co_return co_await s.send_error(c, ex, *e);
   }
@@ -350,8 +353,8 @@ Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, bool
   co_await send_content(s, c, ex, *found);
 }
 
-Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, bool by_key) {
-  auto ref = resolve_object(s, ex, by_key, Scope::kObjectsDelete);
+Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p) {
+  auto ref = resolve_object(s, ex, p);
   if (auto* e = std::get_if<HttpError>(&ref)) {
     co_return co_await s.send_error(c, ex, *e);
   }
@@ -367,8 +370,8 @@ Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, bool b
   co_await s.send(c, ex, http::status::no_content);
 }
 
-Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex) {
-  auto area = resolve_area(s, ex, Scope::kObjectsRead);
+Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex, const PathParams&) {
+  auto area = resolve_area(s, ex);
   if (auto* e = std::get_if<HttpError>(&area)) {
     co_return co_await s.send_error(c, ex, *e);
   }

@@ -7,11 +7,10 @@
 #include <string_view>
 
 #include "domain/error.h"
-#include "domain/object.h"
 
 // Pure functions over HTTP request parts (no Beast): target and query parsing, object parameters,
-// Range and conditional headers, dates. Everything here is total: bad input gives InvalidArgument,
-// never a crash.
+// Range and conditional headers (dates: api/http_date.h). Everything here is total: bad input gives
+// InvalidArgument, never a crash.
 namespace castor::http_params {
 
 // Decodes %XX escapes (and '+' as space when `plus_is_space`, for query strings). InvalidArgument
@@ -53,14 +52,6 @@ bool if_none_match_matches(std::string_view header, std::string_view etag);
 // Whether an If-Range value allows the Range to apply: true if it is the same strong `etag`
 // (RFC 9110 section 13.1.5). Dates are not honoured (content may not be newer than its ETag).
 bool if_range_matches(std::string_view header, std::string_view etag);
-
-// IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 section 5.6.7).
-std::string http_date(Timestamp t);
-// RFC 3339 UTC with microseconds, e.g. "2026-11-21T09:31:56.123456Z".
-std::string rfc3339(Timestamp t);
-
-// Parses "YYYY-MM-DDTHH:MM:SS[.ffffff](Z|+HH:MM|-HH:MM)" (RFC 3339); nullopt otherwise.
-std::optional<Timestamp> parse_rfc3339(std::string_view text);
 
 // Whether `text` is a reasonable request id to echo (1..64 of [A-Za-z0-9._-]).
 bool is_sane_request_id(std::string_view text);

@@ -27,6 +27,8 @@
 
 namespace castor::api {
 
+struct Route;
+
 inline constexpr std::size_t kChunkSize = 256 * 1024;         // bytes moved per body read/write
 inline constexpr auto kIoTimeout = std::chrono::seconds(60);  // one body chunk, either direction
 inline constexpr auto kAsTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
@@ -52,9 +54,11 @@ struct Exchange {
   boost::beast::http::request_parser<boost::beast::http::buffer_body> parser;
   std::string request_id;
   http_params::Target target;
-  HttpRoute route = HttpRoute::kUnknown;  // for metrics and the log line
-  std::optional<Principal> principal;     // set once authenticated
-  std::string tenant;                     // the tenant acted on, once known, for the log line
+  // The route (api/routes.h) once matched, for the handler, the metrics and the log line;
+  // nullptr while unmatched. For a method the pattern does not allow: its first route.
+  const Route* route = nullptr;
+  std::optional<Principal> principal;  // set once authenticated
+  std::string tenant;                  // the tenant acted on, once known, for the log line
   unsigned status = 0;
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
@@ -201,16 +205,5 @@ class ServerCore {
   std::atomic<std::size_t> queued_disk_{0};  // calls posted to disk_workers_ and not yet done
   std::atomic<bool> draining_{false};
 };
-
-// Handlers: thin — parse, authorise, call one use case, serialise.
-Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex);
-Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, bool by_key);
-Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, bool by_key);
-Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex);
-Awaitable<void> handle_gc(ServerCore& s, Connection& c, Exchange& ex);
-Awaitable<void> handle_fsck(ServerCore& s, Connection& c, Exchange& ex);
-Awaitable<void> handle_create_api_key(ServerCore& s, Connection& c, Exchange& ex);
-Awaitable<void> handle_list_api_keys(ServerCore& s, Connection& c, Exchange& ex);
-Awaitable<void> handle_revoke_api_key(ServerCore& s, Connection& c, Exchange& ex, std::string id);
 
 }  // namespace castor::api

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "application/collect_garbage.h"
@@ -75,34 +76,6 @@ class Histogram {
 // Prometheus-style latency buckets in seconds, 1 ms to 60 s.
 const std::vector<double>& default_duration_buckets();
 
-// The routes of castor's HTTP API, as patterns. Metrics are labelled with the pattern, never the
-// raw path, so that ids and keys cannot blow up the number of series.
-enum class HttpRoute {
-  kHealth,        // /health
-  kReady,         // /ready and /health/ready
-  kMetrics,       // /metrics
-  kObjects,       // /v1/objects
-  kObjectById,    // /v1/objects/{id}
-  kObjectByKey,   // /v1/objects/by-key/{namespace}/{tenant}/{key}
-  kAdminGc,       // /v1/admin/gc
-  kAdminApiKeys,  // /v1/admin/api-keys
-  kAdminApiKey,   // /v1/admin/api-keys/{id}
-  kAdminFsck,     // /v1/admin/fsck
-  kUnknown,       // anything else (404s for unknown paths)
-};
-inline constexpr std::size_t kHttpRouteCount = 11;
-
-// The route label: "/v1/objects/{id}" etc.; "unmatched" for kUnknown.
-std::string_view route_pattern(HttpRoute route);
-
-enum class HttpMethod { kGet, kHead, kPost, kPut, kDelete, kOther };
-inline constexpr std::size_t kHttpMethodCount = 6;
-
-// The method label: "GET", "HEAD", "POST", "PUT", "DELETE", or "OTHER".
-std::string_view method_name(HttpMethod method);
-// Maps a request method token ("GET") to its enumerator; anything unlisted is kOther.
-HttpMethod parse_http_method(std::string_view token);
-
 // What the database and the file systems hold, gathered periodically (see StorageStatsRefresher).
 struct StorageStats {
   struct Objects {
@@ -128,9 +101,12 @@ struct StorageStats {
   std::optional<std::vector<Filesystem>> filesystems;
 };
 
-// castor's metrics, one instance per process, rendered in the Prometheus text exposition format
-// 0.0.4. Thread-safe. The methods the request path calls (http_*, db_query) are lock-free and
-// allocation-free; render() takes no lock that they take, so a scrape never blocks a request.
+// castor's metrics, one instance per process: counters, gauges and histograms, read through
+// snapshot() (src/api renders them as Prometheus text). Thread-safe. The methods the request path
+// calls (http_*, db_query) are lock-free and allocation-free; snapshot() takes no lock that they
+// take, so a scrape never blocks a request. HTTP series are indexed by a route and a method
+// number that the caller defines (the API's route table and method list); this class knows no
+// routes.
 class Metrics {
  public:
   // Names accepted by db_query(); anything else is counted as "other".
@@ -165,8 +141,11 @@ class Metrics {
       "other",
   };
 
+  // HTTP series for `http_routes` x `http_methods` (route, method) pairs (each at least 1); by
+  // convention the last route and the last method are the catch-alls ("unmatched", "OTHER").
   // `duration_buckets` (seconds) are used by every histogram.
-  explicit Metrics(const std::vector<double>& duration_buckets = default_duration_buckets());
+  Metrics(std::size_t http_routes, std::size_t http_methods,
+          const std::vector<double>& duration_buckets = default_duration_buckets());
   ~Metrics();
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
@@ -175,13 +154,15 @@ class Metrics {
   // Every call must be paired with one http_request_finished().
   void http_request_started() noexcept;
   // The response to a request was sent (or the connection failed while sending it): in-flight - 1,
-  // castor_http_requests_total{method,route,status} + 1 (a status outside 100..599 is labelled
+  // castor_http_requests_total{method,route,status} + 1 (a status outside 100..599 counts as
   // "other"), the request and response body sizes in bytes added to
   // castor_http_{request,response}_bytes_total{method,route}, and `seconds` (from the first byte
   // of the request to the last of the response) observed in
-  // castor_http_request_duration_seconds{method,route}.
-  void http_request_finished(HttpRoute route, HttpMethod method, int status, std::uint64_t bytes_in,
-                             std::uint64_t bytes_out, double seconds) noexcept;
+  // castor_http_request_duration_seconds{method,route}. A `route` or `method` out of range counts
+  // as the last one (the catch-all).
+  void http_request_finished(std::size_t route, std::size_t method, int status,
+                             std::uint64_t bytes_in, std::uint64_t bytes_out,
+                             double seconds) noexcept;
 
   // A garbage-collection cycle ended after `seconds`: castor_gc_runs_total{result} + 1 (`ok`
   // picks "success" or "failure"), the report's counts added to the castor_gc_* totals (pass an
@@ -204,27 +185,59 @@ class Metrics {
   // castor_blob_bytes, castor_storage_free_bytes, castor_storage_capacity_bytes); when both
   // `objects` and `blobs` are given, also sets castor_storage_stats_timestamp_seconds to now.
   // castor_stored_bytes{storage_class} is the logical size of the COMMITTED objects. Takes a
-  // mutex shared only with render().
+  // mutex shared only with snapshot().
   void set_storage_stats(const StorageStats& stats);
 
   // castor_db_pool_connections{state="idle"|"in_use"|"max"}: open idle connections, connections
-  // leased to a thread, and the pool's size. Call it periodically or just before render().
+  // leased to a thread, and the pool's size. Call it periodically or just before snapshot().
   void set_db_pool(std::size_t idle, std::size_t in_use, std::size_t size) noexcept;
 
-  // Every family as Prometheus text (format 0.0.4; serve it with the content type
-  // "text/plain; version=0.0.4; charset=utf-8"), followed by each of `extra_families` verbatim
-  // (complete families with their own HELP/TYPE lines and a final newline, e.g.
-  // render_process_metrics()). Families always carry their HELP and TYPE lines; labelled series
-  // appear once their label combination has been observed.
-  std::string render(const std::vector<std::string>& extra_families = {}) const;
+  // Everything at one moment (copies; each value read atomically, so one counter may be a little
+  // ahead of another). Allocates; for scrapes, not the request path.
+  struct Snapshot {
+    struct Http {
+      std::size_t route = 0;
+      std::size_t method = 0;
+      // (status, count) for each status answered at least once, ascending; status 0 stands for
+      // the ones outside 100..599 ("other") and comes last.
+      std::vector<std::pair<int, std::uint64_t>> requests;
+      std::uint64_t bytes_in = 0;   // request body bytes
+      std::uint64_t bytes_out = 0;  // response body bytes
+      Histogram::Snapshot duration;
+    };
+    std::vector<Http> http;  // the (route, method) pairs with a request, by route then method
+    double http_in_flight = 0;
+
+    std::uint64_t gc_runs_success = 0;
+    std::uint64_t gc_runs_failure = 0;
+    CollectGarbage::Report gc_totals;      // the counts of every cycle added up (no failures list)
+    double gc_last_run_timestamp = 0;      // Unix seconds, 0: none yet
+    double gc_last_success_timestamp = 0;  // Unix seconds, 0: none yet
+    Histogram::Snapshot gc_duration;
+
+    std::uint64_t scrub_verified_blobs = 0;
+    std::uint64_t scrub_verified_bytes = 0;
+    std::uint64_t integrity_errors = 0;
+
+    std::vector<Histogram::Snapshot> db_query_duration;  // indexed like kDbOperations
+    double db_pool_idle = 0;
+    double db_pool_in_use = 0;
+    double db_pool_max = 0;
+
+    StorageStats storage;                     // every field set (maybe empty)
+    std::optional<double> storage_timestamp;  // Unix seconds of the last full refresh
+  };
+  Snapshot snapshot() const;
 
  private:
   struct HttpSeries;  // per (route, method)
 
-  HttpSeries& http_series(HttpRoute route, HttpMethod method) noexcept;
+  HttpSeries& http_series(std::size_t route, std::size_t method) noexcept;
 
+  const std::size_t http_routes_;
+  const std::size_t http_methods_;
   Gauge http_in_flight_;
-  std::vector<std::unique_ptr<HttpSeries>> http_;  // kHttpRouteCount * kHttpMethodCount
+  std::vector<std::unique_ptr<HttpSeries>> http_;  // http_routes_ * http_methods_, by route
 
   std::array<Counter, 2> gc_runs_;  // [0] success, [1] failure
   Counter gc_deleted_blobs_;

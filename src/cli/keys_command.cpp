@@ -11,7 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/request_params.h"
+#include "api/http_date.h"
 #include "application/manage_api_keys.h"
 #include "infrastructure/config.h"
 #include "infrastructure/logging.h"

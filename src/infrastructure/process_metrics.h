@@ -5,7 +5,8 @@
 namespace castor {
 
 // The standard process families of Prometheus clients, for this process, in the text exposition
-// format 0.0.4 (HELP and TYPE lines included; append it to Metrics::render()'s output):
+// format 0.0.4 (HELP and TYPE lines included; pass it to api::render_prometheus_text() as an extra
+// family):
 //   process_resident_memory_bytes, process_virtual_memory_bytes (gauges, bytes),
 //   process_cpu_seconds_total (counter, user + system CPU seconds),
 //   process_open_fds, process_max_fds (gauges; max is the soft RLIMIT_NOFILE),

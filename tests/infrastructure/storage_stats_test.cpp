@@ -6,6 +6,7 @@
 #include <pqxx/connection>
 #include <pqxx/transaction>
 
+#include "api/prometheus_text.h"
 #include "infrastructure/migrator.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
@@ -53,12 +54,12 @@ TEST_CASE("the refresher reads object and blob figures and free space", "[pg]") 
     tx.commit();
   }
   TempDir hot("castor-stats-hot"), cold("castor-stats-cold");
-  Metrics metrics;
+  Metrics metrics(1, 1);
   StorageStatsRefresher refresher(
       metrics, db.url(), {{StorageClass::kHot, hot.path()}, {StorageClass::kCold, cold.path()}},
       std::chrono::seconds(3600));
   REQUIRE(refresher.refresh_once());
-  const std::string text = metrics.render();
+  const std::string text = api::render_prometheus_text(metrics);
   INFO(text);
   CHECK(sample(text, R"(castor_objects{storage_class="hot",status="COMMITTED"})") == "2");
   CHECK(sample(text, R"(castor_objects{storage_class="hot",status="DELETED"})") == "1");
@@ -74,23 +75,24 @@ TEST_CASE("the refresher reads object and blob figures and free space", "[pg]") 
   CHECK(std::stod(sample(text, "castor_storage_stats_timestamp_seconds")) > 1.6e9);
 
   // The background thread refreshes at once after start() and stops promptly.
-  Metrics fresh;
+  Metrics fresh(1, 1);
   StorageStatsRefresher background(fresh, db.url(), {{StorageClass::kHot, hot.path()}},
                                    std::chrono::seconds(3600));
   background.start();
-  for (int i = 0;
-       i < 200 && sample(fresh.render(), "castor_storage_stats_timestamp_seconds") == "0"; ++i) {
+  for (int i = 0; i < 200 && sample(api::render_prometheus_text(fresh),
+                                    "castor_storage_stats_timestamp_seconds") == "0";
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   const auto started = std::chrono::steady_clock::now();
   background.stop();
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
-  CHECK(sample(fresh.render(), R"(castor_blobs{storage_class="hot"})") == "1");
+  CHECK(sample(api::render_prometheus_text(fresh), R"(castor_blobs{storage_class="hot"})") == "1");
 }
 
 TEST_CASE("an unreachable database is reported, free space still refreshed", "[pg]") {
   TempDir hot("castor-stats-hot");
-  Metrics metrics;
+  Metrics metrics(1, 1);
   // Nothing listens on port 1; connect_timeout keeps this short either way.
   StorageStatsRefresher refresher(
       metrics, "postgresql://castor@127.0.0.1:1/none",
@@ -99,7 +101,7 @@ TEST_CASE("an unreachable database is reported, free space still refreshed", "[p
   auto status = refresher.refresh_once();
   REQUIRE(!status);
   CHECK(status.error().code == ErrorCode::kUnavailable);
-  const std::string text = metrics.render();
+  const std::string text = api::render_prometheus_text(metrics);
   CHECK(std::stod(sample(text, R"(castor_storage_free_bytes{storage_class="hot"})")) > 0);
   CHECK(sample(text, R"(castor_storage_free_bytes{storage_class="cold"})") == "<absent>");
   CHECK(sample(text, "castor_storage_stats_timestamp_seconds") == "0");

@@ -1,0 +1,117 @@
+#include "api/routes.h"
+
+#include <cstdlib>
+#include <optional>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace castor::api {
+namespace {
+
+constexpr std::string_view kUnmatched = "unmatched";
+
+// castor's routes. Order matters twice: a pattern's methods are listed in Allow in this order,
+// and the metric labels follow it. Every route but the probes and /metrics needs a credential;
+// object routes authorise per tenant in their handlers (kTenantScope), admin routes need the
+// admin scope for all tenants (kFixedScope, checked before the handler).
+std::vector<Route> castor_routes() {
+  constexpr auto kOpen = Access::kOpen;
+  constexpr auto kFixed = Access::kFixedScope;
+  constexpr auto kTenant = Access::kTenantScope;
+  constexpr std::optional<Scope> kNone;
+  constexpr auto kRead = Scope::kObjectsRead;
+  constexpr auto kAdmin = Scope::kAdmin;
+  constexpr std::string_view kByKey = "/v1/objects/by-key/{rest...}";
+  // The by-key label names the parts of {rest}, as it always has.
+  constexpr std::string_view kByKeyLabel = "/v1/objects/by-key/{namespace}/{tenant}/{key}";
+  return {
+      {"GET", "/health", "/health", kOpen, kNone, handle_health, Served::kEverywhere},
+      {"HEAD", "/health", "/health", kOpen, kNone, handle_health, Served::kEverywhere},
+      {"GET", "/ready", "/ready", kOpen, kNone, handle_ready, Served::kEverywhere},
+      {"HEAD", "/ready", "/ready", kOpen, kNone, handle_ready, Served::kEverywhere},
+      {"GET", "/health/ready", "/ready", kOpen, kNone, handle_ready, Served::kEverywhere},
+      {"HEAD", "/health/ready", "/ready", kOpen, kNone, handle_ready, Served::kEverywhere},
+      {"GET", "/metrics", "/metrics", kOpen, kAdmin, handle_metrics, Served::kMetrics},
+      {"HEAD", "/metrics", "/metrics", kOpen, kAdmin, handle_metrics, Served::kMetrics},
+      {"GET", "/v1/objects", "/v1/objects", kTenant, kRead, handle_list},
+      {"POST", "/v1/objects", "/v1/objects", kTenant, Scope::kObjectsWrite, handle_upload},
+      {"GET", "/v1/objects/{id}", "/v1/objects/{id}", kTenant, kRead, handle_download},
+      {"HEAD", "/v1/objects/{id}", "/v1/objects/{id}", kTenant, kRead, handle_download},
+      {"DELETE", "/v1/objects/{id}", "/v1/objects/{id}", kTenant, Scope::kObjectsDelete,
+       handle_delete},
+      {"GET", kByKey, kByKeyLabel, kTenant, kRead, handle_download},
+      {"HEAD", kByKey, kByKeyLabel, kTenant, kRead, handle_download},
+      {"DELETE", kByKey, kByKeyLabel, kTenant, Scope::kObjectsDelete, handle_delete},
+      {"POST", "/v1/admin/gc", "/v1/admin/gc", kFixed, kAdmin, handle_gc},
+      {"GET", "/v1/admin/api-keys", "/v1/admin/api-keys", kFixed, kAdmin, handle_list_api_keys},
+      {"POST", "/v1/admin/api-keys", "/v1/admin/api-keys", kFixed, kAdmin, handle_create_api_key},
+      {"DELETE", "/v1/admin/api-keys/{id}", "/v1/admin/api-keys/{id}", kFixed, kAdmin,
+       handle_revoke_api_key},
+      {"POST", "/v1/admin/fsck", "/v1/admin/fsck", kFixed, kAdmin, handle_fsck},
+  };
+}
+
+}  // namespace
+
+const RouteTable& RouteTable::get() {
+  static const RouteTable table = [] {
+    auto t = create(castor_routes());
+    if (!t) {
+      spdlog::critical("the route table is malformed: {}", t.error().message);
+      std::abort();
+    }
+    return std::move(*t);
+  }();
+  return table;
+}
+
+Result<RouteTable> RouteTable::create(std::vector<Route> routes) {
+  std::vector<RouteKey> keys;
+  keys.reserve(routes.size());
+  for (const Route& r : routes) {
+    if (r.access != Access::kOpen && !r.scope) {
+      return invalid_argument(std::string(r.method) + " " + std::string(r.pattern) +
+                              " needs a scope");
+    }
+    keys.push_back({r.method, r.pattern});
+  }
+  auto router = Router::create(keys);
+  if (!router) {
+    return std::move(router).error();
+  }
+  for (std::size_t p = 0; p < router->pattern_count(); ++p) {
+    const Route& first = routes[router->first_route(p)];
+    for (const Route& r : routes) {
+      if (r.pattern == first.pattern &&
+          (r.label != first.label ||
+           (r.access == Access::kOpen) != (first.access == Access::kOpen) ||
+           r.served != first.served)) {
+        return invalid_argument("the routes of " + std::string(r.pattern) +
+                                " disagree on label, openness or listener");
+      }
+    }
+  }
+  RouteTable table(std::move(routes), std::move(*router));
+  for (const Route& r : table.routes_) {
+    std::size_t label = 0;
+    while (label < table.labels_.size() && table.labels_[label] != r.label) {
+      ++label;
+    }
+    if (label == table.labels_.size()) {
+      table.labels_.push_back(r.label);
+    }
+    table.label_of_route_.push_back(label);
+  }
+  table.labels_.push_back(kUnmatched);
+  return table;
+}
+
+std::size_t RouteTable::label_index(const Route* route) const {
+  if (route == nullptr || route < routes_.data() || route >= routes_.data() + routes_.size()) {
+    return labels_.size() - 1;
+  }
+  return label_of_route_[static_cast<std::size_t>(route - routes_.data())];
+}
+
+}  // namespace castor::api
