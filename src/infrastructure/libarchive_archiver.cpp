@@ -99,8 +99,10 @@ class LibarchiveStream final : public ArchiveStream {
     }
     // Pending bytes first; they exist only when the previous read's buffer was full.
     const std::size_t from_pending = std::min(out.size(), pending_.size() - pending_start_);
-    std::memcpy(out.data(), pending_.data() + pending_start_, from_pending);
-    pending_start_ += from_pending;
+    if (from_pending > 0) {
+      std::memcpy(out.data(), pending_.data() + pending_start_, from_pending);
+      pending_start_ += from_pending;
+    }
     if (pending_start_ < pending_.size()) {
       return from_pending;
     }
