@@ -37,7 +37,7 @@ CASTOR_DEB_PACKAGES=(
   yamllint
   postgresql postgresql-client curl media-types openssl
   # bundles (archives) and castorctl (HTTP client, command line); unzip/bsdtar check archives
-  libarchive-dev libcurl4-openssl-dev libcli11-dev unzip libarchive-tools
+  libarchive-dev libcurl4-openssl-dev libcli11-dev libtomlplusplus-dev unzip libarchive-tools
 )
 
 castor_log() {
