@@ -238,3 +238,28 @@ TEST_CASE(
 }
 
 }  // namespace castor::e2e
+
+namespace castor::e2e {
+
+TEST_CASE("castorctl retries 429 after Retry-After and completes the push", "[castorctl]") {
+  CastorctlEnvironment& environment = castorctl_environment();
+  testing::ServerProcess limited = testing::ServerProcess::start(auth_server_options(
+      environment.database.url(),
+      {{"RATE_LIMIT_RPS", "4"}, {"RATE_LIMIT_BURST", "2"}, {"LOG_LEVEL", "warn"}}));
+  const std::string tenant = testing::unique_name("ctl");
+  testing::TempDir dir("castorctl-429");
+  for (int i = 0; i < 8; ++i) {
+    write_file(dir.path() / "tree" / ("f" + std::to_string(i)), testing::random_bytes(100));
+  }
+  const CommandResult result = run_castorctl(
+      {"--json", "-v", "push", (dir.path() / "tree").string(), "--prefix", "r/", "--jobs", "4"},
+      tenant, {{"CASTOR_URL", "http://127.0.0.1:" + std::to_string(limited.port())}});
+  INFO(describe(result));
+  REQUIRE(result.exit_code == 0);
+  CHECK(int_field(parse_object(result.out), "objects_created") == 8);
+  CHECK(result.err.find("< 429") != std::string::npos);
+  CHECK(result.err.find("retrying in 1000 ms") != std::string::npos);
+  CHECK(result.err.find(environment.admin.key) == std::string::npos);
+}
+
+}  // namespace castor::e2e
