@@ -1,5 +1,6 @@
 // castorctl: the command-line client of castor (push/pull trees as bundles, keyed objects).
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -202,6 +203,8 @@ int run(int argc, char** argv) {
 }  // namespace castor::client
 
 int main(int argc, char** argv) {
+  // A closed pipe or socket is an error to report, not a reason to die silently.
+  std::signal(SIGPIPE, SIG_IGN);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const int code = castor::client::run(argc, argv);
   curl_global_cleanup();
