@@ -37,7 +37,7 @@ CASTOR_DEB_PACKAGES=(
   yamllint
   postgresql postgresql-client curl media-types openssl
   # bundles (archives) and castorctl (HTTP client, command line); unzip/bsdtar check archives
-  libarchive-dev libcurl4-openssl-dev libcli11-dev unzip libarchive-tools
+  libarchive-dev libcurl4-openssl-dev libcli11-dev libtomlplusplus-dev unzip libarchive-tools
 )
 
 castor_log() {
@@ -100,8 +100,11 @@ castor_build() {
     export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$PWD")} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
   fi
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "${launcher[@]}" "$@"
-  # CASTOR_BUILD_TARGET narrows the build (scripts/run needs only the server).
-  cmake --build "$dir" -j "${CASTOR_BUILD_JOBS:-2}" ${CASTOR_BUILD_TARGET:+--target "$CASTOR_BUILD_TARGET"}
+  # CASTOR_BUILD_TARGET narrows the build to these space-separated targets (scripts/run needs
+  # only the server and castorctl).
+  local targets=()
+  read -ra targets <<<"${CASTOR_BUILD_TARGET:-}"
+  cmake --build "$dir" -j "${CASTOR_BUILD_JOBS:-2}" ${targets[@]:+--target "${targets[@]}"}
 }
 
 # clang-format check over the C++ sources. Returns non-zero when a file is not formatted.

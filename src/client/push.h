@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "client/context.h"
+#include "domain/error.h"
+
+namespace castor::client {
+
+struct PushOptions {
+  std::vector<std::filesystem::path> roots{};
+  std::vector<std::string> excludes{};
+  bool bundle = false;                  // create a bundle of the pushed files
+  std::optional<std::string> prefix{};  // create keyed objects <prefix><relative path>
+  int jobs = 8;
+  std::uint64_t part_size = 64ull << 20;
+  bool follow_symlinks = false;
+  bool dry_run = false;  // scan, hash and ask the server, but change nothing
+};
+
+// What a push did (or, with dry_run, would do).
+struct PushSummary {
+  std::uint64_t files = 0;
+  std::uint64_t bytes_total = 0;       // of the scanned files
+  std::uint64_t blobs_total = 0;       // distinct contents
+  std::uint64_t blobs_missing = 0;     // contents the server lacked (preflight)
+  std::uint64_t blobs_uploaded = 0;    // PUT /v1/blobs that stored (201)
+  std::uint64_t bytes_uploaded = 0;    // body bytes sent, blobs and objects
+  std::uint64_t objects_created = 0;   // keyed mode
+  std::uint64_t objects_replaced = 0;  // keyed mode: a key held other content
+  std::uint64_t objects_unchanged = 0;
+  std::optional<boost::json::object> bundle{};  // the created bundle's summary
+  std::vector<std::string> skipped{};
+  bool dry_run = false;
+
+  boost::json::object to_json() const;
+};
+
+// castorctl push: scan, hash (in parallel), then with `bundle` preflight in batches, upload the
+// missing blobs (in parallel) and create the bundle; with `prefix` create or replace the keyed
+// objects whose content differs. Usage error when neither `bundle` nor `prefix` is asked for.
+Result<PushSummary> run_push(const Context& context, const PushOptions& options);
+
+}  // namespace castor::client
