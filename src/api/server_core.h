@@ -23,6 +23,7 @@
 #include "api/http_server.h"
 #include "api/key_path.h"
 #include "api/request_params.h"
+#include "application/io_thread.h"
 #include "domain/principal.h"
 
 namespace castor::api {
@@ -140,9 +141,9 @@ class ServerCore {
     auto ex = co_await boost::asio::this_coro::executor;
     std::atomic<std::size_t>& counter = queued(pool);
     ++counter;
-    auto initiate = [&counter, target = &workers(pool), ex, &work](auto handler) {
-      boost::asio::post(*target, [&counter, ex, &work, h = std::move(handler)]() mutable {
-        R r = work();
+    auto initiate = [&counter, pool, target = &workers(pool), ex, &work](auto handler) {
+      boost::asio::post(*target, [&counter, pool, ex, &work, h = std::move(handler)]() mutable {
+        R r = run_on(pool, work);
         --counter;
         boost::asio::post(
             ex, [h = std::move(h), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
@@ -157,12 +158,23 @@ class ServerCore {
   void post(Pool pool, F work) {
     ++queued(pool);
     boost::asio::post(workers(pool), [this, pool, work = std::move(work)]() mutable {
-      work();
+      run_on(pool, work);
       --queued(pool);
     });
   }
   // The 503 for a full pool.
   static HttpError overloaded_error();
+
+  // Calls `work` on a thread of `pool`; work on the disk pool runs as bulk work (BulkWorkScope),
+  // which the PostgreSQL pool keeps from taking its reserved connections.
+  template <class F>
+  static std::invoke_result_t<F&> run_on(Pool pool, F& work) {
+    std::optional<BulkWorkScope> bulk;
+    if (pool == Pool::kDisk) {
+      bulk.emplace();
+    }
+    return work();
+  }
 
   // Sends a complete response with a small body (JSON by default). A HEAD gets the header only.
   Awaitable<void> send(Connection& c, Exchange& ex, boost::beast::http::status status,

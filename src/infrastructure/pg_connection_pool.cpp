@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <pqxx/nontransaction>
 
+#include "application/io_thread.h"
 #include "infrastructure/pg_errors.h"
 
 namespace castor {
@@ -17,6 +18,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kWatchPeriod = std::chrono::milliseconds(100);
+// How long bulk work may wait for one of the connections it is allowed (see acquire()).
+constexpr auto kBulkAcquireTimeout = std::chrono::milliseconds(60'000);
 
 std::int64_t ticks(Clock::time_point t) { return t.time_since_epoch().count(); }
 
@@ -57,15 +60,16 @@ struct PgConnectionPool::Slot {
   std::atomic<bool> fired{false};         // the watchdog shut the socket down
 };
 
-PgConnectionPool::Lease::Lease(PgConnectionPool& pool, std::unique_ptr<Slot> slot, bool trial)
-    : pool_(pool), slot_(std::move(slot)), trial_(trial) {}
+PgConnectionPool::Lease::Lease(PgConnectionPool& pool, std::unique_ptr<Slot> slot, bool trial,
+                               bool bulk)
+    : pool_(pool), slot_(std::move(slot)), trial_(trial), bulk_(bulk) {}
 
 PgConnectionPool::Lease::Lease(Lease&& other) noexcept
-    : pool_(other.pool_), slot_(std::move(other.slot_)), trial_(other.trial_) {}
+    : pool_(other.pool_), slot_(std::move(other.slot_)), trial_(other.trial_), bulk_(other.bulk_) {}
 
 PgConnectionPool::Lease::~Lease() {
   if (slot_) {
-    pool_.give_back(std::move(slot_), trial_);
+    pool_.give_back(std::move(slot_), trial_, bulk_);
   }
 }
 
@@ -77,6 +81,7 @@ PgConnectionPool::PgConnectionPool(std::string url, std::size_t size, Setup setu
                                    PgTimeouts timeouts)
     : url_(with_connection_timeouts(url, timeouts)),
       size_(size),
+      reserved_(size >= 4 ? size / 4 : (size >= 2 ? 1 : 0)),
       setup_(std::move(setup)),
       timeouts_(timeouts),
       watchdog_(kWatchPeriod, [this] { watch(); }) {
@@ -88,23 +93,32 @@ PgConnectionPool::~PgConnectionPool() { watchdog_.stop(); }
 Result<PgConnectionPool::Lease> PgConnectionPool::acquire() {
   std::unique_ptr<Slot> slot;
   bool trial = false;
+  const bool bulk = in_bulk_work();
   {
     std::unique_lock lock(mu_);
-    const bool woken = freed_.wait_for(lock, timeouts_.acquire_timeout, [&] {
-      return leased_count_ < size_ || (failing_ && trying_);
+    // Bulk work waits its turn longer: the connections it waits for are held by other commits
+    // that are making progress (a database that fails is noticed at once, below).
+    const auto wait =
+        bulk ? std::max(timeouts_.acquire_timeout, kBulkAcquireTimeout) : timeouts_.acquire_timeout;
+    const bool woken = freed_.wait_for(lock, wait, [&] {
+      return (leased_count_ < size_ && (!bulk || bulk_leased_ < size_ - reserved_)) ||
+             (failing_ && trying_);
     });
     if (failing_ && trying_) {
       return Error{ErrorCode::kUnavailable, "database unavailable"};
     }
     if (!woken) {
-      return Error{ErrorCode::kUnavailable, "database busy: no connection free within " +
-                                                std::to_string(timeouts_.acquire_timeout.count()) +
-                                                " ms"};
+      return Error{
+          ErrorCode::kUnavailable,
+          "database busy: no connection free within " +
+              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count()) +
+              " ms"};
     }
     if (failing_) {
       trying_ = trial = true;
     }
     ++leased_count_;
+    bulk_leased_ += bulk ? 1 : 0;
     if (!idle_.empty()) {
       slot = std::move(idle_.back());
       idle_.pop_back();
@@ -112,7 +126,7 @@ Result<PgConnectionPool::Lease> PgConnectionPool::acquire() {
     if (slot && slot->conn->is_open()) {
       slot->track_socket();
       leased_.push_back(slot.get());
-      return Lease(*this, std::move(slot), trial);
+      return Lease(*this, std::move(slot), trial, bulk);
     }
   }
   slot.reset();
@@ -129,7 +143,7 @@ Result<PgConnectionPool::Lease> PgConnectionPool::acquire() {
   });
   if (!opened) {
     mark_failing("cannot connect");
-    give_back(nullptr, trial);
+    give_back(nullptr, trial, bulk);
     return Error{ErrorCode::kUnavailable, "database unavailable"};
   }
   slot = std::make_unique<Slot>(std::move(*opened));
@@ -138,7 +152,7 @@ Result<PgConnectionPool::Lease> PgConnectionPool::acquire() {
     slot->track_socket();
     leased_.push_back(slot.get());
   }
-  Lease lease(*this, std::move(slot), trial);
+  Lease lease(*this, std::move(slot), trial, bulk);
   auto ready = guarded([&]() -> Status {
     PgCallDeadline::Use use(lease);
     PgCallDeadline deadline;
@@ -157,11 +171,12 @@ Result<PgConnectionPool::Lease> PgConnectionPool::acquire() {
   return lease;
 }
 
-void PgConnectionPool::give_back(std::unique_ptr<Slot> slot, bool trial) {
+void PgConnectionPool::give_back(std::unique_ptr<Slot> slot, bool trial, bool bulk) {
   std::unique_ptr<Slot> dropped;
   {
     std::lock_guard lock(mu_);
     --leased_count_;
+    bulk_leased_ -= bulk ? 1 : 0;
     if (slot) {
       leased_.erase(std::find(leased_.begin(), leased_.end(), slot.get()));
     }

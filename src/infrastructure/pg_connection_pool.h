@@ -27,6 +27,10 @@ namespace castor {
 // socket of a connection whose call to the server (armed by PgCallDeadline) outlasts the client
 // deadline, so that the blocked call fails at once with a broken connection.
 //
+// Bulk work (a thread inside a BulkWorkScope: uploads' fsync and commit, content reads) may hold
+// at most size - reserved_for_short_work() connections at once, so that commits stalled behind
+// gigabytes of writeback never leave authentication and listings without a connection.
+//
 // When a deadline fires or a connection cannot be opened, the pool marks the database as failing:
 // from then on one caller at a time tries it, the others get Unavailable at once, until a lease
 // ends with the connection healthy. So a hung database costs each request milliseconds, not the
@@ -51,10 +55,11 @@ class PgConnectionPool {
    private:
     friend class PgConnectionPool;
     friend class PgCallDeadline;
-    Lease(PgConnectionPool& pool, std::unique_ptr<Slot> slot, bool trial);
+    Lease(PgConnectionPool& pool, std::unique_ptr<Slot> slot, bool trial, bool bulk);
     PgConnectionPool& pool_;
     std::unique_ptr<Slot> slot_;
     bool trial_;  // this lease tries a database marked failing
+    bool bulk_;   // leased by bulk work (counted in bulk_leased_)
   };
 
   // `size` connections at most, to `url` (a libpq URI or key=value string).
@@ -72,17 +77,21 @@ class PgConnectionPool {
   std::size_t idle() const;
   std::size_t in_use() const;
   std::size_t size() const { return size_; }
+  // Connections bulk work can never take: a quarter of the pool (at least one when it has two or
+  // more).
+  std::size_t reserved_for_short_work() const { return reserved_; }
   const PgTimeouts& timeouts() const { return timeouts_; }
 
  private:
   friend class PgCallDeadline;
-  void give_back(std::unique_ptr<Slot> slot, bool trial);
+  void give_back(std::unique_ptr<Slot> slot, bool trial, bool bulk);
   void mark_failing(const char* why);
   // One watchdog pass: cuts the connections whose armed deadline has passed.
   void watch();
 
   const std::string url_;
   const std::size_t size_;
+  const std::size_t reserved_;
   const Setup setup_;
   const PgTimeouts timeouts_;
   mutable std::mutex mu_;
@@ -90,6 +99,7 @@ class PgConnectionPool {
   std::vector<std::unique_ptr<Slot>> idle_;  // guarded by mu_
   std::vector<Slot*> leased_;                // guarded by mu_; null for a slot still opening
   std::size_t leased_count_ = 0;             // guarded by mu_
+  std::size_t bulk_leased_ = 0;              // guarded by mu_: of them, leased by bulk work
   bool failing_ = false;                     // guarded by mu_: a deadline fired, or connect failed
   bool trying_ = false;                      // guarded by mu_: a trial lease is out
   PeriodicTask watchdog_;                    // last: its thread uses the members above

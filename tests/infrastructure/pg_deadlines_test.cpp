@@ -1,11 +1,15 @@
 // Deadlines on PostgreSQL: the pool's wait, the client-side cut of a call the server does not
 // answer, the fast failure while the database is failing, and the recovery.
 #include <chrono>
+#include <future>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 
+#include "application/io_thread.h"
 #include "infrastructure/migrator.h"
 #include "infrastructure/pg_connection_pool.h"
 #include "support/test_database.h"
@@ -64,6 +68,42 @@ TEST_CASE("waiting for a pooled connection is bounded", "[pg]") {
   CHECK(second.error().code == ErrorCode::kUnavailable);
   CHECK(seconds_since(start) >= 0.4);
   CHECK(seconds_since(start) < 3.0);
+}
+
+TEST_CASE("bulk work never takes the connections reserved for short work", "[pg]") {
+  auto db = TestDatabase::create("castor_pg");
+  PgConnectionPool pool(db.url(), 4, nullptr, short_timeouts());
+  REQUIRE(pool.reserved_for_short_work() == 1);
+  std::vector<PgConnectionPool::Lease> bulk;
+  {
+    BulkWorkScope scope;
+    for (int i = 0; i < 3; ++i) {
+      auto lease = pool.acquire();
+      REQUIRE(lease);
+      bulk.push_back(std::move(*lease));
+    }
+  }
+  // A fourth bulk lease waits for one of the three, on another thread.
+  std::promise<bool> got;
+  std::thread waiter([&] {
+    BulkWorkScope scope;
+    auto lease = pool.acquire();
+    got.set_value(static_cast<bool>(lease));
+  });
+  auto fourth = got.get_future();
+  // Short work still gets the reserved connection at once.
+  const auto start = Clock::now();
+  auto listing = pool.acquire();
+  REQUIRE(listing);
+  CHECK(seconds_since(start) < 0.4);
+  CHECK(pool.in_use() == 4);
+  CHECK(fourth.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+  // Returning the short lease does not let bulk work in; returning a bulk one does.
+  { auto done = std::move(*listing); }
+  CHECK(fourth.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+  bulk.pop_back();
+  CHECK(fourth.get());
+  waiter.join();
 }
 
 TEST_CASE(
