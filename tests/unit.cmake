@@ -10,6 +10,8 @@ target_link_libraries(castor_test_fakes PUBLIC castor_application PRIVATE OpenSS
 
 target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/domain/value_objects_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/bundle_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/blobs_bundles_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/upload_object_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/download_object_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/delete_object_test.cpp
@@ -21,4 +23,4 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/scrub_content_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/periodic_task_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/request_params_test.cpp)
-target_link_libraries(castor_unit_tests PRIVATE castor_test_fakes castor_api)
+target_link_libraries(castor_unit_tests PRIVATE castor_test_fakes castor_api OpenSSL::Crypto)

@@ -31,9 +31,12 @@ double now_seconds() {
 }
 
 constexpr std::array<HttpRoute, kHttpRouteCount> kRoutes = {
-    HttpRoute::kHealth,      HttpRoute::kReady,       HttpRoute::kMetrics, HttpRoute::kObjects,
-    HttpRoute::kObjectById,  HttpRoute::kObjectByKey, HttpRoute::kAdminGc, HttpRoute::kAdminApiKeys,
-    HttpRoute::kAdminApiKey, HttpRoute::kAdminFsck,   HttpRoute::kUnknown};
+    HttpRoute::kHealth,    HttpRoute::kReady,        HttpRoute::kMetrics,
+    HttpRoute::kObjects,   HttpRoute::kObjectById,   HttpRoute::kObjectByKey,
+    HttpRoute::kAdminGc,   HttpRoute::kAdminApiKeys, HttpRoute::kAdminApiKey,
+    HttpRoute::kAdminFsck, HttpRoute::kBlob,         HttpRoute::kBlobsPreflight,
+    HttpRoute::kBundles,   HttpRoute::kBundle,       HttpRoute::kBundleDownload,
+    HttpRoute::kUnknown};
 constexpr std::array<HttpMethod, kHttpMethodCount> kMethods = {
     HttpMethod::kGet, HttpMethod::kHead,   HttpMethod::kPost,
     HttpMethod::kPut, HttpMethod::kDelete, HttpMethod::kOther};
@@ -233,6 +236,16 @@ std::string_view route_pattern(HttpRoute route) {
       return "/v1/admin/api-keys/{id}";
     case HttpRoute::kAdminFsck:
       return "/v1/admin/fsck";
+    case HttpRoute::kBlob:
+      return "/v1/blobs/{sha256}";
+    case HttpRoute::kBlobsPreflight:
+      return "/v1/blobs/preflight";
+    case HttpRoute::kBundles:
+      return "/v1/bundles";
+    case HttpRoute::kBundle:
+      return "/v1/bundles/{id}";
+    case HttpRoute::kBundleDownload:
+      return "/v1/bundles/{id}/download";
     case HttpRoute::kUnknown:
       break;
   }

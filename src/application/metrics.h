@@ -78,19 +78,24 @@ const std::vector<double>& default_duration_buckets();
 // The routes of castor's HTTP API, as patterns. Metrics are labelled with the pattern, never the
 // raw path, so that ids and keys cannot blow up the number of series.
 enum class HttpRoute {
-  kHealth,        // /health
-  kReady,         // /ready and /health/ready
-  kMetrics,       // /metrics
-  kObjects,       // /v1/objects
-  kObjectById,    // /v1/objects/{id}
-  kObjectByKey,   // /v1/objects/by-key/{namespace}/{tenant}/{key}
-  kAdminGc,       // /v1/admin/gc
-  kAdminApiKeys,  // /v1/admin/api-keys
-  kAdminApiKey,   // /v1/admin/api-keys/{id}
-  kAdminFsck,     // /v1/admin/fsck
-  kUnknown,       // anything else (404s for unknown paths)
+  kHealth,          // /health
+  kReady,           // /ready and /health/ready
+  kMetrics,         // /metrics
+  kObjects,         // /v1/objects
+  kObjectById,      // /v1/objects/{id}
+  kObjectByKey,     // /v1/objects/by-key/{namespace}/{tenant}/{key}
+  kAdminGc,         // /v1/admin/gc
+  kAdminApiKeys,    // /v1/admin/api-keys
+  kAdminApiKey,     // /v1/admin/api-keys/{id}
+  kAdminFsck,       // /v1/admin/fsck
+  kBlob,            // /v1/blobs/{sha256}
+  kBlobsPreflight,  // /v1/blobs/preflight
+  kBundles,         // /v1/bundles
+  kBundle,          // /v1/bundles/{id}
+  kBundleDownload,  // /v1/bundles/{id}/download
+  kUnknown,         // anything else (404s for unknown paths)
 };
-inline constexpr std::size_t kHttpRouteCount = 11;
+inline constexpr std::size_t kHttpRouteCount = 16;
 
 // The route label: "/v1/objects/{id}" etc.; "unmatched" for kUnknown.
 std::string_view route_pattern(HttpRoute route);
@@ -134,7 +139,7 @@ struct StorageStats {
 class Metrics {
  public:
   // Names accepted by db_query(); anything else is counted as "other".
-  static constexpr std::array<std::string_view, 28> kDbOperations = {
+  static constexpr std::array<std::string_view, 47> kDbOperations = {
       "object_insert",
       "object_find",
       "object_find_by_key",
@@ -157,6 +162,25 @@ class Metrics {
       "blob_set_ref_count",
       "blob_unverified_since",
       "blob_record_verification",
+      "blob_count_live_refs",
+      "blob_retain",
+      "blob_grant",
+      "blob_find_held",
+      "blob_retain_held",
+      "blob_not_held",
+      "blob_lock_held",
+      "blob_add_refs",
+      "blob_lock_refs",
+      "blob_release_refs",
+      "bundle_insert",
+      "bundle_insert_files",
+      "bundle_list",
+      "bundle_list_after",
+      "bundle_find",
+      "bundle_files",
+      "bundle_lock",
+      "bundle_references",
+      "bundle_remove",
       "content_lock",
       "content_try_lock",
       "begin",

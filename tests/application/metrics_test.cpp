@@ -310,10 +310,12 @@ TEST_CASE("HTTP requests move the counters, the histogram and the in-flight gaug
 
 TEST_CASE("routes are labelled by pattern and odd statuses and methods are bounded", "[unit]") {
   std::set<std::string_view> patterns;
-  for (HttpRoute route : {HttpRoute::kHealth, HttpRoute::kReady, HttpRoute::kMetrics,
-                          HttpRoute::kObjects, HttpRoute::kObjectById, HttpRoute::kObjectByKey,
-                          HttpRoute::kAdminGc, HttpRoute::kAdminApiKeys, HttpRoute::kAdminApiKey,
-                          HttpRoute::kAdminFsck, HttpRoute::kUnknown}) {
+  for (HttpRoute route :
+       {HttpRoute::kHealth, HttpRoute::kReady, HttpRoute::kMetrics, HttpRoute::kObjects,
+        HttpRoute::kObjectById, HttpRoute::kObjectByKey, HttpRoute::kAdminGc,
+        HttpRoute::kAdminApiKeys, HttpRoute::kAdminApiKey, HttpRoute::kAdminFsck, HttpRoute::kBlob,
+        HttpRoute::kBlobsPreflight, HttpRoute::kBundles, HttpRoute::kBundle,
+        HttpRoute::kBundleDownload, HttpRoute::kUnknown}) {
     patterns.insert(route_pattern(route));
   }
   CHECK(patterns.size() == kHttpRouteCount);
