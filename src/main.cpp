@@ -33,6 +33,15 @@ namespace {
 
 using namespace castor;
 
+// Placeholder until the libarchive archiver is wired: bundle downloads answer 500.
+class UnavailableArchiver final : public Archiver {
+ public:
+  Result<std::unique_ptr<ArchiveStream>> open(ArchiveFormat, std::vector<ArchiveEntry>,
+                                              ContentOpener) override {
+    return internal_error("bundle archives are not available in this build");
+  }
+};
+
 constexpr const char* kUsage =
     "usage: castor <command> [--setting value ...]\n"
     "commands:\n"
@@ -165,6 +174,15 @@ int serve(const Config& config) {
   DownloadObject download(metadata, **blob_store);
   DeleteObject remove(metadata, clock);
   ListObjects list(metadata);
+  StoreBlob store_blob(metadata, **blob_store, clock, ids, config.max_object_size,
+                       config.blob_grace);
+  ReadBlob read_blob(metadata, **blob_store);
+  PreflightBlobs preflight(metadata);
+  CreateBundle create_bundle(metadata, **blob_store, clock, ids);
+  ReadBundles read_bundles(metadata);
+  DeleteBundle delete_bundle(metadata);
+  UnavailableArchiver archiver;
+  DownloadBundle download_bundle(metadata, **blob_store, archiver);
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
   CheckIntegrity fsck(metadata, **blob_store);
@@ -205,6 +223,7 @@ int serve(const Config& config) {
        .max_connections = max_connections,
        .header_timeout = config.header_timeout,
        .idle_timeout = config.idle_timeout,
+       .max_manifest_bytes = static_cast<std::size_t>(config.max_manifest_bytes),
        .metrics_host = config.metrics_host.value_or("0.0.0.0"),
        .metrics_port =
            config.metrics_host ? std::optional<std::uint16_t>(config.metrics_port) : std::nullopt,
@@ -212,8 +231,9 @@ int serve(const Config& config) {
        .auth_required = config.auth_required,
        .access_logger = kAccessLoggerName,
        .access_log_json = config.log_format == "json"},
-      {upload, download, remove, list, gc, fsck, readiness, auth, keys, limiter, metrics,
-       [&metrics, &metadata] {
+      {upload, download, remove, list, store_blob, read_blob, preflight, create_bundle,
+       read_bundles, delete_bundle, download_bundle, gc, fsck, readiness, auth, keys, limiter,
+       metrics, [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);
          return metrics.render({render_process_metrics()});

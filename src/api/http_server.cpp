@@ -216,6 +216,9 @@ struct HttpServer::Impl {
     constexpr std::string_view kByKey = "/v1/objects/by-key/";
     constexpr std::string_view kById = "/v1/objects/";
     constexpr std::string_view kApiKey = "/v1/admin/api-keys/";
+    constexpr std::string_view kBlob = "/v1/blobs/";
+    constexpr std::string_view kBundle = "/v1/bundles/";
+    constexpr std::string_view kDownload = "/download";
     std::string allowed;
     if (path == "/health") {
       ex.route = HttpRoute::kHealth, allowed = "GET, HEAD";
@@ -241,6 +244,21 @@ struct HttpServer::Impl {
       ex.route = HttpRoute::kAdminApiKeys, allowed = "GET, POST";
     } else if (path.starts_with(kApiKey) && path.find('/', kApiKey.size()) == std::string::npos) {
       ex.route = HttpRoute::kAdminApiKey, allowed = "DELETE";
+      // Blobs and bundles (docs/BLOBS_AND_BUNDLES.md).
+    } else if (path == "/v1/blobs/preflight") {
+      ex.route = HttpRoute::kBlobsPreflight, allowed = "POST";
+    } else if (path.starts_with(kBlob) && path.size() > kBlob.size() &&
+               path.find('/', kBlob.size()) == std::string::npos) {
+      ex.route = HttpRoute::kBlob, allowed = "GET, HEAD, PUT";
+    } else if (path == "/v1/bundles") {
+      ex.route = HttpRoute::kBundles, allowed = "GET, POST";
+    } else if (path.starts_with(kBundle) && path.size() > kBundle.size() &&
+               path.find('/', kBundle.size()) == std::string::npos) {
+      ex.route = HttpRoute::kBundle, allowed = "GET, DELETE";
+    } else if (path.starts_with(kBundle) && path.ends_with(kDownload) &&
+               path.size() > kBundle.size() + kDownload.size() &&
+               path.find('/', kBundle.size()) == path.size() - kDownload.size()) {
+      ex.route = HttpRoute::kBundleDownload, allowed = "GET";
     }
 
     // Everything but the probes and metrics needs a credential, unknown paths and wrong methods
@@ -314,6 +332,27 @@ struct HttpServer::Impl {
         co_return co_await api::handle_list_api_keys(core, c, ex);
       case HttpRoute::kAdminApiKey:
         co_return co_await api::handle_revoke_api_key(core, c, ex, path.substr(kApiKey.size()));
+      case HttpRoute::kBlobsPreflight:
+        co_return co_await api::handle_preflight(core, c, ex);
+      case HttpRoute::kBlob:
+        if (method == http::verb::put) {
+          co_return co_await api::handle_put_blob(core, c, ex);
+        }
+        co_return co_await api::handle_get_blob(core, c, ex);
+      case HttpRoute::kBundles:
+        if (method == http::verb::post) {
+          co_return co_await api::handle_create_bundle(core, c, ex);
+        }
+        co_return co_await api::handle_list_bundles(core, c, ex);
+      case HttpRoute::kBundle:
+        if (method == http::verb::delete_) {
+          co_return co_await api::handle_delete_bundle(core, c, ex, path.substr(kBundle.size()));
+        }
+        co_return co_await api::handle_get_bundle(core, c, ex, path.substr(kBundle.size()));
+      case HttpRoute::kBundleDownload:
+        co_return co_await api::handle_download_bundle(
+            core, c, ex,
+            path.substr(kBundle.size(), path.size() - kBundle.size() - kDownload.size()));
       default:
         break;
     }

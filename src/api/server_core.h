@@ -95,6 +95,9 @@ struct BodyChunk {
 Awaitable<BodyChunk> read_body_chunk(Connection& c, Exchange& ex);
 // The answer to a failed body read (the connection closes after it).
 HttpError body_error(const boost::system::error_code& ec);
+// Reads a small request body (JSON) whole: at most `limit` bytes, else 413 payload_too_large
+// (at once when the Content-Length says so, before reading anything).
+Awaitable<Parsed<std::string>> read_bounded_body(Connection& c, Exchange& ex, std::size_t limit);
 
 // Where a blocking call runs. Two bounded pools, so that a flood of one kind cannot starve the
 // other: fsyncs of gigabytes, content reads and writes on the disk pool never hold up
@@ -212,5 +215,15 @@ Awaitable<void> handle_fsck(ServerCore& s, Connection& c, Exchange& ex);
 Awaitable<void> handle_create_api_key(ServerCore& s, Connection& c, Exchange& ex);
 Awaitable<void> handle_list_api_keys(ServerCore& s, Connection& c, Exchange& ex);
 Awaitable<void> handle_revoke_api_key(ServerCore& s, Connection& c, Exchange& ex, std::string id);
+// Blobs and bundles (blob_handlers.cpp, bundle_handlers.cpp; docs/BLOBS_AND_BUNDLES.md). `id` is
+// the {id} segment of the path, still to be parsed.
+Awaitable<void> handle_put_blob(ServerCore& s, Connection& c, Exchange& ex);
+Awaitable<void> handle_get_blob(ServerCore& s, Connection& c, Exchange& ex);
+Awaitable<void> handle_preflight(ServerCore& s, Connection& c, Exchange& ex);
+Awaitable<void> handle_create_bundle(ServerCore& s, Connection& c, Exchange& ex);
+Awaitable<void> handle_list_bundles(ServerCore& s, Connection& c, Exchange& ex);
+Awaitable<void> handle_get_bundle(ServerCore& s, Connection& c, Exchange& ex, std::string id);
+Awaitable<void> handle_delete_bundle(ServerCore& s, Connection& c, Exchange& ex, std::string id);
+Awaitable<void> handle_download_bundle(ServerCore& s, Connection& c, Exchange& ex, std::string id);
 
 }  // namespace castor::api
