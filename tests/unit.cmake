@@ -22,5 +22,9 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/check_integrity_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/scrub_content_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/periodic_task_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/api/request_params_test.cpp)
-target_link_libraries(castor_unit_tests PRIVATE castor_test_fakes castor_api OpenSSL::Crypto)
+  ${CMAKE_CURRENT_LIST_DIR}/api/request_params_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/infrastructure/libarchive_archiver_test.cpp)
+# castor_infrastructure for the adapters tested here (the archiver checks its output with unzip and
+# bsdtar, in a castor_test_support TempDir); OpenSSL for reference digests.
+target_link_libraries(castor_unit_tests
+  PRIVATE castor_test_fakes castor_api castor_infrastructure castor_test_support OpenSSL::Crypto)
