@@ -20,6 +20,7 @@
 #include "infrastructure/fd_budget.h"
 #include "infrastructure/fs_blob_store.h"
 #include "infrastructure/jwt_verifier.h"
+#include "infrastructure/libarchive_archiver.h"
 #include "infrastructure/logging.h"
 #include "infrastructure/migrator.h"
 #include "infrastructure/mime_types_file.h"
@@ -32,15 +33,6 @@
 namespace {
 
 using namespace castor;
-
-// Placeholder until the libarchive archiver is wired: bundle downloads answer 500.
-class UnavailableArchiver final : public Archiver {
- public:
-  Result<std::unique_ptr<ArchiveStream>> open(ArchiveFormat, std::vector<ArchiveEntry>,
-                                              ContentOpener) override {
-    return internal_error("bundle archives are not available in this build");
-  }
-};
 
 constexpr const char* kUsage =
     "usage: castor <command> [--setting value ...]\n"
@@ -181,7 +173,7 @@ int serve(const Config& config) {
   CreateBundle create_bundle(metadata, **blob_store, clock, ids);
   ReadBundles read_bundles(metadata);
   DeleteBundle delete_bundle(metadata);
-  UnavailableArchiver archiver;
+  LibarchiveArchiver archiver;
   DownloadBundle download_bundle(metadata, **blob_store, archiver);
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
