@@ -12,7 +12,7 @@
 #   NAMESPACE  namespace to use (default demo); the tenant is new on every run (demo-<time>-<pid>)
 #              so that the keys below are free
 #
-# Needs only curl, sed, grep, cmp and sha256sum (no jq).
+# Needs only curl, sed, grep, cmp, tar and sha256sum (no jq).
 set -euo pipefail
 
 BASE_URL=${BASE_URL:-http://localhost:8080}
@@ -281,6 +281,94 @@ say "Clean up the rest"
 call 204 DELETE "/v1/objects/$RANDOM_ID" -H "X-Tenant: $TENANT"
 call 204 DELETE "/v1/objects/$KEYLESS_ID?tenant_id=$TENANT"
 call 204 DELETE "/v1/objects/$SECOND_ID" -H "X-Tenant: $TENANT"
+
+# --- blobs and bundles ---------------------------------------------------------------------------
+head -c 100000 /dev/urandom >"$WORK/model.bin"
+printf 'notes for the bundle\n' >"$WORK/notes.txt"
+MODEL_SHA=$(sha256sum "$WORK/model.bin" | cut -d' ' -f1)
+NOTES_SHA=$(sha256sum "$WORK/notes.txt" | cut -d' ' -f1)
+say "Store a blob by its SHA-256 (verified before it becomes visible): PUT /v1/blobs/{sha256} -> 201"
+call 201 PUT "/v1/blobs/$MODEL_SHA?size_bytes=100000" -H "X-Tenant: $TENANT" \
+  --data-binary "@$WORK/model.bin"
+expect_header ETag
+
+say "Store it again: the tenant holds it already -> 200"
+call 200 PUT "/v1/blobs/$MODEL_SHA" -H "X-Tenant: $TENANT" --data-binary "@$WORK/model.bin"
+
+say "With Expect: 100-continue the server answers 200 at once, without the body"
+call 200 PUT "/v1/blobs/$MODEL_SHA" -H "X-Tenant: $TENANT" -H 'Expect: 100-continue' \
+  --data-binary "@$WORK/model.bin"
+
+say "hello.txt was uploaded as an object above, so the tenant holds that content too -> 200"
+call 200 PUT "/v1/blobs/$HELLO_SHA" -H "X-Tenant: $TENANT" --data-binary "@$WORK/hello.txt"
+
+say "A body that does not hash to the path's SHA-256 -> 400 content_hash_mismatch"
+call 400 PUT "/v1/blobs/$MODEL_SHA" -H "X-Tenant: $TENANT" --data-binary "@$WORK/notes.txt"
+
+say "Read a blob: GET (with Range) and HEAD"
+call 206 GET "/v1/blobs/$HELLO_SHA" -H "X-Tenant: $TENANT" -H 'Range: bytes=0-4'
+call 200 HEAD "/v1/blobs/$MODEL_SHA" -H "X-Tenant: $TENANT"
+expect_header Content-Length
+
+say "Another tenant has not proven it holds this content: 404, as if nobody stored it"
+call 404 HEAD "/v1/blobs/$MODEL_SHA" -H "X-Tenant: $OTHER_TENANT"
+
+say "Preflight: which of these hashes must still be uploaded?"
+call 200 POST /v1/blobs/preflight -H "X-Tenant: $TENANT" -H 'Content-Type: application/json' \
+  --data-binary "{\"hashes\": [\"$HELLO_SHA\", \"$MODEL_SHA\", \"$NOTES_SHA\"]}"
+grep -q "$NOTES_SHA" "$BODY" && ! grep -q "$MODEL_SHA" "$BODY" || {
+  echo 'FAILED: expected only notes.txt as missing' >&2
+  exit 1
+}
+
+say "Upload the missing one"
+call 201 PUT "/v1/blobs/$NOTES_SHA" -H "X-Tenant: $TENANT" --data-binary "@$WORK/notes.txt"
+
+MANIFEST="{\"files\": [
+  {\"path\": \"docs/hello.txt\", \"hash\": \"$HELLO_SHA\", \"size_bytes\": $(wc -c <"$WORK/hello.txt")},
+  {\"path\": \"docs/notes.txt\", \"hash\": \"$NOTES_SHA\", \"size_bytes\": $(wc -c <"$WORK/notes.txt"), \"mode\": 384},
+  {\"path\": \"weights/model.bin\", \"hash\": \"$MODEL_SHA\", \"size_bytes\": 100000}],
+  \"metadata\": {\"purpose\": \"demo\"}}"
+say "Create a bundle: a manifest of relative paths -> content hashes -> 201"
+call 201 POST /v1/bundles -H "X-Tenant: $TENANT" -H 'Content-Type: application/json' \
+  --data-binary "$MANIFEST"
+BUNDLE_ID=$(json_string id)
+expect_header Location
+printf '     bundle id: %s, merkle_root: %s\n' "$BUNDLE_ID" "$(json_string merkle_root)"
+
+say "The same manifest from a tenant that does not hold the contents -> 409 missing_blobs"
+call 409 POST /v1/bundles -H "X-Tenant: $OTHER_TENANT" -H 'Content-Type: application/json' \
+  --data-binary "$MANIFEST"
+
+say "A path that escapes the bundle -> 400"
+call 400 POST /v1/bundles -H "X-Tenant: $TENANT" -H 'Content-Type: application/json' \
+  --data-binary "{\"files\": [{\"path\": \"../escape\", \"hash\": \"$HELLO_SHA\", \"size_bytes\": 15}]}"
+
+say "List the tenant's bundles (newest first), then one bundle's manifest"
+call 200 GET /v1/bundles -H "X-Tenant: $TENANT"
+call 200 GET "/v1/bundles/$BUNDLE_ID" -H "X-Tenant: $TENANT"
+
+say "Download the bundle as a ZIP (streamed) and as a tar"
+call 200 GET "/v1/bundles/$BUNDLE_ID/download" -H "X-Tenant: $TENANT"
+expect_header Content-Disposition
+[[ $(head -c 2 "$BODY") == PK ]] || {
+  echo 'FAILED: expected a ZIP archive' >&2
+  exit 1
+}
+call 200 GET "/v1/bundles/$BUNDLE_ID/download?format=tar" -H "X-Tenant: $TENANT"
+tar -xOf "$BODY" weights/model.bin >"$WORK/from-tar.bin"
+cmp -s "$WORK/from-tar.bin" "$WORK/model.bin" || {
+  echo 'FAILED: the tar archive does not hold the uploaded file' >&2
+  exit 1
+}
+printf '     weights/model.bin in the tar matches what was uploaded\n'
+
+say "An archive format castor does not produce -> 415"
+call 415 GET "/v1/bundles/$BUNDLE_ID/download?format=rar" -H "X-Tenant: $TENANT"
+
+say "Delete the bundle -> 204 (its blobs are collected once unreferenced and past BLOB_GRACE_SECONDS)"
+call 204 DELETE "/v1/bundles/$BUNDLE_ID" -H "X-Tenant: $TENANT"
+call 404 GET "/v1/bundles/$BUNDLE_ID" -H "X-Tenant: $TENANT"
 
 # --- errors --------------------------------------------------------------------------------------
 say "Unknown route -> 404, known route with a wrong method -> 405 (with Allow)"

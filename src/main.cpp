@@ -21,9 +21,11 @@
 #include "infrastructure/fd_budget.h"
 #include "infrastructure/fs_blob_store.h"
 #include "infrastructure/jwt_verifier.h"
+#include "infrastructure/libarchive_archiver.h"
 #include "infrastructure/logging.h"
 #include "infrastructure/migrator.h"
 #include "infrastructure/mime_types_file.h"
+#include "infrastructure/openssl_sha256.h"
 #include "infrastructure/pg_metadata_store.h"
 #include "infrastructure/process_metrics.h"
 #include "infrastructure/readiness_probes.h"
@@ -167,6 +169,15 @@ int serve(const Config& config) {
   DownloadObject download(metadata, **blob_store);
   DeleteObject remove(metadata, clock);
   ListObjects list(metadata);
+  StoreBlob store_blob(metadata, **blob_store, clock, ids, config.max_object_size,
+                       config.blob_grace);
+  ReadBlob read_blob(metadata, **blob_store);
+  PreflightBlobs preflight(metadata);
+  CreateBundle create_bundle(metadata, **blob_store, clock, ids, openssl_sha256);
+  ReadBundles read_bundles(metadata);
+  DeleteBundle delete_bundle(metadata);
+  LibarchiveArchiver archiver;
+  DownloadBundle download_bundle(metadata, **blob_store, archiver);
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
   CheckIntegrity fsck(metadata, **blob_store);
@@ -207,6 +218,7 @@ int serve(const Config& config) {
        .max_connections = max_connections,
        .header_timeout = config.header_timeout,
        .idle_timeout = config.idle_timeout,
+       .max_manifest_bytes = static_cast<std::size_t>(config.max_manifest_bytes),
        .metrics_host = config.metrics_host.value_or("0.0.0.0"),
        .metrics_port =
            config.metrics_host ? std::optional<std::uint16_t>(config.metrics_port) : std::nullopt,
@@ -214,8 +226,9 @@ int serve(const Config& config) {
        .auth_required = config.auth_required,
        .access_logger = kAccessLoggerName,
        .access_log_json = config.log_format == "json"},
-      {upload, download, remove, list, gc, fsck, readiness, auth, keys, limiter, metrics,
-       [&metrics, &metadata] {
+      {upload, download, remove, list, store_blob, read_blob, preflight, create_bundle,
+       read_bundles, delete_bundle, download_bundle, gc, fsck, readiness, auth, keys, limiter,
+       metrics, [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);
          return api::render_prometheus_text(metrics, {render_process_metrics()});

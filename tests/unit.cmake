@@ -10,6 +10,8 @@ target_link_libraries(castor_test_fakes PUBLIC castor_application PRIVATE OpenSS
 
 target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/domain/value_objects_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/bundle_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/blobs_bundles_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/upload_object_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/download_object_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/delete_object_test.cpp
@@ -25,6 +27,6 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/api/router_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/infrastructure/libarchive_archiver_test.cpp)
 # castor_infrastructure for the adapters tested here (the archiver checks its output with unzip and
-# bsdtar, in a castor_test_support TempDir).
+# bsdtar, in a castor_test_support TempDir); OpenSSL for reference digests.
 target_link_libraries(castor_unit_tests
-  PRIVATE castor_test_fakes castor_api castor_infrastructure castor_test_support)
+  PRIVATE castor_test_fakes castor_api castor_infrastructure castor_test_support OpenSSL::Crypto)

@@ -9,6 +9,13 @@
 #include <string>
 
 #include "application/authenticate.h"
+#include "application/blobs/preflight_blobs.h"
+#include "application/blobs/read_blob.h"
+#include "application/blobs/store_blob.h"
+#include "application/bundles/create_bundle.h"
+#include "application/bundles/delete_bundle.h"
+#include "application/bundles/download_bundle.h"
+#include "application/bundles/read_bundles.h"
 #include "application/check_integrity.h"
 #include "application/collect_garbage.h"
 #include "application/delete_object.h"
@@ -28,6 +35,13 @@ struct UseCases {
   DownloadObject& download;
   DeleteObject& remove;
   ListObjects& list;
+  StoreBlob& store_blob;
+  ReadBlob& read_blob;
+  PreflightBlobs& preflight;
+  CreateBundle& create_bundle;
+  ReadBundles& read_bundles;
+  DeleteBundle& delete_bundle;
+  DownloadBundle& download_bundle;
   CollectGarbage& gc;
   CheckIntegrity& fsck;
   ReadinessMonitor& readiness;
@@ -60,6 +74,7 @@ class HttpServer {
     std::size_t max_connections = 1024;         // open at once; past it: 503 and close
     std::chrono::seconds header_timeout{10};    // to receive a request's whole header
     std::chrono::seconds idle_timeout{75};      // keep-alive wait between requests
+    std::size_t max_manifest_bytes = 64 << 20;  // POST /v1/bundles body; more: 413
     // A second listener serving only /metrics, /health and /ready (METRICS_ADDR); the API
     // listener then answers /metrics with 404.
     std::string metrics_host = "0.0.0.0";

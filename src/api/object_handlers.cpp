@@ -2,11 +2,7 @@
 // the route's scope on the tenant it acts on (Access::kTenantScope in the route table).
 #include <charconv>
 
-#include <boost/asio/steady_timer.hpp>
-
-#include <spdlog/spdlog.h>
-
-#include "api/http_date.h"
+#include "api/content_response.h"
 #include "api/json_views.h"
 #include "api/routes.h"
 #include "api/server_core.h"
@@ -15,8 +11,6 @@ namespace castor::api {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace net = boost::asio;
-namespace hp = http_params;
 
 namespace {
 
@@ -84,142 +78,15 @@ Parsed<ObjectRef> resolve_object(ServerCore& s, Exchange& ex, const PathParams& 
   return std::move(*ref);
 }
 
-// At most one blocking call (an upload's write, a download's read) running on a worker pool while
-// the connection's coroutine goes on with the network. Used on the connection's strand only.
-template <class R>
-class BackgroundCall {
- public:
-  explicit BackgroundCall(net::any_io_executor strand) : timer_(std::move(strand)) {}
-  BackgroundCall(const BackgroundCall&) = delete;
-  BackgroundCall& operator=(const BackgroundCall&) = delete;
-
-  // Runs `work` (returning R) on `pool`. Call wait() first if one may still be running.
-  template <class F>
-  void start(ServerCore& s, Pool pool, F work) {
-    running_ = true;
-    s.post(pool, [this, strand = timer_.get_executor(), work = std::move(work)]() mutable {
-      R r = work();
-      net::post(strand, [this, r = std::move(r)]() mutable {
-        result_.emplace(std::move(r));
-        running_ = false;
-        timer_.cancel();
-      });
-    });
-  }
-
-  // Waits for the running call, if any, and returns its outcome (`idle` when none ran). Must be
-  // awaited before this object goes away.
-  Awaitable<R> wait(R idle) {
-    while (running_) {
-      timer_.expires_at(std::chrono::steady_clock::time_point::max());
-      co_await timer_.async_wait(kAsTuple);  // woken by cancel() when the call is done
-    }
-    R r = result_ ? std::move(*result_) : std::move(idle);
-    result_.reset();
-    co_return r;
-  }
-
- private:
-  net::steady_timer timer_;
-  bool running_ = false;
-  std::optional<R> result_;
-};
-
-// Streams the object's content (or one range of it) after a 200/206 header. Chunks are read on
-// the disk pool, one ahead of the chunk being sent, so the IO thread never waits on the disk.
-Awaitable<void> stream_content(ServerCore& s, Connection& c, Exchange& ex, BlobReader& content,
-                               std::uint64_t offset, std::uint64_t length) {
-  if (c.chunk.size() != kChunkSize) {
-    c.chunk.resize(kChunkSize);
-  }
-  std::vector<std::byte> next(kChunkSize);
-  BackgroundCall<Result<std::size_t>> reading(c.stream.get_executor());
-  auto read_into = [&](std::vector<std::byte>& buffer) {
-    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(length, kChunkSize));
-    reading.start(s, Pool::kDisk, [&content, data = buffer.data(), at = offset, want] {
-      return content.read_at(at, std::span<std::byte>(data, want));
-    });
-  };
-  if (length > 0) {
-    read_into(c.chunk);  // (none for an empty body: a read must never outlive this frame)
-  }
-  while (length > 0) {
-    auto got = co_await reading.wait(std::size_t{0});
-    if (!got || *got == 0 || *got > length) {
-      // The header is out: all we can do is cut the connection so the client sees a short body.
-      spdlog::error("request_id={} read failed: {}", ex.request_id,
-                    got ? "unexpected end of content file" : got.error().message);
-      ex.close = true;
-      co_return;
-    }
-    offset += *got;
-    length -= *got;
-    if (length > 0) {
-      read_into(next);  // the next chunk, while this one goes out
-    }
-    c.stream.expires_after(kIoTimeout);
-    auto [ec, n] = co_await net::async_write(c.stream, net::buffer(c.chunk.data(), *got), kAsTuple);
-    ex.bytes_out += n;
-    if (ec) {
-      ex.close = true;
-      (void)co_await reading.wait(std::size_t{0});  // the read must end before its buffer goes
-      co_return;
-    }
-    std::swap(c.chunk, next);
-  }
-}
-
 // Answers GET/HEAD for a found object: 304, 416, 206 or 200 (RFC 9110 sections 13-15).
-Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex,
-                             DownloadObject::Download& d) {
+Awaitable<void> send_object(ServerCore& s, Connection& c, Exchange& ex,
+                            DownloadObject::Download& d) {
   const Object& o = d.object;
-  const std::string etag = "\"" + o.content_hash()->hex() + "\"";
-  const std::uint64_t size = o.size_bytes();
-
-  http::response<http::empty_body> res{http::status::ok, ex.req().version()};
-  bool keep_alive = false;
-  s.common_headers(ex, res.base(), keep_alive);
-  res.keep_alive(keep_alive);
-  res.set(http::field::etag, etag);
-  res.set("X-Content-Hash", o.content_hash()->hex());
-  res.set(http::field::last_modified, hp::http_date(o.created_at()));
-  res.set(http::field::accept_ranges, "bytes");
-  res.set(http::field::cache_control, "private, immutable");
-  // The stored Content-Type is the uploader's word: browsers must not second-guess it into HTML.
-  res.set("X-Content-Type-Options", "nosniff");
-
-  if (auto inm = ex.header("If-None-Match"); inm && hp::if_none_match_matches(*inm, etag)) {
-    res.result(http::status::not_modified);
-    co_await s.write_header(c, ex, res);
-    co_return;
-  }
-  std::optional<std::string> range = ex.header("Range");
-  if (auto if_range = ex.header("If-Range");
-      range && if_range && !hp::if_range_matches(*if_range, etag)) {
-    range.reset();
-  }
-  const hp::RangeDecision decision = hp::decide_range(range, size);
-  if (decision.kind == hp::RangeDecision::kUnsatisfiable) {
-    HttpError e = http_error(http::status::range_not_satisfiable, "range_not_satisfiable",
-                             "range not satisfiable for " + std::to_string(size) + " bytes");
-    e.headers = one_header("Content-Range", "bytes */" + std::to_string(size));
-    co_return co_await s.send_error(c, ex, e);
-  }
-  std::uint64_t offset = 0;
-  std::uint64_t length = size;
-  if (decision.kind == hp::RangeDecision::kPartial) {
-    res.result(http::status::partial_content);
-    offset = decision.range.first;
-    length = decision.range.length();
-    res.set(http::field::content_range, "bytes " + std::to_string(decision.range.first) + "-" +
-                                            std::to_string(decision.range.last) + "/" +
-                                            std::to_string(size));
-  }
-  res.set(http::field::content_type, o.content_type());
-  res.content_length(length);
-  if (co_await s.write_header(c, ex, res) && !ex.head()) {
-    co_await stream_content(s, c, ex, *d.content, offset, length);
-  }
+  const ContentHead head{.hash_hex = o.content_hash()->hex(),
+                         .size = o.size_bytes(),
+                         .content_type = o.content_type(),
+                         .last_modified = o.created_at()};
+  co_await send_content(s, c, ex, head, d.content.get());
 }
 
 }  // namespace
@@ -287,32 +154,9 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex, const 
 
   // Stream the body in fixed-size chunks, two buffers deep: while a worker hashes and writes one
   // chunk, this IO thread receives the next into the other.
-  std::optional<HttpError> failure;
-  std::vector<std::byte> spare(kChunkSize);
-  BackgroundCall<Status> pending(c.stream.get_executor());
-  while (!ex.parser.is_done()) {
-    auto [ec, got] = co_await read_body_chunk(c, ex);
-    if (ec) {
-      failure = body_error(ec);
-      break;
-    }
-    if (got == 0) {
-      continue;
-    }
-    if (auto w = co_await pending.wait(Status()); !w) {
-      failure = from_error(w.error());
-      ex.close = true;
-      break;
-    }
-    std::swap(c.chunk, spare);  // the fresh chunk is now `spare`, written in the background
-    pending.start(s, Pool::kDisk, [&up, data = spare.data(), got] {
-      return up->write(std::span<const std::byte>(data, got));
-    });
-  }
-  if (auto w = co_await pending.wait(Status()); !w && !failure) {
-    failure = from_error(w.error());
-    ex.close = true;
-  }
+  UploadObject::Upload* upload = up.get();
+  auto failure = co_await receive_body(
+      s, c, ex, [upload](std::span<const std::byte> data) { return upload->write(data); });
   if (failure) {
     auto abort = [&] {
       s.uc().upload.abort(*up);
@@ -350,7 +194,7 @@ Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, cons
   if (!found) {
     co_return co_await s.send_error(c, ex, from_error(found.error()));
   }
-  co_await send_content(s, c, ex, *found);
+  co_await send_object(s, c, ex, *found);
 }
 
 Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p) {

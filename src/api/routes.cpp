@@ -21,6 +21,7 @@ std::vector<Route> castor_routes() {
   constexpr auto kTenant = Access::kTenantScope;
   constexpr std::optional<Scope> kNone;
   constexpr auto kRead = Scope::kObjectsRead;
+  constexpr auto kWrite = Scope::kObjectsWrite;
   constexpr auto kAdmin = Scope::kAdmin;
   constexpr std::string_view kByKey = "/v1/objects/by-key/{rest...}";
   // The by-key label names the parts of {rest}, as it always has.
@@ -49,6 +50,18 @@ std::vector<Route> castor_routes() {
       {"DELETE", "/v1/admin/api-keys/{id}", "/v1/admin/api-keys/{id}", kFixed, kAdmin,
        handle_revoke_api_key},
       {"POST", "/v1/admin/fsck", "/v1/admin/fsck", kFixed, kAdmin, handle_fsck},
+      // Blobs and bundles (docs/BLOBS_AND_BUNDLES.md).
+      {"PUT", "/v1/blobs/{sha256}", "/v1/blobs/{sha256}", kTenant, kWrite, handle_put_blob},
+      {"GET", "/v1/blobs/{sha256}", "/v1/blobs/{sha256}", kTenant, kRead, handle_get_blob},
+      {"HEAD", "/v1/blobs/{sha256}", "/v1/blobs/{sha256}", kTenant, kRead, handle_get_blob},
+      {"POST", "/v1/blobs/preflight", "/v1/blobs/preflight", kTenant, kRead, handle_preflight},
+      {"GET", "/v1/bundles", "/v1/bundles", kTenant, kRead, handle_list_bundles},
+      {"POST", "/v1/bundles", "/v1/bundles", kTenant, kWrite, handle_create_bundle},
+      {"GET", "/v1/bundles/{id}", "/v1/bundles/{id}", kTenant, kRead, handle_get_bundle},
+      {"DELETE", "/v1/bundles/{id}", "/v1/bundles/{id}", kTenant, Scope::kObjectsDelete,
+       handle_delete_bundle},
+      {"GET", "/v1/bundles/{id}/download", "/v1/bundles/{id}/download", kTenant, kRead,
+       handle_download_bundle},
   };
 }
 

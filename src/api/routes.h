@@ -104,5 +104,19 @@ Awaitable<void> handle_list_api_keys(ServerCore& s, Connection& c, Exchange& ex,
 // {id}: the key id, as on the request line.
 Awaitable<void> handle_revoke_api_key(ServerCore& s, Connection& c, Exchange& ex,
                                       const PathParams& p);
+// Blobs (blob_handlers.cpp; docs/BLOBS_AND_BUNDLES.md): {sha256} as on the request line.
+Awaitable<void> handle_put_blob(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+Awaitable<void> handle_get_blob(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+Awaitable<void> handle_preflight(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+// Bundles (bundle_handlers.cpp): {id} as on the request line, parsed by the handler.
+Awaitable<void> handle_create_bundle(ServerCore& s, Connection& c, Exchange& ex,
+                                     const PathParams& p);
+Awaitable<void> handle_list_bundles(ServerCore& s, Connection& c, Exchange& ex,
+                                    const PathParams& p);
+Awaitable<void> handle_get_bundle(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+Awaitable<void> handle_delete_bundle(ServerCore& s, Connection& c, Exchange& ex,
+                                     const PathParams& p);
+Awaitable<void> handle_download_bundle(ServerCore& s, Connection& c, Exchange& ex,
+                                       const PathParams& p);
 
 }  // namespace castor::api

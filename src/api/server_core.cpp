@@ -102,6 +102,29 @@ HttpError body_error(const boost::system::error_code& ec) {
   return bad_request("malformed request body: " + ec.message());
 }
 
+Awaitable<Parsed<std::string>> read_bounded_body(Connection& c, Exchange& ex, std::size_t limit) {
+  const auto too_large = [&] {
+    ex.close = true;
+    return http_error(http::status::payload_too_large, "payload_too_large",
+                      "request body over " + std::to_string(limit) + " bytes");
+  };
+  if (auto length = ex.parser.content_length(); length && *length > limit) {
+    co_return too_large();
+  }
+  std::string body;
+  while (!ex.parser.is_done()) {
+    auto [ec, got] = co_await read_body_chunk(c, ex);
+    if (ec) {
+      co_return body_error(ec);
+    }
+    if (body.size() + got > limit) {
+      co_return too_large();
+    }
+    body.append(reinterpret_cast<const char*>(c.chunk.data()), got);
+  }
+  co_return body;
+}
+
 ServerCore::ServerCore(HttpServer::Options options, UseCases use_cases)
     : options_(std::move(options)),
       uc_(use_cases),

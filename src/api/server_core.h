@@ -100,6 +100,9 @@ struct BodyChunk {
 Awaitable<BodyChunk> read_body_chunk(Connection& c, Exchange& ex);
 // The answer to a failed body read (the connection closes after it).
 HttpError body_error(const boost::system::error_code& ec);
+// Reads a small request body (JSON) whole: at most `limit` bytes, else 413 payload_too_large
+// (at once when the Content-Length says so, before reading anything).
+Awaitable<Parsed<std::string>> read_bounded_body(Connection& c, Exchange& ex, std::size_t limit);
 
 // Where a blocking call runs. Two bounded pools, so that a flood of one kind cannot starve the
 // other: fsyncs of gigabytes, content reads and writes on the disk pool never hold up

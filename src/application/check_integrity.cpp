@@ -109,7 +109,7 @@ Status CheckIntegrity::check_content(const BlobAudit& audit, Report& report,
     if (!row) {
       return std::move(row).error();
     }
-    auto live = tx.objects().count_using_content(storage_class, hash);
+    auto live = tx.blobs().count_live_refs(storage_class, hash);
     if (!live) {
       return std::move(live).error();
     }
@@ -235,7 +235,7 @@ Result<bool> CheckIntegrity::confirm_orphan(StorageClass storage_class, const Co
     if (!row) {
       return std::move(row).error();
     }
-    auto live = tx.objects().count_using_content(storage_class, hash);
+    auto live = tx.blobs().count_live_refs(storage_class, hash);
     if (!live) {
       return std::move(live).error();
     }
@@ -270,7 +270,7 @@ Result<bool> CheckIntegrity::repair_ref_count(StorageClass storage_class, const 
     if (!row) {
       return std::move(row).error();
     }
-    auto live = tx.objects().count_using_content(storage_class, hash);
+    auto live = tx.blobs().count_live_refs(storage_class, hash);
     if (!live) {
       return std::move(live).error();
     }

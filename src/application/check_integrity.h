@@ -14,21 +14,22 @@ namespace castor {
 // fsck: checks that the metadata and the content files agree, in both directions, and optionally
 // repairs what is safe to repair.
 //
-//  * missing / size_mismatch: a blob that is referenced (by its ref_count or by COMMITTED objects)
-//    whose content file is missing or has another size than its row says. That is data loss: it
-//    is reported with the objects that use the content, and never repaired (nothing can).
+//  * missing / size_mismatch: a blob that is referenced (by its ref_count, COMMITTED objects or
+//    bundle files) whose content file is missing or has another size than its row says. That is
+//    data loss: it is reported with the objects that use the content, and never repaired.
 //  * orphan: a content file with no blob row (left by a crash between rename and commit).
 //    Repair removes it, as the garbage collector would.
-//  * refcount_mismatch: a blob whose ref_count differs from the number of COMMITTED objects that
-//    point at it (its live references), including content that COMMITTED objects point at but
-//    that has no blob row. Repair sets ref_count to the live count (inserting the missing row
-//    when the content file is present with the objects' size).
+//  * refcount_mismatch: a blob whose ref_count differs from its live references: the COMMITTED
+//    objects and the bundle files that point at it (see docs/BLOBS_AND_BUNDLES.md), including
+//    content that COMMITTED objects point at but that has no blob row. Repair sets ref_count to
+//    the live count (inserting the missing row when the content file is present with the
+//    objects' size).
 //
 // The ref count is what the upload protocol maintains: UploadObject adds the reference in the
 // same transaction that turns the object COMMITTED, DeleteObject drops it in the one that turns it
-// DELETING. WRITING objects have no content hash and hold no reference; DELETING and DELETED
-// objects hold none either. So the live references of a blob are exactly its COMMITTED objects,
-// and the check reads both in one snapshot.
+// DELETING; CreateBundle and DeleteBundle add and drop one per bundle file with the bundle row.
+// WRITING, DELETING and DELETED objects hold none. So the live references of a blob are exactly
+// its COMMITTED objects and bundle files, and the check reads both in one snapshot.
 //
 // Repairs run under the content lock the garbage collector and uploads take, re-reading the row
 // (locked) and the live count inside it, so that they never race an upload or a collection, and
@@ -43,7 +44,7 @@ class CheckIntegrity {
     std::uint64_t expected_size = 0;     // the row's size (kMissing, kSizeMismatch)
     std::uint64_t actual_size = 0;       // the file's size (kSizeMismatch, kOrphan)
     std::uint64_t ref_count = 0;         // the row's ref_count (0 when there is no row)
-    std::uint64_t live_refs = 0;         // COMMITTED objects using the content
+    std::uint64_t live_refs = 0;         // COMMITTED objects and bundle files using it
     bool has_row = true;                 // false: COMMITTED objects point at content with no row
     std::vector<ObjectId> objects = {};  // some objects using it (kMissing, kSizeMismatch)
     bool repaired = false;

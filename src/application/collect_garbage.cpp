@@ -130,7 +130,7 @@ Status CollectGarbage::delete_unreferenced_blobs(Report& report) {
     std::optional<BlobAddress> last;
     auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
       done = {};
-      auto blobs = tx.blobs().lock_unreferenced(kBatchSize, after);
+      auto blobs = tx.blobs().lock_unreferenced(kBatchSize, after, clock_.now());
       if (!blobs) {
         return std::move(blobs).error();
       }
@@ -153,7 +153,8 @@ Status CollectGarbage::delete_unreferenced_blobs(Report& report) {
           skipped(done, "content file " + blob.hash().hex(), t.error());
           continue;  // the row stays, so that a later cycle retries
         }
-        auto removed = tx.blobs().remove_unreferenced(blob.storage_class(), blob.hash());
+        auto removed =
+            tx.blobs().remove_unreferenced(blob.storage_class(), blob.hash(), clock_.now());
         if (!removed) {
           return std::move(removed).error();
         }
@@ -224,9 +225,9 @@ Status CollectGarbage::delete_orphans_in(StorageClass storage_class,
       if (*row) {
         return {};
       }
-      // Objects that use the content without a row are a damaged database (fsck reports and
-      // repairs it); their content is not garbage.
-      auto live = tx.objects().count_using_content(storage_class, hash);
+      // Objects or bundles that use the content without a row are a damaged database (fsck
+      // reports and repairs it); their content is not garbage.
+      auto live = tx.blobs().count_live_refs(storage_class, hash);
       if (!live) {
         return std::move(live).error();
       }

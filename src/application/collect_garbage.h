@@ -18,8 +18,11 @@ namespace castor {
 //   1. tombstones DELETING objects (DELETING -> DELETED);
 //   2. removes WRITING objects (and their temporary files) older than `writing_timeout` whose
 //      upload has not written anything for that long either, and temporary files older than that;
-//   3. removes blobs whose ref_count is 0, file first, then row, re-checked under the content lock
-//      so that an upload re-referencing the content at the same moment keeps its file;
+//   3. removes blobs whose ref_count is 0 and whose retention (a blob stored through the blob
+//      API is kept BLOB_GRACE_SECONDS) is unset or past, file first, then row and grants,
+//      re-checked under the content lock so that an upload re-referencing the content at the same
+//      moment keeps its file; a bundle referencing it at the same moment either locked the row
+//      first (the collector skips it) or finds it gone (the bundle is refused);
 //   4. removes content files that have no blob row (left by a crash between rename and commit),
 //      again under the content lock, so that an upload placing that content is never raced, and
 //      only when no COMMITTED object uses that content either;

@@ -110,7 +110,7 @@ struct StorageStats {
 class Metrics {
  public:
   // Names accepted by db_query(); anything else is counted as "other".
-  static constexpr std::array<std::string_view, 28> kDbOperations = {
+  static constexpr std::array<std::string_view, 47> kDbOperations = {
       "object_insert",
       "object_find",
       "object_find_by_key",
@@ -133,6 +133,25 @@ class Metrics {
       "blob_set_ref_count",
       "blob_unverified_since",
       "blob_record_verification",
+      "blob_count_live_refs",
+      "blob_retain",
+      "blob_grant",
+      "blob_find_held",
+      "blob_retain_held",
+      "blob_not_held",
+      "blob_lock_held",
+      "blob_add_refs",
+      "blob_lock_refs",
+      "blob_release_refs",
+      "bundle_insert",
+      "bundle_insert_files",
+      "bundle_list",
+      "bundle_list_after",
+      "bundle_find",
+      "bundle_files",
+      "bundle_lock",
+      "bundle_references",
+      "bundle_remove",
       "content_lock",
       "content_try_lock",
       "begin",

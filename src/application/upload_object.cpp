@@ -131,6 +131,11 @@ Status UploadObject::commit_metadata(Upload& upload, const ContentHash& hash, Ob
     if (auto blob = tx.blobs().add_ref(storage_class, hash, size); !blob) {
       return std::move(blob).error();
     }
+    // The tenant has proven it holds this content: it may bundle or read it as a blob too.
+    if (auto granted = tx.blobs().grant(committed.tenant(), storage_class, hash, clock_.now());
+        !granted) {
+      return std::move(granted).error();
+    }
     if (auto s = blobs_.place(*upload.writer_, storage_class, hash); !s) {
       return s;
     }

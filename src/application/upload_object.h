@@ -19,8 +19,9 @@ namespace castor {
 //   begin():  the object row is inserted in WRITING (invisible) and a temporary file is opened;
 //   write():  content is streamed into the temporary file, hashed as it goes (no fsync);
 //   commit(): the file is fsynced, then in one transaction the blob's reference count is raised
-//             (row-locked, under the content lock), the file is renamed into place (or dropped if
-//             the content is already stored), the directory is fsynced, and the object is
+//             (row-locked, under the content lock), the tenant is granted possession of the
+//             content (see docs/BLOBS_AND_BUNDLES.md), the file is renamed into place (or dropped
+//             if the content is already stored), the directory is fsynced, and the object is
 //             COMMITTED. Only then is the upload acknowledged.
 // A crash at any point before the commit leaves nothing visible; the garbage collector later
 // removes the WRITING row and the temporary file.

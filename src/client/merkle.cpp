@@ -1,47 +1,31 @@
 #include "client/merkle.h"
 
-#include <algorithm>
-#include <array>
-#include <cstdint>
-#include <string_view>
-
 #include "client/sha256.h"
-#include "domain/hex.h"
+#include "domain/bundle.h"
 
 namespace castor::client {
+namespace {
+
+Sha256Digest digest_of(std::string_view data) {
+  Sha256 sha;
+  sha.update(data);
+  return sha.digest();
+}
+
+}  // namespace
 
 std::string merkle_root(std::vector<MerkleLeaf> entries) {
-  if (entries.empty()) {
-    return std::string(kEmptySha256);
-  }
-  std::sort(entries.begin(), entries.end(),
-            [](const MerkleLeaf& a, const MerkleLeaf& b) { return a.path < b.path; });
-  using Digest = std::array<std::uint8_t, 32>;
-  Sha256 sha;
-  std::vector<Digest> level;
-  level.reserve(entries.size());
-  for (const MerkleLeaf& entry : entries) {
-    sha.update(entry.path);
-    sha.update(":");
-    sha.update(entry.hash);
-    level.push_back(sha.digest());
-  }
-  auto bytes = [](const Digest& d) {
-    return std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
-  };
-  while (level.size() > 1) {
-    std::vector<Digest> parents;
-    parents.reserve((level.size() + 1) / 2);
-    for (std::size_t i = 0; i < level.size(); i += 2) {
-      const Digest& left = level[i];
-      const Digest& right = i + 1 < level.size() ? level[i + 1] : level[i];
-      sha.update(bytes(left));
-      sha.update(bytes(right));
-      parents.push_back(sha.digest());
+  // The server's definition (domain/bundle.h), over castorctl's own OpenSSL digest.
+  std::vector<BundleFile> files;
+  files.reserve(entries.size());
+  for (MerkleLeaf& entry : entries) {
+    auto hash = ContentHash::parse(entry.hash);
+    if (!hash) {
+      return {};  // not a hash: no root (never equal to a server's)
     }
-    level = std::move(parents);
+    files.push_back(BundleFile{std::move(entry.path), std::move(*hash)});
   }
-  return to_hex(level.front());
+  return bundle_merkle_root(files, digest_of);
 }
 
 }  // namespace castor::client

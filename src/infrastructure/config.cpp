@@ -47,7 +47,9 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "DB_POOL_TIMEOUT_SECONDS",
                                      "DB_CONNECT_TIMEOUT_SECONDS",
                                      "DISK_THREADS",
-                                     "STORAGE_STATS_INTERVAL_SECONDS"};
+                                     "STORAGE_STATS_INTERVAL_SECONDS",
+                                     "BLOB_GRACE_SECONDS",
+                                     "MAX_MANIFEST_BYTES"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -160,7 +162,9 @@ const char* config_usage() {
          "  DB_POOL_TIMEOUT_SECONDS                    wait for a pooled connection, then 503 (5)\n"
          "  DB_CONNECT_TIMEOUT_SECONDS                 libpq connect_timeout, TCP timeouts (5)\n"
          "  DISK_THREADS / --disk-threads              threads for fsync and file reads (8)\n"
-         "  STORAGE_STATS_INTERVAL_SECONDS             storage figures refresh period (30)\n";
+         "  STORAGE_STATS_INTERVAL_SECONDS             storage figures refresh period (30)\n"
+         "  BLOB_GRACE_SECONDS / --blob-grace-seconds  keep unreferenced uploaded blobs (86400)\n"
+         "  MAX_MANIFEST_BYTES / --max-manifest-bytes  largest bundle manifest body (67108864)\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -314,6 +318,15 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   }
   c.tombstone_retention = std::chrono::seconds(retention);
   c.scrub_interval = std::chrono::seconds(scrub_interval);
+  std::int64_t grace = c.blob_grace.count();
+  for (Status s :
+       {number("BLOB_GRACE_SECONDS", 0, 86400 * 3650, grace),
+        number("MAX_MANIFEST_BYTES", 1024, std::uint64_t{1} << 32, c.max_manifest_bytes)}) {
+    if (!s) {
+      return std::move(s).error();
+    }
+  }
+  c.blob_grace = std::chrono::seconds(grace);
   for (auto [name, out] : {std::pair{"STORAGE_FILE_MODE", &c.storage_file_mode},
                            std::pair{"STORAGE_DIR_MODE", &c.storage_dir_mode}}) {
     if (const std::string* v = get(name)) {

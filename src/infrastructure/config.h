@@ -55,6 +55,8 @@ struct Config {
   std::chrono::seconds db_connect_timeout{5};           // DB_CONNECT_TIMEOUT_SECONDS
   std::size_t disk_threads = 8;                         // DISK_THREADS
   std::chrono::seconds storage_stats_interval{30};      // STORAGE_STATS_INTERVAL_SECONDS
+  std::chrono::seconds blob_grace{86400};               // BLOB_GRACE_SECONDS
+  std::uint64_t max_manifest_bytes = 64 << 20;          // MAX_MANIFEST_BYTES
 
   // Reads the settings from `args` (flags, after the subcommand) and `getenv`. InvalidArgument
   // with one clear sentence naming the setting on an unknown flag, a malformed value or a missing

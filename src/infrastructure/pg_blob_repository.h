@@ -9,7 +9,7 @@
 
 namespace castor {
 
-// BlobRepository over the `blobs` table, inside one libpqxx transaction.
+// BlobRepository over the `blobs` and `blob_grants` tables, inside one libpqxx transaction.
 class PgBlobRepository final : public BlobRepository {
  public:
   // Prepares this repository's statements on a new connection. Throws pqxx exceptions.
@@ -25,8 +25,29 @@ class PgBlobRepository final : public BlobRepository {
   Result<std::vector<ContentHash>> missing(StorageClass storage_class,
                                            const std::vector<ContentHash>& hashes) override;
   Result<std::vector<Blob>> lock_unreferenced(std::size_t limit,
-                                              const std::optional<BlobAddress>& after) override;
-  Result<bool> remove_unreferenced(StorageClass storage_class, const ContentHash& hash) override;
+                                              const std::optional<BlobAddress>& after,
+                                              Timestamp now) override;
+  Result<bool> remove_unreferenced(StorageClass storage_class, const ContentHash& hash,
+                                   Timestamp now) override;
+  Result<Blob> retain(StorageClass storage_class, const ContentHash& hash, std::uint64_t size_bytes,
+                      Timestamp until) override;
+  Result<bool> grant(const TenantId& tenant, StorageClass storage_class, const ContentHash& hash,
+                     Timestamp now) override;
+  Result<std::optional<Blob>> find_held(const TenantId& tenant, StorageClass storage_class,
+                                        const ContentHash& hash) override;
+  Result<std::optional<Blob>> retain_held(const TenantId& tenant, StorageClass storage_class,
+                                          const ContentHash& hash, Timestamp until) override;
+  Result<std::vector<ContentHash>> not_held(const TenantId& tenant, StorageClass storage_class,
+                                            const std::vector<ContentHash>& hashes) override;
+  Result<std::vector<Blob>> lock_held(const TenantId& tenant, StorageClass storage_class,
+                                      const std::vector<ContentHash>& hashes) override;
+  Result<std::size_t> add_refs(
+      StorageClass storage_class,
+      const std::vector<std::pair<ContentHash, std::uint64_t>>& refs) override;
+  Status release_refs(StorageClass storage_class,
+                      const std::vector<std::pair<ContentHash, std::uint64_t>>& refs) override;
+  Result<std::uint64_t> count_live_refs(StorageClass storage_class,
+                                        const ContentHash& hash) override;
   Result<std::vector<BlobAudit>> audit(StorageClass storage_class,
                                        const std::optional<ContentHash>& after,
                                        std::size_t limit) override;

@@ -9,6 +9,7 @@
 #include "application/io_thread.h"
 #include "infrastructure/pg_api_key_repository.h"
 #include "infrastructure/pg_blob_repository.h"
+#include "infrastructure/pg_bundle_repository.h"
 #include "infrastructure/pg_connection_pool.h"
 #include "infrastructure/pg_errors.h"
 #include "infrastructure/pg_object_repository.h"
@@ -23,11 +24,16 @@ constexpr int kAttempts = 3;
 class PgTransaction final : public MetadataTransaction {
  public:
   PgTransaction(pqxx::transaction_base& tx, const QueryObserver* observer)
-      : sql_(tx, observer), objects_(tx, observer), blobs_(tx, observer), api_keys_(tx, observer) {}
+      : sql_(tx, observer),
+        objects_(tx, observer),
+        blobs_(tx, observer),
+        api_keys_(tx, observer),
+        bundles_(tx, observer) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
   ApiKeyRepository& api_keys() override { return api_keys_; }
+  BundleRepository& bundles() override { return bundles_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Status {
@@ -48,12 +54,14 @@ class PgTransaction final : public MetadataTransaction {
   PgObjectRepository objects_;
   PgBlobRepository blobs_;
   PgApiKeyRepository api_keys_;
+  PgBundleRepository bundles_;
 };
 
 void prepare_statements(pqxx::connection& conn) {
   PgObjectRepository::prepare(conn);
   PgBlobRepository::prepare(conn);
   PgApiKeyRepository::prepare(conn);
+  PgBundleRepository::prepare(conn);
   conn.prepare("content_lock",
                "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
   conn.prepare("content_try_lock",

@@ -335,7 +335,8 @@ TEST_CASE("routes are labelled by pattern and odd statuses and methods are bound
                         "/health", "/ready", "/metrics", "/v1/objects", "/v1/objects/{id}",
                         "/v1/objects/by-key/{namespace}/{tenant}/{key}", "/v1/admin/gc",
                         "/v1/admin/api-keys", "/v1/admin/api-keys/{id}", "/v1/admin/fsck",
-                        "unmatched"});
+                        "/v1/blobs/{sha256}", "/v1/blobs/preflight", "/v1/bundles",
+                        "/v1/bundles/{id}", "/v1/bundles/{id}/download", "unmatched"});
   const auto methods = http_method_labels();
   CHECK(std::vector<std::string_view>(methods.begin(), methods.end()) ==
         std::vector<std::string_view>{"GET", "HEAD", "POST", "PUT", "DELETE", "OTHER"});

@@ -109,7 +109,9 @@ TEST_CASE("a failed delete changes nothing", "[unit]") {
       if (auto b = tx.blobs().release(StorageClass::kHot, *o.content_hash()); !b) {
         return std::move(b).error();
       }
-      return tx.blobs().remove_unreferenced(StorageClass::kHot, *o.content_hash()).has_value()
+      return tx.blobs()
+                     .remove_unreferenced(StorageClass::kHot, *o.content_hash(), w.clock.now())
+                     .has_value()
                  ? Status()
                  : internal_error("remove");
     }));

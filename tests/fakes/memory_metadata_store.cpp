@@ -184,15 +184,40 @@ class MemoryObjectRepository final : public ObjectRepository {
   bool read_only_;
 };
 
+// Deletes a blob row with its retention and grants (the ON DELETE CASCADE of blob_grants).
+void erase_blob_row(State& state, StorageClass storage_class, const ContentHash& hash) {
+  state.blobs.erase({storage_class, hash});
+  state.verifications.erase({storage_class, hash});
+  state.retain_until.erase({storage_class, hash});
+  std::erase_if(state.grants, [&](const auto& entry) {
+    return std::get<1>(entry.first) == storage_class && std::get<2>(entry.first) == hash;
+  });
+}
+
+bool held(const State& state, const TenantId& tenant, StorageClass storage_class,
+          const ContentHash& hash) {
+  return state.blobs.contains({storage_class, hash}) &&
+         state.grants.contains({tenant.str(), storage_class, hash});
+}
+
 class MemoryBlobRepository final : public BlobRepository {
  public:
+  // COMMITTED objects and bundle files naming the content.
   std::uint64_t live_refs(StorageClass storage_class, const ContentHash& hash) const {
-    return static_cast<std::uint64_t>(
+    auto n = static_cast<std::uint64_t>(
         std::count_if(state_.objects.begin(), state_.objects.end(), [&](const auto& entry) {
           const Object& o = entry.second;
           return o.status() == ObjectStatus::kCommitted && o.storage_class() == storage_class &&
                  o.content_hash() == hash;
         }));
+    for (const auto& [id, bundle] : state_.bundles) {
+      if (bundle.summary.storage_class == storage_class) {
+        n += static_cast<std::uint64_t>(
+            std::count_if(bundle.files.begin(), bundle.files.end(),
+                          [&](const BundleFile& f) { return f.hash == hash; }));
+      }
+    }
+    return n;
   }
 
   MemoryBlobRepository(State& state, bool read_only) : state_(state), read_only_(read_only) {}
@@ -244,27 +269,134 @@ class MemoryBlobRepository final : public BlobRepository {
   }
 
   Result<std::vector<Blob>> lock_unreferenced(std::size_t limit,
-                                              const std::optional<BlobAddress>& after) override {
+                                              const std::optional<BlobAddress>& after,
+                                              Timestamp now) override {
     std::vector<Blob> batch;
     for (const auto& [key, blob] : state_.blobs) {
-      if (batch.size() < limit && blob.unreferenced() && (!after || key > *after)) {
+      if (batch.size() < limit && blob.unreferenced() && !retained(key, now) &&
+          (!after || key > *after)) {
         batch.push_back(blob);
       }
     }
     return batch;
   }
 
-  Result<bool> remove_unreferenced(StorageClass storage_class, const ContentHash& hash) override {
+  Result<bool> remove_unreferenced(StorageClass storage_class, const ContentHash& hash,
+                                   Timestamp now) override {
     if (read_only_) {
       return read_only_write();
     }
     auto it = state_.blobs.find({storage_class, hash});
-    if (it == state_.blobs.end() || !it->second.unreferenced()) {
+    if (it == state_.blobs.end() || !it->second.unreferenced() ||
+        retained({storage_class, hash}, now)) {
       return false;
     }
-    state_.blobs.erase(it);
-    state_.verifications.erase({storage_class, hash});
+    erase_blob_row(state_, storage_class, hash);
     return true;
+  }
+
+  Result<Blob> retain(StorageClass storage_class, const ContentHash& hash, std::uint64_t size_bytes,
+                      Timestamp until) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto it =
+        state_.blobs.try_emplace({storage_class, hash}, storage_class, hash, size_bytes, 0).first;
+    extend({storage_class, hash}, until);
+    return it->second;
+  }
+
+  Result<bool> grant(const TenantId& tenant, StorageClass storage_class, const ContentHash& hash,
+                     Timestamp now) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    if (!state_.blobs.contains({storage_class, hash})) {
+      return internal_error("foreign key: grant on a blob without a row (fake)");
+    }
+    return state_.grants.try_emplace({tenant.str(), storage_class, hash}, now).second;
+  }
+
+  Result<std::optional<Blob>> find_held(const TenantId& tenant, StorageClass storage_class,
+                                        const ContentHash& hash) override {
+    if (!held(state_, tenant, storage_class, hash)) {
+      return std::optional<Blob>();
+    }
+    return std::optional<Blob>(state_.blobs.at({storage_class, hash}));
+  }
+
+  Result<std::optional<Blob>> retain_held(const TenantId& tenant, StorageClass storage_class,
+                                          const ContentHash& hash, Timestamp until) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    if (!held(state_, tenant, storage_class, hash)) {
+      return std::optional<Blob>();
+    }
+    extend({storage_class, hash}, until);
+    return std::optional<Blob>(state_.blobs.at({storage_class, hash}));
+  }
+
+  Result<std::vector<ContentHash>> not_held(const TenantId& tenant, StorageClass storage_class,
+                                            const std::vector<ContentHash>& hashes) override {
+    std::vector<ContentHash> out;
+    for (const ContentHash& h : hashes) {
+      if (!held(state_, tenant, storage_class, h) &&
+          std::find(out.begin(), out.end(), h) == out.end()) {
+        out.push_back(h);
+      }
+    }
+    return out;
+  }
+
+  Result<std::vector<Blob>> lock_held(const TenantId& tenant, StorageClass storage_class,
+                                      const std::vector<ContentHash>& hashes) override {
+    std::set<ContentHash> sorted(hashes.begin(), hashes.end());
+    std::vector<Blob> out;
+    for (const ContentHash& h : sorted) {
+      if (held(state_, tenant, storage_class, h)) {
+        out.push_back(state_.blobs.at({storage_class, h}));
+      }
+    }
+    return out;
+  }
+
+  Result<std::size_t> add_refs(
+      StorageClass storage_class,
+      const std::vector<std::pair<ContentHash, std::uint64_t>>& refs) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    std::size_t changed = 0;
+    for (const auto& [hash, n] : refs) {
+      auto it = state_.blobs.find({storage_class, hash});
+      if (it == state_.blobs.end()) {
+        continue;
+      }
+      it->second = Blob(storage_class, hash, it->second.size_bytes(), it->second.ref_count() + n);
+      ++changed;
+    }
+    return changed;
+  }
+
+  Status release_refs(StorageClass storage_class,
+                      const std::vector<std::pair<ContentHash, std::uint64_t>>& refs) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    for (const auto& [hash, n] : refs) {
+      auto it = state_.blobs.find({storage_class, hash});
+      if (it != state_.blobs.end()) {
+        const std::uint64_t count = it->second.ref_count();
+        it->second = Blob(storage_class, hash, it->second.size_bytes(), count > n ? count - n : 0);
+      }
+    }
+    return {};
+  }
+
+  Result<std::uint64_t> count_live_refs(StorageClass storage_class,
+                                        const ContentHash& hash) override {
+    return live_refs(storage_class, hash);
   }
 
   Result<std::vector<BlobAudit>> audit(StorageClass storage_class,
@@ -357,6 +489,83 @@ class MemoryBlobRepository final : public BlobRepository {
   }
 
  private:
+  // Whether the blob's retention runs past `now`.
+  bool retained(const BlobAddress& key, Timestamp now) const {
+    auto it = state_.retain_until.find(key);
+    return it != state_.retain_until.end() && !(it->second < now);
+  }
+  // retain_until = the later of its value and `until`.
+  void extend(const BlobAddress& key, Timestamp until) {
+    auto [it, inserted] = state_.retain_until.try_emplace(key, until);
+    if (!inserted && it->second < until) {
+      it->second = until;
+    }
+  }
+
+  State& state_;
+  bool read_only_;
+};
+
+class MemoryBundleRepository final : public BundleRepository {
+ public:
+  MemoryBundleRepository(State& state, bool read_only) : state_(state), read_only_(read_only) {}
+
+  Status insert(const BundleSummary& summary, const std::string& metadata,
+                const std::vector<BundleFile>& files) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    if (!state_.bundles.try_emplace(summary.id, Bundle{summary, metadata, files}).second) {
+      return Error{ErrorCode::kAlreadyExists, "bundle id in use"};
+    }
+    return {};
+  }
+
+  Result<std::vector<BundleSummary>> list(const TenantId& tenant,
+                                          const std::optional<BundleCursor>& after,
+                                          std::size_t limit) override {
+    std::vector<BundleSummary> out;
+    for (const auto& [id, b] : state_.bundles) {
+      if (b.summary.tenant == tenant && (!after || std::tie(b.summary.created_at, b.summary.id) <
+                                                       std::tie(after->created_at, after->id))) {
+        out.push_back(b.summary);
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const BundleSummary& a, const BundleSummary& b) {
+      return std::tie(a.created_at, a.id) > std::tie(b.created_at, b.id);
+    });
+    if (out.size() > limit) {
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(limit), out.end());
+    }
+    return out;
+  }
+
+  Result<std::optional<Bundle>> find(const TenantId& tenant, const BundleId& id) override {
+    auto it = state_.bundles.find(id);
+    if (it == state_.bundles.end() || it->second.summary.tenant != tenant) {
+      return std::optional<Bundle>();
+    }
+    return std::optional<Bundle>(it->second);
+  }
+
+  Result<std::optional<Removed>> remove(const TenantId& tenant, const BundleId& id) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto it = state_.bundles.find(id);
+    if (it == state_.bundles.end() || it->second.summary.tenant != tenant) {
+      return std::optional<Removed>();
+    }
+    std::map<ContentHash, std::uint64_t> counts;
+    for (const BundleFile& f : it->second.files) {
+      ++counts[f.hash];
+    }
+    Removed removed{it->second.summary.storage_class, {counts.begin(), counts.end()}};
+    state_.bundles.erase(it);
+    return std::optional<Removed>(std::move(removed));
+  }
+
+ private:
   State& state_;
   bool read_only_;
 };
@@ -426,11 +635,13 @@ class MemoryTransaction final : public MetadataTransaction {
       : objects_(state, read_only),
         blobs_(state, read_only),
         api_keys_(state, read_only),
+        bundles_(state, read_only),
         held_locks_(held_locks) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
   ApiKeyRepository& api_keys() override { return api_keys_; }
+  BundleRepository& bundles() override { return bundles_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     if (held_locks_.contains({storage_class, hash})) {
@@ -447,6 +658,7 @@ class MemoryTransaction final : public MetadataTransaction {
   MemoryObjectRepository objects_;
   MemoryBlobRepository blobs_;
   MemoryApiKeyRepository api_keys_;
+  MemoryBundleRepository bundles_;
   const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
 };
 
@@ -536,8 +748,29 @@ void MemoryMetadataStore::put_blob(const Blob& blob) {
 
 void MemoryMetadataStore::erase_blob(StorageClass storage_class, const ContentHash& hash) {
   std::lock_guard lock(mu_);
-  state_.blobs.erase({storage_class, hash});
-  state_.verifications.erase({storage_class, hash});
+  erase_blob_row(state_, storage_class, hash);
+}
+
+bool MemoryMetadataStore::granted(const TenantId& tenant, StorageClass storage_class,
+                                  const ContentHash& hash) const {
+  std::lock_guard lock(mu_);
+  return state_.grants.contains({tenant.str(), storage_class, hash});
+}
+
+std::optional<Timestamp> MemoryMetadataStore::retain_until(StorageClass storage_class,
+                                                           const ContentHash& hash) const {
+  std::lock_guard lock(mu_);
+  auto it = state_.retain_until.find({storage_class, hash});
+  return it == state_.retain_until.end() ? std::nullopt : std::optional<Timestamp>(it->second);
+}
+
+std::vector<Bundle> MemoryMetadataStore::bundles() const {
+  std::lock_guard lock(mu_);
+  std::vector<Bundle> all;
+  for (const auto& [id, b] : state_.bundles) {
+    all.push_back(b);
+  }
+  return all;
 }
 
 std::uint64_t MemoryMetadataStore::transact_count() const {

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -14,7 +16,8 @@ namespace castor::testing {
 
 // MetadataStore in memory, with the semantics of the PostgreSQL schema (migrations/001_init.sql):
 // the unique key among WRITING and COMMITTED objects, keyset listing by (key bytes, id), work
-// queues by (status, updated_at), blobs with reference counts.
+// queues by (status, updated_at), blobs with reference counts, retention and grants of possession
+// (deleted with their blob, like the ON DELETE CASCADE), bundles with their files.
 //
 // Transactions run one at a time (one mutex), each on a copy of the state that replaces the state
 // only if `work` succeeds, so a failed unit of work leaves no trace. Because they are serial, row
@@ -35,10 +38,16 @@ class MemoryMetadataStore final : public MetadataStore {
     std::optional<Timestamp> damaged_at;
   };
 
+  // A grant of possession: (tenant, storage class, content hash).
+  using GrantKey = std::tuple<std::string, StorageClass, ContentHash>;
+
   struct State {
     std::map<ObjectId, Object> objects;
     std::map<BlobKey, Blob> blobs;
     std::map<BlobKey, Verification> verifications;  // rows never verified have no entry
+    std::map<BlobKey, Timestamp> retain_until;      // blobs without retention have no entry
+    std::map<GrantKey, Timestamp> grants;           // deleted with their blob row
+    std::map<BundleId, Bundle> bundles;             // with their files and metadata
     std::map<std::string, ApiKey> api_keys;
   };
 
@@ -60,8 +69,14 @@ class MemoryMetadataStore final : public MetadataStore {
   Verification verification(StorageClass storage_class, const ContentHash& hash) const;
   // Set-up outside the port: overwrites (or inserts) a blob row, to play a damaged database.
   void put_blob(const Blob& blob);
-  // Set-up outside the port: deletes a blob row, whatever its ref_count.
+  // Set-up outside the port: deletes a blob row (and its grants), whatever its ref_count.
   void erase_blob(StorageClass storage_class, const ContentHash& hash);
+  // Whether `tenant` holds a grant on the content.
+  bool granted(const TenantId& tenant, StorageClass storage_class, const ContentHash& hash) const;
+  // The blob's retention (retain_until); nullopt when it has none.
+  std::optional<Timestamp> retain_until(StorageClass storage_class, const ContentHash& hash) const;
+  // Every bundle, by id.
+  std::vector<Bundle> bundles() const;
   // How many times transact was called (failed calls included).
   std::uint64_t transact_count() const;
 

@@ -142,7 +142,9 @@ TEST_CASE("blob reference counts go up, down, never below zero", "[pg]") {
     return {};
   }));
   REQUIRE(f.store->transact([&](MetadataTransaction& tx) -> Status {
-    auto zero = tx.blobs().lock_unreferenced(10, std::nullopt);
+    auto zero = tx.blobs().lock_unreferenced(
+        10, std::nullopt,
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
     REQUIRE(zero);
     REQUIRE(zero->size() == 1);
     CHECK((*zero)[0].hash() == kHash);
@@ -150,8 +152,13 @@ TEST_CASE("blob reference counts go up, down, never below zero", "[pg]") {
     auto missing = tx.blobs().missing(StorageClass::kHot, {kHash, kOtherHash});
     REQUIRE(missing);
     CHECK(*missing == std::vector<ContentHash>{kOtherHash});
-    CHECK(*tx.blobs().remove_unreferenced(StorageClass::kHot, kHash));
-    CHECK_FALSE(*tx.blobs().remove_unreferenced(StorageClass::kCold, kHash));  // still referenced
+    CHECK(*tx.blobs().remove_unreferenced(
+        StorageClass::kHot, kHash,
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now())));
+    CHECK_FALSE(*tx.blobs().remove_unreferenced(
+        StorageClass::kCold, kHash,
+        std::chrono::time_point_cast<std::chrono::microseconds>(
+            std::chrono::system_clock::now())));  // still referenced
     return {};
   }));
 }

@@ -8,12 +8,13 @@
 
 #include "domain/blob.h"
 #include "domain/error.h"
+#include "domain/names.h"
 #include "domain/object.h"
 
 namespace castor {
 
-// A blob with the number of COMMITTED objects that point at it (its live references), both read
-// in one snapshot: for a consistent database, blob.ref_count() == live_refs.
+// A blob with the number of COMMITTED objects and bundle files that point at it (its live
+// references), both read in one snapshot: for a consistent database, blob.ref_count() == live_refs.
 struct BlobAudit {
   Blob blob;
   std::uint64_t live_refs = 0;
@@ -45,13 +46,59 @@ class BlobRepository {
   virtual Result<std::vector<ContentHash>> missing(StorageClass storage_class,
                                                    const std::vector<ContentHash>& hashes) = 0;
 
-  // Locks and returns up to `limit` blobs with ref_count 0 whose address comes after `after` (all
-  // when nullopt), in address order, skipping rows other transactions hold.
+  // Locks and returns up to `limit` blobs with ref_count 0 whose retention (retain_until) is
+  // unset or before `now` and whose address comes after `after` (all when nullopt), in address
+  // order, skipping rows other transactions hold.
   virtual Result<std::vector<Blob>> lock_unreferenced(std::size_t limit,
-                                                      const std::optional<BlobAddress>& after) = 0;
+                                                      const std::optional<BlobAddress>& after,
+                                                      Timestamp now) = 0;
 
-  // Deletes the row if its ref_count is still zero. Returns whether a row was deleted.
-  virtual Result<bool> remove_unreferenced(StorageClass storage_class, const ContentHash& hash) = 0;
+  // Deletes the row, and the grants on it, if its ref_count is still zero and its retention is
+  // unset or before `now`. Returns whether a row was deleted.
+  virtual Result<bool> remove_unreferenced(StorageClass storage_class, const ContentHash& hash,
+                                           Timestamp now) = 0;
+
+  // Possession and retention (docs/BLOBS_AND_BUNDLES.md).
+
+  // Keeps the blob at least until `until` (its retention becomes the later of both), inserting
+  // it with ref_count 0 and `size_bytes` if it has no row, and locks the row until the
+  // transaction ends. Returns the blob as stored: an existing row keeps its size (the caller
+  // compares).
+  virtual Result<Blob> retain(StorageClass storage_class, const ContentHash& hash,
+                              std::uint64_t size_bytes, Timestamp until) = 0;
+  // Records that `tenant` possesses the blob, at `now` (idempotent); returns whether the grant is
+  // new. The blob's row must exist (Internal otherwise); the grant is deleted with it.
+  virtual Result<bool> grant(const TenantId& tenant, StorageClass storage_class,
+                             const ContentHash& hash, Timestamp now) = 0;
+  // The blob if `tenant` possesses it (a grant and a row); nullopt otherwise. Does not lock.
+  virtual Result<std::optional<Blob>> find_held(const TenantId& tenant, StorageClass storage_class,
+                                                const ContentHash& hash) = 0;
+  // As find_held, and when held extends its retention to `until` as retain() does (the row stays
+  // locked until the transaction ends).
+  virtual Result<std::optional<Blob>> retain_held(const TenantId& tenant,
+                                                  StorageClass storage_class,
+                                                  const ContentHash& hash, Timestamp until) = 0;
+  // Of `hashes`, those `tenant` does not possess, each once, in no particular order. One query;
+  // does not lock.
+  virtual Result<std::vector<ContentHash>> not_held(const TenantId& tenant,
+                                                    StorageClass storage_class,
+                                                    const std::vector<ContentHash>& hashes) = 0;
+  // Locks, in content-hash order, and returns (in that order) the blobs among `hashes` that
+  // `tenant` possesses; a row deleted meanwhile is not returned.
+  virtual Result<std::vector<Blob>> lock_held(const TenantId& tenant, StorageClass storage_class,
+                                              const std::vector<ContentHash>& hashes) = 0;
+  // Adds `count` references to each named blob, on existing rows only (never inserting), and
+  // returns how many rows it changed. Lock the rows first (lock_held), in hash order.
+  virtual Result<std::size_t> add_refs(
+      StorageClass storage_class,
+      const std::vector<std::pair<ContentHash, std::uint64_t>>& refs) = 0;
+  // Drops `count` references from each named blob, locking the rows in content-hash order; a
+  // count never goes below zero (fsck reports such damage).
+  virtual Status release_refs(StorageClass storage_class,
+                              const std::vector<std::pair<ContentHash, std::uint64_t>>& refs) = 0;
+  // The blob's live references: COMMITTED objects and bundle files naming it. Does not lock.
+  virtual Result<std::uint64_t> count_live_refs(StorageClass storage_class,
+                                                const ContentHash& hash) = 0;
 
   // Integrity (fsck, scrub).
 

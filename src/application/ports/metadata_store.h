@@ -6,6 +6,7 @@
 
 #include "application/ports/api_key_repository.h"
 #include "application/ports/blob_repository.h"
+#include "application/ports/bundle_repository.h"
 #include "application/ports/object_repository.h"
 #include "domain/error.h"
 
@@ -23,6 +24,7 @@ class MetadataTransaction {
   virtual ObjectRepository& objects() = 0;
   virtual BlobRepository& blobs() = 0;
   virtual ApiKeyRepository& api_keys() = 0;
+  virtual BundleRepository& bundles() = 0;
 
   // Waits for and takes the content lock.
   virtual Status lock_content(StorageClass storage_class, const ContentHash& hash) = 0;

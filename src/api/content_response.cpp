@@ -1,0 +1,116 @@
+// Sending stored content (content_response.h).
+#include "api/content_response.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/http_date.h"
+
+namespace castor::api {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace hp = http_params;
+
+namespace {
+
+// Streams the content (or one range of it) after a 200/206 header. Chunks are read on the disk
+// pool, one ahead of the chunk being sent, so the IO thread never waits on the disk.
+Awaitable<void> stream_content(ServerCore& s, Connection& c, Exchange& ex, BlobReader& content,
+                               std::uint64_t offset, std::uint64_t length) {
+  if (c.chunk.size() != kChunkSize) {
+    c.chunk.resize(kChunkSize);
+  }
+  std::vector<std::byte> next(kChunkSize);
+  BackgroundCall<Result<std::size_t>> reading(c.stream.get_executor());
+  auto read_into = [&](std::vector<std::byte>& buffer) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(length, kChunkSize));
+    reading.start(s, Pool::kDisk, [&content, data = buffer.data(), at = offset, want] {
+      return content.read_at(at, std::span<std::byte>(data, want));
+    });
+  };
+  if (length > 0) {
+    read_into(c.chunk);  // (none for an empty body: a read must never outlive this frame)
+  }
+  while (length > 0) {
+    auto got = co_await reading.wait(std::size_t{0});
+    if (!got || *got == 0 || *got > length) {
+      // The header is out: all we can do is cut the connection so the client sees a short body.
+      spdlog::error("request_id={} read failed: {}", ex.request_id,
+                    got ? "unexpected end of content file" : got.error().message);
+      ex.close = true;
+      co_return;
+    }
+    offset += *got;
+    length -= *got;
+    if (length > 0) {
+      read_into(next);  // the next chunk, while this one goes out
+    }
+    c.stream.expires_after(kIoTimeout);
+    auto [ec, n] = co_await net::async_write(c.stream, net::buffer(c.chunk.data(), *got), kAsTuple);
+    ex.bytes_out += n;
+    if (ec) {
+      ex.close = true;
+      (void)co_await reading.wait(std::size_t{0});  // the read must end before its buffer goes
+      co_return;
+    }
+    std::swap(c.chunk, next);
+  }
+}
+
+}  // namespace
+
+Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex, const ContentHead& head,
+                             BlobReader* content) {
+  const std::string etag = "\"" + head.hash_hex + "\"";
+  const std::uint64_t size = head.size;
+
+  http::response<http::empty_body> res{http::status::ok, ex.req().version()};
+  bool keep_alive = false;
+  s.common_headers(ex, res.base(), keep_alive);
+  res.keep_alive(keep_alive);
+  res.set(http::field::etag, etag);
+  res.set("X-Content-Hash", head.hash_hex);
+  if (head.last_modified) {
+    res.set(http::field::last_modified, hp::http_date(*head.last_modified));
+  }
+  res.set(http::field::accept_ranges, "bytes");
+  res.set(http::field::cache_control, "private, immutable");
+  // The stored Content-Type is the uploader's word: browsers must not second-guess it into HTML.
+  res.set("X-Content-Type-Options", "nosniff");
+
+  if (auto inm = ex.header("If-None-Match"); inm && hp::if_none_match_matches(*inm, etag)) {
+    res.result(http::status::not_modified);
+    co_await s.write_header(c, ex, res);
+    co_return;
+  }
+  std::optional<std::string> range = ex.header("Range");
+  if (auto if_range = ex.header("If-Range");
+      range && if_range && !hp::if_range_matches(*if_range, etag)) {
+    range.reset();
+  }
+  const hp::RangeDecision decision = hp::decide_range(range, size);
+  if (decision.kind == hp::RangeDecision::kUnsatisfiable) {
+    HttpError e = http_error(http::status::range_not_satisfiable, "range_not_satisfiable",
+                             "range not satisfiable for " + std::to_string(size) + " bytes");
+    e.headers = one_header("Content-Range", "bytes */" + std::to_string(size));
+    co_return co_await s.send_error(c, ex, e);
+  }
+  std::uint64_t offset = 0;
+  std::uint64_t length = size;
+  if (decision.kind == hp::RangeDecision::kPartial) {
+    res.result(http::status::partial_content);
+    offset = decision.range.first;
+    length = decision.range.length();
+    res.set(http::field::content_range, "bytes " + std::to_string(decision.range.first) + "-" +
+                                            std::to_string(decision.range.last) + "/" +
+                                            std::to_string(size));
+  }
+  res.set(http::field::content_type, head.content_type);
+  res.content_length(length);
+  if (co_await s.write_header(c, ex, res) && !ex.head() && content != nullptr) {
+    co_await stream_content(s, c, ex, *content, offset, length);
+  }
+}
+
+}  // namespace castor::api

@@ -1,0 +1,110 @@
+#pragma once
+// Internal to src/api: moving content through a connection, shared by the object, blob and bundle
+// handlers. Includes Beast; never include it from another layer.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "api/server_core.h"
+#include "application/ports/blob_store.h"
+
+namespace castor::api {
+
+// At most one blocking call (an upload's write, a download's read) running on a worker pool while
+// the connection's coroutine goes on with the network. Used on the connection's strand only.
+template <class R>
+class BackgroundCall {
+ public:
+  explicit BackgroundCall(boost::asio::any_io_executor strand) : timer_(std::move(strand)) {}
+  BackgroundCall(const BackgroundCall&) = delete;
+  BackgroundCall& operator=(const BackgroundCall&) = delete;
+
+  // Runs `work` (returning R) on `pool`. Call wait() first if one may still be running.
+  template <class F>
+  void start(ServerCore& s, Pool pool, F work) {
+    running_ = true;
+    s.post(pool, [this, strand = timer_.get_executor(), work = std::move(work)]() mutable {
+      R r = work();
+      boost::asio::post(strand, [this, r = std::move(r)]() mutable {
+        result_.emplace(std::move(r));
+        running_ = false;
+        timer_.cancel();
+      });
+    });
+  }
+
+  // Waits for the running call, if any, and returns its outcome (`idle` when none ran). Must be
+  // awaited before this object goes away.
+  Awaitable<R> wait(R idle) {
+    while (running_) {
+      timer_.expires_at(std::chrono::steady_clock::time_point::max());
+      co_await timer_.async_wait(kAsTuple);  // woken by cancel() when the call is done
+    }
+    R r = result_ ? std::move(*result_) : std::move(idle);
+    result_.reset();
+    co_return r;
+  }
+
+ private:
+  boost::asio::steady_timer timer_;
+  bool running_ = false;
+  std::optional<R> result_;
+};
+
+// Streams the request body into `write` (a callable taking std::span<const std::byte> and
+// returning Status, run on the disk pool) in fixed-size chunks, two buffers deep: while a worker
+// writes one chunk, the IO thread receives the next. Returns the error to answer with, if any
+// (the connection is then marked to close).
+template <class Write>
+Awaitable<std::optional<HttpError>> receive_body(ServerCore& s, Connection& c, Exchange& ex,
+                                                 Write write) {
+  std::optional<HttpError> failure;
+  std::vector<std::byte> spare(kChunkSize);
+  BackgroundCall<Status> pending(c.stream.get_executor());
+  while (!ex.parser.is_done()) {
+    auto [ec, got] = co_await read_body_chunk(c, ex);
+    if (ec) {
+      failure = body_error(ec);
+      break;
+    }
+    if (got == 0) {
+      continue;
+    }
+    if (auto w = co_await pending.wait(Status()); !w) {
+      failure = from_error(w.error());
+      ex.close = true;
+      break;
+    }
+    std::swap(c.chunk, spare);  // the fresh chunk is now `spare`, written in the background
+    pending.start(s, Pool::kDisk, [&write, data = spare.data(), got] {
+      return write(std::span<const std::byte>(data, got));
+    });
+  }
+  if (auto w = co_await pending.wait(Status()); !w && !failure) {
+    failure = from_error(w.error());
+    ex.close = true;
+  }
+  co_return failure;
+}
+
+// What a GET/HEAD of stored content answers with, besides the bytes.
+struct ContentHead {
+  std::string hash_hex;  // the ETag (quoted) and X-Content-Hash
+  std::uint64_t size = 0;
+  std::string content_type;
+  std::optional<Timestamp> last_modified;
+};
+
+// Answers GET/HEAD for found content: 304 (If-None-Match), 416, 206 (Range, If-Range) or 200
+// (RFC 9110 sections 13-15), then streams the bytes from `content` (null for HEAD) with reads on
+// the disk pool, one chunk ahead of the network.
+Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex, const ContentHead& head,
+                             BlobReader* content);
+
+}  // namespace castor::api
