@@ -11,7 +11,10 @@ std::chrono::milliseconds RetryPolicy::delay(int attempt,
                                              std::optional<std::chrono::milliseconds> retry_after,
                                              double jitter) const {
   if (retry_after) {
-    return std::clamp(*retry_after, std::chrono::milliseconds(0), max_delay);
+    const double stretch = 1.0 + 0.5 * std::clamp(jitter, 0.0, 1.0);
+    const auto stretched = std::chrono::milliseconds(
+        static_cast<std::int64_t>(static_cast<double>(retry_after->count()) * stretch));
+    return std::clamp(stretched, std::chrono::milliseconds(0), max_delay);
   }
   std::chrono::milliseconds ceiling = base_delay;
   for (int i = 0; i < attempt && ceiling < max_delay; ++i) {

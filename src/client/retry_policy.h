@@ -17,10 +17,11 @@ struct RetryPolicy {
   // Whether a response with HTTP `status` may be retried (429, 503).
   static bool retryable_status(long status);
 
-  // The delay before retry number `attempt` (0 for the first retry). With a Retry-After the
-  // server's value is honoured (capped at max_delay); otherwise exponential backoff with jitter:
-  // base_delay * 2^attempt capped at max_delay, scaled into [50 %, 100 %] by `jitter` (a uniform
-  // random number in [0, 1)).
+  // The delay before retry number `attempt` (0 for the first retry), given `jitter` (a uniform
+  // random number in [0, 1)). With a Retry-After the server's value is honoured and stretched into
+  // [100 %, 150 %) by the jitter, so that clients told to come back at the same moment do not all
+  // return together; otherwise exponential backoff, base_delay * 2^attempt scaled into
+  // [50 %, 100 %). Either way at most max_delay.
   std::chrono::milliseconds delay(int attempt, std::optional<std::chrono::milliseconds> retry_after,
                                   double jitter) const;
 };

@@ -39,7 +39,9 @@ TEST_CASE("retry: exponential backoff with jitter, capped", "[unit][client]") {
 TEST_CASE("retry: Retry-After is honoured, within max_delay", "[unit][client]") {
   const RetryPolicy policy{
       .max_retries = 5, .base_delay = milliseconds(100), .max_delay = milliseconds(10'000)};
-  CHECK(policy.delay(0, milliseconds(3000), 0.5) == milliseconds(3000));
+  CHECK(policy.delay(0, milliseconds(3000), 0.0) == milliseconds(3000));
+  CHECK(policy.delay(0, milliseconds(3000), 0.5) == milliseconds(3750));
+  CHECK(policy.delay(0, milliseconds(3000), 0.999) < milliseconds(4500));
   CHECK(policy.delay(3, milliseconds(0), 0.5) == milliseconds(0));
   CHECK(policy.delay(0, milliseconds(3'600'000), 0.5) == milliseconds(10'000));
 }
