@@ -6,23 +6,9 @@
 #include <ctime>
 #include <string>
 
+#include "api/request_params.h"
+
 namespace castor::http_params {
-namespace {
-
-std::optional<std::uint64_t> parse_digits(std::string_view s) {
-  std::uint64_t v = 0;
-  if (s.empty()) {
-    return std::nullopt;
-  }
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-}  // namespace
-
 std::string http_date(Timestamp t) {
   // Whole seconds straight from the microseconds: through system_clock's nanoseconds, dates past
   // 2262 would overflow.

@@ -19,18 +19,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::optional<std::uint64_t> parse_digits(std::string_view s) {
-  std::uint64_t v = 0;
-  if (s.empty()) {
-    return std::nullopt;
-  }
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) {
-    return std::nullopt;
-  }
-  return v;
-}
-
 // Splits a comma-separated header list into trimmed, non-empty items.
 std::vector<std::string_view> split_list(std::string_view header) {
   std::vector<std::string_view> items;
@@ -67,6 +55,18 @@ std::string sanitized(std::string_view text) {
 }
 
 }  // namespace
+
+std::optional<std::uint64_t> parse_digits(std::string_view s) {
+  std::uint64_t v = 0;
+  if (s.empty()) {
+    return std::nullopt;
+  }
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) {
+    return std::nullopt;
+  }
+  return v;
+}
 
 Result<std::string> percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;

@@ -13,6 +13,10 @@
 // InvalidArgument, never a crash.
 namespace castor::http_params {
 
+// A non-empty run of decimal digits as a number; nullopt for anything else (a sign, a space, an
+// overflow).
+std::optional<std::uint64_t> parse_digits(std::string_view s);
+
 // Decodes %XX escapes (and '+' as space when `plus_is_space`, for query strings). InvalidArgument
 // on a truncated or non-hex escape. The result may hold any byte, including NUL: callers validate.
 Result<std::string> percent_decode(std::string_view text, bool plus_is_space);
