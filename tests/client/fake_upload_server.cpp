@@ -3,7 +3,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 #include <mutex>
 #include <set>
@@ -299,8 +298,6 @@ struct FakeUploadServer::State {
         response = handle(parser.get());
       } catch (const std::exception& e) {  // a malformed request: the client under test erred
         response = error(http::status::internal_server_error, e.what());
-        response.body() += parser.get().body().substr(0, 200);
-        std::fprintf(stderr, "fake: %s: %s\n", e.what(), parser.get().body().substr(0, 200).c_str());
       }
       response.keep_alive(parser.get().keep_alive());
       if (parser.get().method() != http::verb::head) {
