@@ -48,7 +48,8 @@ std::vector<boost::json::object> open_sessions(testing::HttpClient& client,
   INFO(listed.body);
   REQUIRE(listed.status == 200);
   std::vector<boost::json::object> sessions;
-  for (const boost::json::value& entry : parse_object(listed.body).at("uploads").as_array()) {
+  const boost::json::object listing = parse_object(listed.body);  // outlives the loop
+  for (const boost::json::value& entry : listing.at("uploads").as_array()) {
     const testing::HttpResponse got = client.request(
         "GET", "/v1/uploads/" + string_field(entry.as_object(), "upload_id"), tenant_auth(tenant));
     if (got.status == 200) {
