@@ -54,6 +54,52 @@ Parsed<UploadRef> resolve_upload(ServerCore& s, Exchange& ex, const PathParams& 
   return UploadRef{std::get<TenantId>(std::move(tenant)), *id};
 }
 
+// The filters of GET /v1/uploads (docs/BLOBS_AND_BUNDLES.md), each optional.
+Parsed<UploadFilter> parse_upload_filter(Exchange& ex, TenantId tenant) {
+  UploadFilter filter{.tenant = std::move(tenant),
+                      .sha256 = {},
+                      .ns = {},
+                      .key = {},
+                      .storage_class = {},
+                      .limit = 100};
+  if (auto v = ex.target.get("sha256")) {
+    auto h = ContentHash::parse(*v);
+    if (!h) {
+      return bad_request("sha256 must be 64 hex digits");
+    }
+    filter.sha256 = *h;
+  }
+  if (auto v = ex.target.get("namespace")) {
+    auto ns = Namespace::parse(*v);
+    if (!ns) {
+      return from_error(ns.error());
+    }
+    filter.ns = *ns;
+  }
+  if (auto v = ex.target.get("key")) {
+    auto key = ObjectKey::parse(*v);
+    if (!key) {
+      return from_error(key.error());
+    }
+    filter.key = *key;
+  }
+  if (auto v = ex.target.get("storage_class")) {
+    auto sc = parse_storage_class(*v);
+    if (!sc) {
+      return from_error(sc.error());
+    }
+    filter.storage_class = *sc;
+  }
+  if (auto v = ex.target.get("limit")) {
+    auto n = http_params::parse_digits(*v);
+    if (!n || *n < 1 || *n > 1000) {
+      return bad_request("limit must be an integer from 1 to 1000");
+    }
+    filter.limit = *n;
+  }
+  return filter;
+}
+
 std::uint64_t part_size_hint(ServerCore& s) { return s.uc().upload_limits.part_size_hint; }
 
 }  // namespace
@@ -100,49 +146,11 @@ Awaitable<void> handle_list_uploads(ServerCore& s, Connection& c, Exchange& ex, 
   if (auto* e = std::get_if<HttpError>(&tenant)) {
     co_return co_await s.send_error(c, ex, *e);
   }
-  UploadFilter filter{.tenant = std::get<TenantId>(tenant),
-                      .sha256 = {},
-                      .ns = {},
-                      .key = {},
-                      .storage_class = {},
-                      .limit = 100};
-  const auto bad = [&](std::string message) { return s.send_error(c, ex, bad_request(message)); };
-  if (auto v = ex.target.get("sha256")) {
-    auto h = ContentHash::parse(*v);
-    if (!h) {
-      co_return co_await bad("sha256 must be 64 hex digits");
-    }
-    filter.sha256 = *h;
+  auto filter = parse_upload_filter(ex, std::get<TenantId>(tenant));
+  if (auto* e = std::get_if<HttpError>(&filter)) {
+    co_return co_await s.send_error(c, ex, *e);
   }
-  if (auto v = ex.target.get("namespace")) {
-    auto ns = Namespace::parse(*v);
-    if (!ns) {
-      co_return co_await bad(ns.error().message);
-    }
-    filter.ns = *ns;
-  }
-  if (auto v = ex.target.get("key")) {
-    auto key = ObjectKey::parse(*v);
-    if (!key) {
-      co_return co_await bad(key.error().message);
-    }
-    filter.key = *key;
-  }
-  if (auto v = ex.target.get("storage_class")) {
-    auto sc = parse_storage_class(*v);
-    if (!sc) {
-      co_return co_await bad(sc.error().message);
-    }
-    filter.storage_class = *sc;
-  }
-  if (auto v = ex.target.get("limit")) {
-    auto n = http_params::parse_digits(*v);
-    if (!n || *n < 1 || *n > 1000) {
-      co_return co_await bad("limit must be an integer from 1 to 1000");
-    }
-    filter.limit = *n;
-  }
-  auto list = [&] { return s.uc().read_uploads.list(filter); };
+  auto list = [&] { return s.uc().read_uploads.list(std::get<UploadFilter>(filter)); };
   auto found = co_await s.offload(list);
   if (!found) {
     co_return co_await s.send_error(c, ex, from_error(found.error()));
@@ -207,30 +215,12 @@ Awaitable<void> handle_put_upload_part(ServerCore& s, Connection& c, Exchange& e
   if (!begun) {
     co_return co_await s.send_error(c, ex, from_error(begun.error()));
   }
-  std::unique_ptr<StoreUploadPart::Upload> up = std::move(*begun);
-  if (beast::iequals(ex.req()[http::field::expect], "100-continue")) {
-    http::response<http::empty_body> cont{http::status::continue_, ex.req().version()};
-    c.stream.expires_after(kIoTimeout);
-    co_await http::async_write(c.stream, cont, kAsTuple);
-  }
-  StoreUploadPart::Upload* upload = up.get();
-  auto failure = co_await receive_body(
-      s, c, ex, [upload](std::span<const std::byte> data) { return upload->write(data); });
-  if (failure) {
-    auto abort = [&] {
-      s.uc().store_upload_part.abort(*up);
-      return true;
-    };
-    co_await s.offload(abort, Pool::kDisk);
-    co_return co_await s.send_error(c, ex, *failure);
-  }
-  auto commit = [&] { return s.uc().store_upload_part.commit(*up); };
-  auto stored = co_await s.offload(commit, Pool::kDisk);
+  auto stored = co_await receive_and_commit(s, c, ex, s.uc().store_upload_part, std::move(*begun));
   if (!stored) {
-    co_return co_await s.send_error(c, ex, from_error(stored.error()));
+    co_return;  // answered
   }
-  co_await s.send(c, ex, http::status::ok, upload_part_json(*stored), "application/json",
-                  one_header("ETag", "\"" + stored->hash.hex() + "\""));
+  co_await s.send(c, ex, http::status::ok, upload_part_json(**stored), "application/json",
+                  one_header("ETag", "\"" + (*stored)->hash.hex() + "\""));
 }
 
 Awaitable<void> handle_complete_upload(ServerCore& s, Connection& c, Exchange& ex,

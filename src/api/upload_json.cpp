@@ -135,7 +135,7 @@ Result<std::vector<std::uint32_t>> parse_complete_request(std::string_view body)
   if (list == nullptr || list->is_null()) {
     return parts;
   }
-  if (!list->is_array() || list->as_array().size() > kMaxUploadParts) {
+  if (!list->is_array() || list->as_array().empty() || list->as_array().size() > kMaxUploadParts) {
     return Error{
         ErrorCode::kInvalidArgument,
         "'parts' must be an array of at most " + std::to_string(kMaxUploadParts) + " part numbers",

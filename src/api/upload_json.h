@@ -32,8 +32,9 @@ struct UploadRequestBody {
 // InvalidArgument naming the bad field, or an unknown one.
 Result<UploadRequestBody> parse_upload_request(std::string_view body);
 
-// The body of POST /v1/uploads/{id}/complete: {"parts": [n, ...]} or {} / empty (every part).
-// InvalidArgument for a malformed list or a number outside 1..kMaxUploadParts.
+// The body of POST /v1/uploads/{id}/complete: {"parts": [n, ...]} or {} / empty (every part;
+// returned as an empty list). InvalidArgument ("invalid_parts") for a malformed or empty list or
+// a number outside 1..kMaxUploadParts.
 Result<std::vector<std::uint32_t>> parse_complete_request(std::string_view body);
 
 // What a session shows besides its fields.

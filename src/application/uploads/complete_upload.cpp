@@ -37,18 +37,17 @@ Status check_size(const Blob& blob, std::uint64_t size) {
   return {};
 }
 
-// The object a completed session made, for a retried completion.
-Result<std::optional<Object>> outcome_object(MetadataTransaction& tx,
-                                             const UploadSession& session) {
-  const auto& outcome = session.fields().outcome;
-  if (!outcome || !outcome->object_id) {
-    return std::optional<Object>();
+// What a completed session made, answered to a retried completion.
+Result<CompleteUpload::Completed> earlier_outcome(MetadataTransaction& tx, UploadSession session) {
+  std::optional<Object> object;
+  if (const auto& outcome = session.fields().outcome; outcome && outcome->object_id) {
+    auto found = tx.objects().find(*outcome->object_id, /*for_update=*/false);
+    if (!found) {
+      return std::move(found).error();
+    }
+    object = std::move(*found);
   }
-  auto object = tx.objects().find(*outcome->object_id, /*for_update=*/false);
-  if (!object) {
-    return std::move(object).error();
-  }
-  return std::optional<Object>(std::move(*object));
+  return CompleteUpload::Completed{std::move(session), std::move(object), false};
 }
 }  // namespace
 
@@ -57,7 +56,7 @@ Result<CompleteUpload::Completed> CompleteUpload::run(const TenantId& tenant, co
   struct Plan {
     UploadSession session;
     std::vector<Segment> segments;
-    std::optional<Object> object;  // when already completed
+    std::optional<Completed> earlier;  // when already completed
   };
   auto plan = read_only(metadata_, [&](MetadataTransaction& tx) -> Result<Plan> {
     auto session = tenant_session(tx, tenant, id, false, clock_.now());
@@ -65,11 +64,11 @@ Result<CompleteUpload::Completed> CompleteUpload::run(const TenantId& tenant, co
       return std::move(session).error();
     }
     if (session->state() == UploadSession::State::kCompleted) {
-      auto object = outcome_object(tx, *session);
-      if (!object) {
-        return std::move(object).error();
+      auto earlier = earlier_outcome(tx, *session);
+      if (!earlier) {
+        return std::move(earlier).error();
       }
-      return Plan{std::move(*session), {}, std::move(*object)};
+      return Plan{std::move(*session), {}, std::move(*earlier)};
     }
     auto parts = tx.uploads().parts(id);
     if (!parts) {
@@ -84,8 +83,8 @@ Result<CompleteUpload::Completed> CompleteUpload::run(const TenantId& tenant, co
   if (!plan) {
     return std::move(plan).error();
   }
-  if (plan->session.state() == UploadSession::State::kCompleted) {
-    return Completed{std::move(plan->session), std::move(plan->object), false};
+  if (plan->earlier) {
+    return std::move(*plan->earlier);
   }
   // The parts are referenced by the session's part rows, so they stay while they are read.
   auto whole = blobs_.hash_segments(plan->session.storage_class(), plan->segments, {});
@@ -114,11 +113,11 @@ Result<CompleteUpload::Completed> CompleteUpload::finish(const TenantId& tenant,
     }
     if (session->state() == UploadSession::State::kCompleted) {
       // Another completion won the race: answer as a retry would be answered.
-      auto object = outcome_object(tx, *session);
-      if (!object) {
-        return std::move(object).error();
+      auto earlier = earlier_outcome(tx, *session);
+      if (!earlier) {
+        return std::move(earlier).error();
       }
-      out = Completed{std::move(*session), std::move(*object), false};
+      out = std::move(*earlier);
       return {};
     }
     auto parts = tx.uploads().parts(id);
