@@ -86,7 +86,7 @@ void check_database(pqxx::work& tx, std::vector<std::string>& violations) {
   for (const auto& row : tx.exec(kRefCountMismatches)) {
     violations.push_back("blob " + row[0].as<std::string>() + "/" + row[1].as<std::string>() +
                          ": ref_count " + (row[2].is_null() ? "(no row)" : row[2].c_str()) +
-                         ", committed objects " + row[3].c_str());
+                         ", live references " + row[3].c_str());
   }
   for (const auto& row : tx.exec(kUnsettledObjects)) {
     violations.push_back(std::string(row[1].c_str()) + " objects still " + row[0].c_str());

@@ -36,7 +36,7 @@ namespace json = boost::json;
 using testing::HttpClient;
 using testing::HttpResponse;
 
-constexpr int kRounds = 3;
+constexpr int kRounds = 5;
 constexpr int kWorkers = 3;
 constexpr auto kProgressDeadline = std::chrono::seconds(20);
 constexpr auto kSettleDeadline = std::chrono::seconds(30);
