@@ -3,6 +3,7 @@
 // addressed by its SHA-256, serves ranges across part boundaries, and a failed completion leaves
 // the session open and unchanged.
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "e2e/upload_api.h"
 #include "support/random_data.h"
 #include "support/sha256.h"
+#include "support/storage_files.h"
 
 namespace castor::e2e {
 namespace {
@@ -152,9 +154,9 @@ TEST_CASE("a part list picks the parts; a bad one is refused with invalid_parts"
   store_part(client, tenant, id, 10000, d);
   const std::vector<PartInfo> held = {part_info(2, a), part_info(5, b), part_info(7, c),
                                       part_info(10000, d)};
-  for (const char* bad : {R"({"parts": [7, 2]})", R"({"parts": [2, 2, 7]})", R"({"parts": [2, 3]})",
-                          R"({"parts": []})", R"({"parts": [0, 2]})", R"({"parts": [2, 10001]})",
-                          R"({"parts": [1]})"}) {
+  for (const char* bad :
+       {R"({"parts": [7, 2]})", R"({"parts": [2, 2, 7]})", R"({"parts": [2, 3]})",
+        R"({"parts": [0, 2]})", R"({"parts": [2, 10001]})", R"({"parts": [1]})"}) {
     INFO(bad);
     require_error(complete_upload(client, tenant, id, bad), 400, "invalid_parts");
     CHECK(state_of(client, tenant, id) ==
@@ -177,6 +179,16 @@ TEST_CASE("a part list picks the parts; a bad one is refused with invalid_parts"
   CHECK(state_of(client, tenant, id) ==
         std::pair<std::string, std::vector<PartInfo>>{"completed", {}});
   run_gc(client);  // the unused part 5 is released with the others
+
+  // An empty list names no part: refused like a session without parts, not taken as "all".
+  const std::string empty =
+      string_field(create_upload(client, tenant, R"({"namespace": "e2e"})"), "upload_id");
+  store_part(client, tenant, empty, 1, a);
+  require_error(complete_upload(client, tenant, empty, R"({"parts": []})"), 400, "invalid_parts");
+  CHECK(state_of(client, tenant, empty) ==
+        std::pair<std::string, std::vector<PartInfo>>{"open", {part_info(1, a)}});
+  CHECK(upload_request(client, "DELETE", tenant, empty).status == 204);
+  run_gc(client);
   require_fsck_clean(client);
 }
 
@@ -230,10 +242,43 @@ TEST_CASE("a completion that fails leaves the session open and unchanged", "[e2e
   REQUIRE(now.status == 200);
   CHECK((now.body == content));
 
+  // A total over MAX_OBJECT_SIZE: 413, the session stays open.
+  const std::string half = testing::random_bytes(kSharedMaxObjectSize / 2 + 1);
+  const std::string big =
+      string_field(create_upload(client, tenant, R"({"namespace": "e2e"})"), "upload_id");
+  store_part(client, tenant, big, 1, half);
+  store_part(client, tenant, big, 2, half);
+  require_error(complete_upload(client, tenant, big), 413, "");
+  CHECK(state_of(client, tenant, big) == std::pair<std::string, std::vector<PartInfo>>{
+                                             "open", {part_info(1, half), part_info(2, half)}});
+  CHECK(upload_request(client, "DELETE", tenant, big).status == 204);
+
   // The failed sessions can still be aborted, and everything adds up.
   CHECK(upload_request(client, "DELETE", tenant, sized).status == 204);
   CHECK(upload_request(client, "DELETE", tenant, hashed).status == 204);
   run_gc(client);
+  require_fsck_clean(client);
+}
+
+TEST_CASE("a cold session completes into a cold object", "[e2e][uploads]") {
+  SharedServer& shared = shared_server();
+  HttpClient client = shared.server.client();
+  const std::string tenant = testing::unique_name("upcold");
+  const std::vector<std::string> pieces = {testing::random_bytes(64'000),
+                                           testing::random_bytes(64'001)};
+  const json::object done =
+      upload_in_parts(client, tenant, R"({"namespace": "e2e", "storage_class": "cold"})", pieces);
+  const json::object& object = done.at("object").as_object();
+  CHECK(string_field(object, "storage_class") == "cold");
+  const HttpResponse got = by_id(client, "GET", string_field(object, "id"), tenant);
+  REQUIRE(got.status == 200);
+  CHECK((got.body == pieces[0] + pieces[1]));
+  // The parts live in the cold class, not the hot one.
+  for (const std::string& piece : pieces) {
+    const std::string hash = testing::sha256_hex(piece);
+    CHECK(std::filesystem::exists(testing::content_path(shared.server.cold_root(), hash)));
+    CHECK_FALSE(std::filesystem::exists(testing::content_path(shared.server.hot_root(), hash)));
+  }
   require_fsck_clean(client);
 }
 

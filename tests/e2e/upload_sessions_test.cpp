@@ -26,6 +26,11 @@ bool is_null(const json::object& session, std::string_view name) {
   return value != nullptr && value->is_null();
 }
 
+// HEAD /v1/blobs/{hash} as the tenant: 200 while it holds a stored content, 404 otherwise.
+int blob_status(HttpClient& client, const std::string& tenant, const std::string& hash) {
+  return client.request("HEAD", "/v1/blobs/" + hash, {{"X-Tenant", tenant}}).status;
+}
+
 bool looks_like_rfc3339_utc(const std::string& time) {
   return time.size() >= 20 && time[4] == '-' && time[7] == '-' && time[10] == 'T' &&
          time.back() == 'Z';
@@ -120,6 +125,10 @@ TEST_CASE("parts arrive in any order, are listed sorted and are replaced when se
   store_part(client, tenant, id, 2, two_again);
   CHECK(parts_of(get_upload(client, tenant, id)) ==
         std::vector<PartInfo>{part_info(1, one), part_info(2, two_again), part_info(3, three)});
+  // The replaced part is referenced no more: parts have no grace, the collector takes it.
+  run_gc(client);
+  CHECK(blob_status(client, tenant, testing::sha256_hex(two)) == 404);
+  CHECK(blob_status(client, tenant, testing::sha256_hex(two_again)) == 200);
 
   // X-Content-SHA256 is checked; a part that does not match it is not stored, nor does it
   // replace the part it was meant to replace. A matching one is stored (bare or "sha256:").
@@ -131,6 +140,7 @@ TEST_CASE("parts arrive in any order, are listed sorted and are replaced when se
                 "content_hash_mismatch");
   CHECK(parts_of(get_upload(client, tenant, id)) ==
         std::vector<PartInfo>{part_info(1, one), part_info(2, two_again), part_info(3, three)});
+  CHECK(blob_status(client, tenant, testing::sha256_hex(four)) == 404);
   const HttpResponse verified = put_part(
       client, tenant, id, "4", four, {{"X-Content-SHA256", "sha256:" + testing::sha256_hex(four)}});
   CHECK(verified.status == 200);
