@@ -24,18 +24,6 @@ struct BlobRef {
   std::optional<ContentHash> hash;  // absent for the preflight
 };
 
-Parsed<StorageClass> storage_class_of(Exchange& ex) {
-  auto cls = ex.param("X-Storage-Class", "storage_class");
-  if (!cls) {
-    return StorageClass::kHot;
-  }
-  auto sc = parse_storage_class(*cls);
-  if (!sc) {
-    return from_error(sc.error());
-  }
-  return *sc;
-}
-
 Parsed<BlobRef> resolve_blob(ServerCore& s, Exchange& ex, const PathParams& p) {
   std::optional<ContentHash> hash;
   if (auto text = p.get("sha256")) {
@@ -49,7 +37,7 @@ Parsed<BlobRef> resolve_blob(ServerCore& s, Exchange& ex, const PathParams& p) {
   if (auto* e = std::get_if<HttpError>(&tenant)) {
     return *e;
   }
-  auto storage_class = storage_class_of(ex);
+  auto storage_class = s.storage_class_of(ex);
   if (auto* e = std::get_if<HttpError>(&storage_class)) {
     return *e;
   }

@@ -275,6 +275,33 @@ Result<ContentHash> FsBlobStore::hash_content(StorageClass storage_class, const 
   return sha256_of_file(fd.get(), path, pace);
 }
 
+Result<ContentHash> FsBlobStore::hash_segments(StorageClass storage_class,
+                                               std::span<const Segment> segments,
+                                               const std::function<bool(std::uint64_t)>& pace) {
+  assert(!on_io_thread() && "content hashed on an IO thread");
+  FileHasher hasher;
+  for (const Segment& segment : segments) {
+    const fs::path path = content_path(storage_class, segment.hash);
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) {
+      if (errno == ENOENT) {
+        return not_found("content file of segment " + segment.hash.hex() + " missing");
+      }
+      return io_error("open", path, errno);
+    }
+    auto n = hasher.add(fd.get(), path, pace);
+    if (!n) {
+      return std::move(n).error();
+    }
+    if (*n != segment.size_bytes) {
+      return Error{ErrorCode::kDataLoss, "segment " + segment.hash.hex() + " holds " +
+                                             std::to_string(*n) + " bytes, not " +
+                                             std::to_string(segment.size_bytes)};
+    }
+  }
+  return hasher.finish();
+}
+
 Status FsBlobStore::quarantine(StorageClass storage_class, const ContentHash& hash) {
   const fs::path from = content_path(storage_class, hash);
   const fs::path dir = root(storage_class) / kQuarantineDir;

@@ -49,6 +49,8 @@ class FsBlobStore final : public BlobStore {
                                                const ContentHash& hash) override;
   Result<ContentHash> hash_content(StorageClass storage_class, const ContentHash& hash,
                                    const std::function<bool(std::uint64_t)>& pace) override;
+  Result<ContentHash> hash_segments(StorageClass storage_class, std::span<const Segment> segments,
+                                    const std::function<bool(std::uint64_t)>& pace) override;
   Status quarantine(StorageClass storage_class, const ContentHash& hash) override;
 
   const std::filesystem::path& root(StorageClass storage_class) const;

@@ -52,13 +52,20 @@ void PgBlobRepository::prepare(pqxx::connection& conn) {
                "WHERE o.storage_class = b.storage_class AND o.content_hash = b.content_hash "
                "AND o.status = 'COMMITTED') + (SELECT count(*) FROM bundle_files f JOIN bundles u "
                "ON u.id = f.bundle_id WHERE f.content_hash = b.content_hash "
-               "AND u.storage_class = b.storage_class) FROM blobs b WHERE b.storage_class = $1 "
+               "AND u.storage_class = b.storage_class) + (SELECT count(*) FROM blob_segments s "
+               "WHERE s.storage_class = b.storage_class AND s.segment_hash = b.content_hash) + "
+               "(SELECT count(*) FROM upload_parts p JOIN upload_sessions u ON u.id = p.upload_id "
+               "WHERE p.content_hash = b.content_hash AND u.storage_class = b.storage_class) "
+               "FROM blobs b WHERE b.storage_class = $1 "
                "AND b.content_hash > $2 ORDER BY b.content_hash LIMIT $3");
-  conn.prepare("blob_count_live_refs",
-               "SELECT (SELECT count(*) FROM objects WHERE storage_class = $1 "
-               "AND content_hash = $2 AND status = 'COMMITTED') + (SELECT count(*) FROM "
-               "bundle_files f JOIN bundles u ON u.id = f.bundle_id WHERE f.content_hash = $2 "
-               "AND u.storage_class = $1)");
+  conn.prepare(
+      "blob_count_live_refs",
+      "SELECT (SELECT count(*) FROM objects WHERE storage_class = $1 "
+      "AND content_hash = $2 AND status = 'COMMITTED') + (SELECT count(*) FROM "
+      "bundle_files f JOIN bundles u ON u.id = f.bundle_id WHERE f.content_hash = $2 "
+      "AND u.storage_class = $1) + (SELECT count(*) FROM blob_segments WHERE storage_class = $1 "
+      "AND segment_hash = $2) + (SELECT count(*) FROM upload_parts p JOIN upload_sessions "
+      "u ON u.id = p.upload_id WHERE p.content_hash = $2 AND u.storage_class = $1)");
   // Possession and retention.
   conn.prepare("blob_retain",
                "INSERT INTO blobs AS b (storage_class, content_hash, size_bytes, ref_count, "
@@ -120,6 +127,9 @@ void PgBlobRepository::prepare(pqxx::connection& conn) {
   conn.prepare("blob_unverified_since",
                "SELECT storage_class, content_hash, size_bytes, ref_count FROM blobs "
                "WHERE ref_count > 0 AND (verified_at IS NULL OR verified_at < castor_ts($1)) "
+               // A composite blob has no file of its own; its segments are scrubbed as blobs.
+               "AND NOT EXISTS (SELECT 1 FROM blob_segments s WHERE s.storage_class = "
+               "blobs.storage_class AND s.content_hash = blobs.content_hash) "
                "ORDER BY verified_at NULLS FIRST LIMIT $2");
   conn.prepare("blob_record_verification",
                "UPDATE blobs AS b SET verified_at = castor_ts($3), damaged_at = CASE WHEN $4 "
