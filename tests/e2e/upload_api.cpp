@@ -22,6 +22,18 @@ std::string upload_target(std::string_view id) { return "/v1/uploads/" + std::st
 
 }  // namespace
 
+SharedServer& upload_server() {
+  static SharedServer server = [] {
+    testing::TestDatabase database = testing::TestDatabase::create("castor_e2e_uploads");
+    testing::ServerOptions options{.binary = castor_binary(),
+                                   .database_url = database.url(),
+                                   .max_object_size = kSharedMaxObjectSize};
+    testing::ServerProcess process = testing::ServerProcess::start(std::move(options));
+    return SharedServer{std::move(database), std::move(process)};
+  }();
+  return server;
+}
+
 HttpResponse post_upload(HttpClient& client, std::string_view tenant, std::string_view body) {
   testing::Headers headers = tenant_headers(tenant);
   headers["Content-Type"] = "application/json";

@@ -7,12 +7,19 @@
 
 #include <boost/json/object.hpp>
 
+#include "e2e/shared_server.h"
 #include "support/http_client.h"
 
 // Helpers for the upload-session API (docs/BLOBS_AND_BUNDLES.md, "Upload sessions"). As in
 // castor_api.h, helpers whose name says what they require check it with Catch2 assertions; the
 // ones returning an HttpResponse only send. The tenant always travels as X-Tenant.
 namespace castor::e2e {
+
+// The server of the upload-session tests: like shared_server() (MAX_OBJECT_SIZE
+// kSharedMaxObjectSize), but with a database and storage of its own, so that a whole-database
+// fsck sees only what these tests did (other tests run servers with other storage roots on the
+// shared database). Started on first use, stopped at exit.
+SharedServer& upload_server();
 
 // POST /v1/uploads with `body` (JSON text).
 testing::HttpResponse post_upload(testing::HttpClient& client, std::string_view tenant,

@@ -12,7 +12,6 @@
 #include <catch2/catch.hpp>
 
 #include "e2e/castor_api.h"
-#include "e2e/shared_server.h"
 #include "e2e/storage_state.h"
 #include "e2e/upload_api.h"
 #include "support/random_data.h"
@@ -47,7 +46,7 @@ std::vector<std::string> preflight(HttpClient& client, const std::string& tenant
 }
 
 std::int64_t ref_count(const std::string& hash) {
-  const auto blob = find_blob(shared_server().database.url(), "hot", hash);
+  const auto blob = find_blob(upload_server().database.url(), "hot", hash);
   INFO("blob " << hash);
   REQUIRE(blob.has_value());
   return blob->ref_count;
@@ -63,7 +62,7 @@ json::object object_of(const json::object& session) {
 
 TEST_CASE("a session without a namespace completes into a blob the tenant holds",
           "[e2e][uploads]") {
-  HttpClient client = shared_server().server.client();
+  HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upblob");
   const std::string other = testing::unique_name("upblobother");
   const std::vector<std::string> pieces = {testing::random_bytes(150'000),
@@ -137,7 +136,7 @@ TEST_CASE("a session without a namespace completes into a blob the tenant holds"
 
 TEST_CASE("the same content completed twice, or already stored, is stored once",
           "[e2e][uploads][dedup]") {
-  HttpClient client = shared_server().server.client();
+  HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("updedup");
   const std::string content = testing::random_bytes(400'000);
   const std::string hash = testing::sha256_hex(content);
@@ -158,12 +157,12 @@ TEST_CASE("the same content completed twice, or already stored, is stored once",
     CHECK(ref_count(testing::sha256_hex(piece)) == 1);
   }
   for (const std::string& piece : second_pieces) {
-    const auto blob = find_blob(shared_server().database.url(), "hot", testing::sha256_hex(piece));
+    const auto blob = find_blob(upload_server().database.url(), "hot", testing::sha256_hex(piece));
     CHECK((!blob || blob->ref_count == 0));
   }
   run_gc(client);
   for (const std::string& piece : second_pieces) {
-    CHECK_FALSE(find_blob(shared_server().database.url(), "hot", testing::sha256_hex(piece)));
+    CHECK_FALSE(find_blob(upload_server().database.url(), "hot", testing::sha256_hex(piece)));
   }
   for (const char* key : {"a", "b"}) {
     const HttpResponse got = client.request("GET", by_key_target("e2e", tenant, key));

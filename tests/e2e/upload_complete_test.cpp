@@ -11,7 +11,6 @@
 #include <catch2/catch.hpp>
 
 #include "e2e/castor_api.h"
-#include "e2e/shared_server.h"
 #include "e2e/upload_api.h"
 #include "support/random_data.h"
 #include "support/sha256.h"
@@ -49,7 +48,7 @@ std::pair<std::string, std::vector<PartInfo>> state_of(HttpClient& client,
 
 TEST_CASE("a completed session is an object with the parts' concatenation, ranges and all",
           "[e2e][uploads]") {
-  HttpClient client = shared_server().server.client();
+  HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upcomplete");
   const std::string p1 = testing::random_bytes(300'001);
   const std::string p2 = testing::random_bytes(200'000);
@@ -141,7 +140,7 @@ TEST_CASE("a completed session is an object with the parts' concatenation, range
 
 TEST_CASE("a part list picks the parts; a bad one is refused with invalid_parts",
           "[e2e][uploads]") {
-  HttpClient client = shared_server().server.client();
+  HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upchoose");
   const std::string id =
       string_field(create_upload(client, tenant, R"({"namespace": "e2e"})"), "upload_id");
@@ -193,7 +192,7 @@ TEST_CASE("a part list picks the parts; a bad one is refused with invalid_parts"
 }
 
 TEST_CASE("a completion that fails leaves the session open and unchanged", "[e2e][uploads]") {
-  HttpClient client = shared_server().server.client();
+  HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upfail");
   const std::string p1 = testing::random_bytes(150'000), p2 = testing::random_bytes(60'000);
   const std::string content = p1 + p2;
@@ -261,7 +260,7 @@ TEST_CASE("a completion that fails leaves the session open and unchanged", "[e2e
 }
 
 TEST_CASE("a cold session completes into a cold object", "[e2e][uploads]") {
-  SharedServer& shared = shared_server();
+  SharedServer& shared = upload_server();
   HttpClient client = shared.server.client();
   const std::string tenant = testing::unique_name("upcold");
   const std::vector<std::string> pieces = {testing::random_bytes(64'000),

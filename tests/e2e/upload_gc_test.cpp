@@ -13,7 +13,6 @@
 #include <catch2/catch.hpp>
 
 #include "e2e/castor_api.h"
-#include "e2e/shared_server.h"
 #include "e2e/storage_state.h"
 #include "e2e/upload_api.h"
 #include "support/random_data.h"
@@ -66,7 +65,7 @@ OwnServer start_server(std::map<std::string, std::string> env) {
 }  // namespace
 
 TEST_CASE("DELETE aborts an open session and the collector takes its parts", "[e2e][uploads]") {
-  SharedServer& shared = shared_server();
+  SharedServer& shared = upload_server();
   HttpClient client = shared.server.client();
   const std::string tenant = testing::unique_name("upabort");
   const std::string id =
@@ -102,7 +101,7 @@ TEST_CASE("DELETE aborts an open session and the collector takes its parts", "[e
 
 TEST_CASE("deleting an object made of parts lets the collector take the blob and its segments",
           "[e2e][uploads]") {
-  SharedServer& shared = shared_server();
+  SharedServer& shared = upload_server();
   HttpClient client = shared.server.client();
   const std::string tenant = testing::unique_name("upgc");
   const std::vector<std::string> pieces = {
@@ -187,7 +186,7 @@ TEST_CASE("MAX_OPEN_UPLOADS bounds a tenant's open sessions", "[e2e][uploads]") 
 }
 
 TEST_CASE("bad upload creation requests answer 400 with a JSON error", "[e2e][uploads]") {
-  HttpClient client = shared_server().server.client();
+  HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upbad");
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"not JSON", "{"},

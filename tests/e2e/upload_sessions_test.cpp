@@ -9,7 +9,6 @@
 #include <catch2/catch.hpp>
 
 #include "e2e/castor_api.h"
-#include "e2e/shared_server.h"
 #include "e2e/upload_api.h"
 #include "support/random_data.h"
 #include "support/sha256.h"
@@ -39,7 +38,7 @@ bool looks_like_rfc3339_utc(const std::string& time) {
 }  // namespace
 
 TEST_CASE("POST /v1/uploads answers 201 with the session and its Location", "[e2e][uploads]") {
-  HttpClient client = shared_server().server.client();
+  HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upcreate");
   const std::string hash = testing::sha256_hex("declared");
 
@@ -104,7 +103,7 @@ TEST_CASE("POST /v1/uploads answers 201 with the session and its Location", "[e2
 
 TEST_CASE("parts arrive in any order, are listed sorted and are replaced when sent again",
           "[e2e][uploads]") {
-  HttpClient client = shared_server().server.client();
+  HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upparts");
   const std::string id =
       string_field(create_upload(client, tenant, R"({"namespace": "e2e"})"), "upload_id");
@@ -160,7 +159,7 @@ TEST_CASE("parts arrive in any order, are listed sorted and are replaced when se
 
 TEST_CASE("bad part numbers, empty parts and parts without a length are refused",
           "[e2e][uploads]") {
-  HttpClient client = shared_server().server.client();
+  HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upbadpart");
   const std::string id = string_field(create_upload(client, tenant, "{}"), "upload_id");
   for (const char* n : {"0", "10001", "-1", "x", "1.5", "99999999999999999999"}) {
@@ -180,7 +179,7 @@ TEST_CASE("bad part numbers, empty parts and parts without a length are refused"
 }
 
 TEST_CASE("unknown, malformed and other tenants' upload ids", "[e2e][uploads]") {
-  HttpClient client = shared_server().server.client();
+  HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upowner");
   const std::string other = testing::unique_name("upother");
   const std::string id =
@@ -215,7 +214,7 @@ TEST_CASE("unknown, malformed and other tenants' upload ids", "[e2e][uploads]") 
 }
 
 TEST_CASE("GET /v1/uploads lists open sessions, newest first, with filters", "[e2e][uploads]") {
-  HttpClient client = shared_server().server.client();
+  HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("uplist");
   const std::string hash = testing::sha256_hex(testing::random_bytes(32));
   const auto id_of = [](const json::object& s) { return string_field(s, "upload_id"); };
