@@ -48,7 +48,9 @@ std::vector<boost::json::object> open_sessions(testing::HttpClient& client,
   INFO(listed.body);
   REQUIRE(listed.status == 200);
   std::vector<boost::json::object> sessions;
-  for (const boost::json::value& entry : parse_object(listed.body).at("uploads").as_array()) {
+  // Keep the parsed answer alive: a range-for over a member of a temporary would dangle.
+  const boost::json::object answer = parse_object(listed.body);
+  for (const boost::json::value& entry : answer.at("uploads").as_array()) {
     const testing::HttpResponse got = client.request(
         "GET", "/v1/uploads/" + string_field(entry.as_object(), "upload_id"), tenant_auth(tenant));
     if (got.status == 200) {
