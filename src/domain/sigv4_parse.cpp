@@ -82,11 +82,11 @@ Result<Sigv4Credential> parse_credential(std::string_view text, const char* reas
     return sigv4_error(reason, "the Credential region is empty or not printable ASCII");
   }
   if (service != "s3") {
-    return sigv4_error(reason, "incorrect service \"" + std::string(service) +
+    return sigv4_error(reason, "incorrect service \"" + std::string(service.substr(0, 64)) +
                                    "\". This endpoint belongs to \"s3\".");
   }
   if (terminal != "aws4_request") {
-    return sigv4_error(reason, "incorrect terminal \"" + std::string(terminal) +
+    return sigv4_error(reason, "incorrect terminal \"" + std::string(terminal.substr(0, 64)) +
                                    "\". This endpoint uses \"aws4_request\".");
   }
   return Sigv4Credential{std::string(akid), std::string(date), std::string(region),
@@ -246,7 +246,7 @@ Status parse_presigned(Sigv4Auth& auth) {
     for (std::size_t i = 0; i < 6; ++i) {
       if (p.name == kNames[i]) {
         if (found[i]) {
-          return sigv4_error(error, "the parameter " + p.name + " is repeated");
+          return sigv4_error(error, "the parameter " + p.name.substr(0, 64) + " is repeated");
         }
         found[i] = p.value;
       }

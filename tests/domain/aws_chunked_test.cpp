@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "domain/sigv4_canonical.h"
+#include "domain/sigv4_signer.h"
 #include "domain/sigv4_test_support.h"
 
 namespace castor {
@@ -271,6 +272,41 @@ TEST_CASE("aws-chunked rejects malformed framing without buffering it", "[unit]"
   CHECK(exact.feed(std::string(kAwsChunkedMaxHeaderLine, '1'), out));
   CHECK(exact.feed("\r", out));
   CHECK(exact.feed("\n", out).error().reason == "IncompleteBody");  // a valid limit, bad hex
+}
+
+TEST_CASE("aws-chunked STREAMING-UNSIGNED-PAYLOAD-TRAILER from signature to trailer", "[unit]") {
+  // What aws-cli and boto3 send by default since they compute CRC checksums: a header-signed
+  // request, unsigned chunks, and the checksum in a trailer.
+  OwnedRequest r{"PUT",
+                 "/bucket/hello.txt",
+                 {{"Host", "localhost:9000"},
+                  {"x-amz-date", "20130524T000000Z"},
+                  {"x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"},
+                  {"Content-Encoding", "aws-chunked"},
+                  {"x-amz-decoded-content-length", "11"},
+                  {"x-amz-trailer", "x-amz-checksum-crc32"}}};
+  const Sigv4SigningCredentials creds{std::string(kAccessKeyId), std::string(kSecretKey), "garage"};
+  auto value = sign_authorization(r.view(), creds, "20130524T000000Z",
+                                  "STREAMING-UNSIGNED-PAYLOAD-TRAILER", crypto());
+  REQUIRE(value);
+  r.headers.push_back({"Authorization", *value});
+  auto verified = parse_and_verify(r);
+  REQUIRE(reason_of(verified) == "OK");
+  CHECK(verified->payload_mode == PayloadMode::kStreamingUnsignedTrailer);
+  auto decoder = AwsChunkedDecoder::create(*verified, 11, "x-amz-checksum-crc32", crypto());
+  REQUIRE(decoder);
+  std::string out;
+  CHECK(decode(*decoder, "6\r\nhello \r\n5\r\nworld\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n",
+               out) == "OK");
+  CHECK(out == "hello world");
+  REQUIRE(decoder->trailers().size() == 1);
+  CHECK(decoder->trailers()[0].value == "DUoRhQ==");
+  // Without a trailer declared, the JS SDK ends the body right after "0\r\n".
+  auto bare = AwsChunkedDecoder::create(*verified, 11, "", crypto());
+  REQUIRE(bare);
+  out.clear();
+  CHECK(decode(*bare, "b\r\nhello world\r\n0\r\n", out) == "OK");
+  CHECK(out == "hello world");
 }
 
 TEST_CASE("aws-chunked limits the trailer section to 16 KiB", "[unit]") {
