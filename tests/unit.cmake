@@ -28,6 +28,8 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/periodic_task_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/request_params_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/router_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/base64_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/infrastructure/checksum_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/infrastructure/libarchive_archiver_test.cpp)
 # castor_infrastructure for the adapters tested here (the archiver checks its output with unzip and
 # bsdtar, in a castor_test_support TempDir); OpenSSL for reference digests.
