@@ -32,8 +32,14 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/periodic_task_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/request_params_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/router_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/api/s3_errors_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/api/s3_xml_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/base64_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/infrastructure/checksum_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/infrastructure/libarchive_archiver_test.cpp)
 # castor_infrastructure for the adapters tested here (the archiver checks its output with unzip and
-# bsdtar, in a castor_test_support TempDir); OpenSSL for reference digests.
+# bsdtar, in a castor_test_support TempDir); OpenSSL for reference digests; pugixml to read back
+# the S3 XML castor writes.
 target_link_libraries(castor_unit_tests
-  PRIVATE castor_test_fakes castor_api castor_infrastructure castor_test_support OpenSSL::Crypto)
+  PRIVATE castor_test_fakes castor_api castor_infrastructure castor_test_support OpenSSL::Crypto
+          pugixml::pugixml)

@@ -38,6 +38,8 @@ CASTOR_DEB_PACKAGES=(
   postgresql postgresql-client curl media-types openssl
   # bundles (archives) and castorctl (HTTP client, command line); unzip/bsdtar check archives
   libarchive-dev libcurl4-openssl-dev libcli11-dev libtomlplusplus-dev unzip libarchive-tools
+  # the S3 API: XML bodies, and the CRCs of its flexible checksums
+  libpugixml-dev libisal-dev
 )
 
 castor_log() {
