@@ -298,6 +298,9 @@ cmake = open("CMakeLists.txt").read()
 needed = set()
 for m in re.finditer(r"^\s*(?:include|add_subdirectory|configure_file)\(\s*([^\s)$]+)", cmake,
                      re.M):
+    # include(CheckSymbolExists) names a CMake module, not a file of the project.
+    if m.group(1)[0].isupper() and "/" not in m.group(1) and "." not in m.group(1):
+        continue
     needed.add(m.group(1).split("/")[0])
 needed |= {m.group(1) for m in re.finditer(r"^\s+(src|migrations|tests)/", cmake, re.M)}
 # fuzz/ is configured only with -DCASTOR_FUZZ=ON (clang), which the image build never sets.
