@@ -21,11 +21,16 @@ class ReadBlob {
 
   ReadBlob(MetadataStore& metadata, BlobStore& blobs) : metadata_(metadata), blobs_(blobs) {}
 
-  // NotFound as above; DataLoss if the content file of a possessed blob is missing. Blocking.
+  // NotFound as above (also for a blob collected while it was being opened); DataLoss if the
+  // content of a possessed blob is missing once any collection of it has settled. Blocking.
   Result<Read> open(const TenantId& tenant, StorageClass storage_class, const ContentHash& hash,
                     bool want_content);
 
  private:
+  // One look; with `settle`, first waits for the content lock (a collection in progress).
+  Result<Read> attempt(const TenantId& tenant, StorageClass storage_class, const ContentHash& hash,
+                       bool want_content, bool settle);
+
   MetadataStore& metadata_;
   BlobStore& blobs_;
 };
