@@ -14,18 +14,69 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Rows of blobs whose ref_count differs from the number of COMMITTED objects pointing at them,
-// or objects pointing at no blob. The casts keep this independent of the column types.
+// Rows of blobs whose ref_count differs from the number of reference rows pointing at them
+// (COMMITTED objects, bundle files, segments of composite blobs, parts of open upload sessions;
+// docs/BLOBS_AND_BUNDLES.md), references to no blob row, and unreferenced rows past their grace
+// (retain_until), which a collection that did nothing would have deleted. The casts keep this
+// independent of the column types.
 constexpr const char* kRefCountMismatches = R"sql(
-  WITH live AS (
-    SELECT storage_class::text AS storage_class, content_hash::text AS content_hash,
-           count(*) AS objects
-    FROM objects WHERE upper(status::text) = 'COMMITTED' GROUP BY 1, 2)
+  WITH refs AS (
+    SELECT storage_class::text AS storage_class, content_hash::text AS content_hash, 'objects' AS kind
+      FROM objects WHERE upper(status::text) = 'COMMITTED'
+    UNION ALL
+    SELECT u.storage_class::text, f.content_hash::text, 'bundle files'
+      FROM bundle_files f JOIN bundles u ON u.id = f.bundle_id
+    UNION ALL
+    SELECT storage_class::text, segment_hash::text, 'segments' FROM blob_segments
+    UNION ALL
+    SELECT u.storage_class::text, p.content_hash::text, 'upload parts'
+      FROM upload_parts p JOIN upload_sessions u ON u.id = p.upload_id),
+  live AS (
+    SELECT storage_class, content_hash, count(*) AS refs,
+           string_agg(DISTINCT kind, ', ') AS kinds
+    FROM refs GROUP BY 1, 2)
   SELECT coalesce(b.storage_class::text, l.storage_class), coalesce(b.content_hash::text,
-         l.content_hash), b.ref_count, coalesce(l.objects, 0)
+         l.content_hash), b.ref_count, coalesce(l.refs, 0), coalesce(l.kinds, 'none'),
+         coalesce(b.retain_until::text, 'no grace')
   FROM blobs b FULL OUTER JOIN live l
     ON b.storage_class::text = l.storage_class AND b.content_hash::text = l.content_hash
-  WHERE b.ref_count IS DISTINCT FROM coalesce(l.objects, 0) OR b.ref_count = 0)sql";
+  WHERE b.ref_count IS DISTINCT FROM coalesce(l.refs, 0)
+     OR (b.ref_count = 0 AND (b.retain_until IS NULL OR b.retain_until < now())))sql";
+
+// Composite blobs whose segments do not tile their content (ordinals 0..n-1, each offset the
+// sum of the sizes before it, the sizes adding up to the blob's) or name a segment blob of
+// another size.
+constexpr const char* kBadComposites = R"sql(
+  WITH s AS (
+    SELECT storage_class::text AS storage_class, content_hash::text AS content_hash, ordinal,
+           offset_bytes, size_bytes, segment_hash::text AS segment_hash,
+           row_number() OVER w - 1 AS expected_ordinal,
+           coalesce(sum(size_bytes) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+             AS expected_offset
+    FROM blob_segments WINDOW w AS (PARTITION BY storage_class, content_hash ORDER BY ordinal))
+  SELECT s.storage_class, s.content_hash, max(b.size_bytes), sum(s.size_bytes), count(*)
+  FROM s LEFT JOIN blobs b
+    ON b.storage_class::text = s.storage_class AND b.content_hash::text = s.content_hash
+  LEFT JOIN blobs g
+    ON g.storage_class::text = s.storage_class AND g.content_hash::text = s.segment_hash
+  GROUP BY 1, 2
+  HAVING bool_or(b.size_bytes IS NULL OR s.ordinal <> s.expected_ordinal
+                 OR s.offset_bytes <> s.expected_offset
+                 OR g.size_bytes IS DISTINCT FROM s.size_bytes)
+      OR sum(s.size_bytes) <> max(b.size_bytes))sql";
+
+// Parts held by sessions that are not open (completion and abort release them), and bundles
+// whose summary disagrees with their files or whose files disagree with their blobs' sizes.
+constexpr const char* kStrayParts = R"sql(
+  SELECT p.upload_id::text, p.part_number FROM upload_parts p
+  JOIN upload_sessions u ON u.id = p.upload_id WHERE u.state::text <> 'open')sql";
+constexpr const char* kBadBundles = R"sql(
+  SELECT u.id::text FROM bundles u LEFT JOIN bundle_files f ON f.bundle_id = u.id
+  LEFT JOIN blobs b ON b.storage_class::text = u.storage_class::text
+    AND b.content_hash::text = f.content_hash::text
+  GROUP BY u.id, u.file_count, u.total_bytes
+  HAVING count(f.path) <> u.file_count OR coalesce(sum(f.size_bytes), 0) <> u.total_bytes
+      OR bool_or(f.path IS NOT NULL AND b.size_bytes IS DISTINCT FROM f.size_bytes))sql";
 
 constexpr const char* kUnsettledObjects = R"sql(
   SELECT upper(status::text), count(*) FROM objects
@@ -42,7 +93,23 @@ void check_database(pqxx::work& tx, std::vector<std::string>& violations) {
   for (const auto& row : tx.exec(kRefCountMismatches)) {
     violations.push_back("blob " + row[0].as<std::string>() + "/" + row[1].as<std::string>() +
                          ": ref_count " + (row[2].is_null() ? "(no row)" : row[2].c_str()) +
-                         ", committed objects " + row[3].c_str());
+                         ", references " + row[3].c_str() + " (" + row[4].c_str() + "), " +
+                         row[5].c_str());
+  }
+  for (const auto& row : tx.exec(kBadComposites)) {
+    violations.push_back("composite blob " + row[0].as<std::string>() + "/" +
+                         row[1].as<std::string>() + " of " +
+                         (row[2].is_null() ? "(no row)" : row[2].c_str()) +
+                         " bytes has segments that do not tile it (" + row[4].c_str() +
+                         " segments, " + row[3].c_str() + " bytes)");
+  }
+  for (const auto& row : tx.exec(kStrayParts)) {
+    violations.push_back("part " + std::string(row[1].c_str()) + " of upload " + row[0].c_str() +
+                         " is held though the session is not open");
+  }
+  for (const auto& row : tx.exec(kBadBundles)) {
+    violations.push_back("bundle " + std::string(row[0].c_str()) +
+                         " disagrees with its files or their blobs");
   }
   for (const auto& row : tx.exec(kUnsettledObjects)) {
     violations.push_back(std::string(row[1].c_str()) + " objects still " + row[0].c_str());
@@ -55,7 +122,7 @@ void check_database(pqxx::work& tx, std::vector<std::string>& violations) {
 
 void check_class_root(const fs::path& root, const std::string& storage_class,
                       const std::map<BlobKey, std::int64_t>& blob_sizes,
-                      std::vector<std::string>& violations) {
+                      const std::set<BlobKey>& composites, std::vector<std::string>& violations) {
   static const std::regex kShardedName("([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})");
   std::set<std::string> hashes_on_disk;
   for (const fs::path& file : testing::content_files(root)) {
@@ -78,7 +145,8 @@ void check_class_root(const fs::path& root, const std::string& storage_class,
     }
   }
   for (const auto& [key, size] : blob_sizes) {
-    if (key.first == storage_class && !hashes_on_disk.contains(key.second)) {
+    if (key.first == storage_class && !hashes_on_disk.contains(key.second) &&
+        !composites.contains(key)) {
       violations.push_back("blob row without file: " + key.first + "/" + key.second);
     }
   }
@@ -131,6 +199,7 @@ std::vector<std::string> invariant_violations(const std::string& database_url,
                                               const fs::path& storage_root) {
   std::vector<std::string> violations;
   std::map<BlobKey, std::int64_t> blob_sizes;
+  std::set<BlobKey> composites;  // their content is their segments: no file of their own
   {
     pqxx::connection connection(database_url);
     pqxx::work tx(connection);
@@ -139,9 +208,14 @@ std::vector<std::string> invariant_violations(const std::string& database_url,
          tx.exec("SELECT storage_class::text, content_hash::text, size_bytes FROM blobs")) {
       blob_sizes[{row[0].as<std::string>(), row[1].as<std::string>()}] = row[2].as<std::int64_t>();
     }
+    for (const auto& row :
+         tx.exec("SELECT DISTINCT storage_class::text, content_hash::text FROM blob_segments")) {
+      composites.insert({row[0].as<std::string>(), row[1].as<std::string>()});
+    }
   }
   for (const char* storage_class : {"hot", "cold"}) {
-    check_class_root(storage_root / storage_class, storage_class, blob_sizes, violations);
+    check_class_root(storage_root / storage_class, storage_class, blob_sizes, composites,
+                     violations);
   }
   return violations;
 }
