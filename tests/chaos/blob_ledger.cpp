@@ -182,8 +182,13 @@ std::map<std::string, std::uint64_t> BlobLedger::bundle_counts() const {
   return bundle_counts_;
 }
 
-std::size_t BlobLedger::add_session(SessionRecord record) {
+std::optional<std::size_t> BlobLedger::add_session(SessionRecord record) {
   std::lock_guard lock(mutex_);
+  if (std::any_of(sessions_.begin(), sessions_.end(), [&](const SessionRecord& s) {
+        return s.state != SessionState::kGone && s.hash == record.hash;
+      })) {
+    return std::nullopt;
+  }
   sessions_.push_back(std::move(record));
   return sessions_.size() - 1;
 }

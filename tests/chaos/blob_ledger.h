@@ -115,7 +115,9 @@ class BlobLedger {
   std::map<std::string, std::uint64_t> bundle_counts() const;  // by outcome
 
   // --- upload sessions ---
-  std::size_t add_session(SessionRecord record);
+  // Adds a session unless an unsettled one has its hash (sessions whose creation went unanswered
+  // are found by their hash).
+  std::optional<std::size_t> add_session(SessionRecord record);
   // A random session a worker can drive (open or unanswered, not busy), marked busy.
   std::optional<std::pair<std::size_t, SessionRecord>> claim_session(std::mt19937_64& rng);
   // Stores the worker's view of the session and clears busy.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <boost/json/serialize.hpp>
@@ -23,15 +24,25 @@ constexpr std::size_t kMaxSessions = 8;
 
 void create_session(BlobContext& c, int worker, std::mt19937_64& rng, std::uint64_t& serial,
                     std::uint16_t port) {
-  const std::size_t size =
-      between(rng, 0, 4) == 0 ? between(rng, 64 * 1024, 600 * 1024) : between(rng, 2, 64 * 1024);
+  // A fifth complete into content stored before (dedup: the parts are released, or laid out as
+  // the segments of a blob whose file a rolled-back collection removed).
+  std::optional<BlobRecord> stored;
+  if (between(rng, 0, 4) == 0) {
+    stored = c.blobs.pick_blob(rng);
+  }
+  if (stored && stored->bytes.size() < 2) {
+    stored.reset();
+  }
+  const std::size_t size = stored                    ? stored->bytes.size()
+                           : between(rng, 0, 4) == 0 ? between(rng, 64 * 1024, 600 * 1024)
+                                                     : between(rng, 2, 64 * 1024);
   const std::size_t parts = between(rng, 2, std::min<std::size_t>(5, size));
   std::set<std::uint64_t> cuts;
   while (cuts.size() < parts - 1) {
     cuts.insert(between(rng, 1, size - 1));
   }
   SessionRecord s;
-  const Content content = make_content(rng, size);
+  const Content content = stored ? Content{stored->bytes, stored->hash} : make_content(rng, size);
   s.hash = content.hash;
   s.bytes = content.bytes;
   s.part_ends.assign(cuts.begin(), cuts.end());
@@ -42,13 +53,16 @@ void create_session(BlobContext& c, int worker, std::mt19937_64& rng, std::uint6
   }
   s.state = SessionState::kCreateUnknown;  // until answered
   s.busy = true;
-  const std::size_t index = c.blobs.add_session(s);
+  const std::optional<std::size_t> index = c.blobs.add_session(s);
+  if (!index) {
+    return;  // another session uploads that content: they must be told apart by their hash
+  }
   try {
-    SessionDriver(c, port, rng, false).create(s, index);
+    SessionDriver(c, port, rng, false).create(s, *index);
   } catch (const std::exception&) {
     c.observations.count("upload_create network error");
   }
-  c.blobs.release_session(index, std::move(s));
+  c.blobs.release_session(*index, std::move(s));
 }
 
 }  // namespace
