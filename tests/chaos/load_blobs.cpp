@@ -152,6 +152,8 @@ void put_blob(BlobContext& c, std::mt19937_64& rng, std::uint16_t port) {
   if (between(rng, 0, 2) == 0) {
     target += "?size_bytes=" + std::to_string(content.bytes.size());
   }
+  // The empty content is also stored by the object load, whose uploads grant possession too.
+  const bool known = again.has_value() || content.bytes.empty();
   const bool chunked = !content.bytes.empty() && between(rng, 0, 3) == 0;
   const Clock::time_point sent = Clock::now();
   try {
@@ -160,10 +162,10 @@ void put_blob(BlobContext& c, std::mt19937_64& rng, std::uint16_t port) {
         chunked ? client.request_chunked("PUT", target, tenant(c), content.bytes, 16 * 1024)
                 : client.request("PUT", target, tenant(c), content.bytes);
     observe(c.observations, "blob_put", response);
-    blob_stored(c, content, again.has_value(), sent, response, target);
+    blob_stored(c, content, known, sent, response, target);
   } catch (const std::exception&) {
     c.observations.count("blob_put network error");
-    if (!again) {
+    if (!known) {
       c.blobs.stored_blob(content.hash, content.bytes, sent, false);  // perhaps stored
     }
   }
