@@ -1,7 +1,8 @@
 // castor_chaos: two `castor serve` processes on one database and one storage root under a mixed
 // load, while faults hit them one after another (kill -9, PostgreSQL restarts, a full disk).
-// After each fault, with the load paused, it checks the storage invariants and that every
-// acknowledged object downloads byte-exact. scripts/chaos sets up what it needs (a private
+// After each fault, with the load paused, it checks the storage invariants, that every
+// acknowledged object downloads byte-exact, and that blobs, bundles and upload sessions are what
+// their clients were told. scripts/chaos sets up what it needs (a private
 // PostgreSQL cluster, a size-limited storage filesystem) and runs it.
 //
 //   castor_chaos --castor BIN --storage-root DIR --pg-stop CMD --pg-start CMD
@@ -11,6 +12,7 @@
 // Exit status: 0 every fault survived, 1 a failure (printed), 2 usage error.
 
 #include <chrono>
+#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -22,7 +24,9 @@
 #include <thread>
 #include <vector>
 
+#include "chaos/blob_ledger.h"
 #include "chaos/checks.h"
+#include "chaos/checks_blobs.h"
 #include "chaos/faults.h"
 #include "chaos/ledger.h"
 #include "chaos/load.h"
@@ -30,6 +34,10 @@
 
 namespace castor::chaos {
 namespace {
+
+// Unreferenced blobs are kept this long: short, so that the collector races bundle creations and
+// the storage of the run stays bounded.
+constexpr int kBlobGraceSeconds = 4;
 
 struct Options {
   std::filesystem::path castor;
@@ -106,22 +114,26 @@ int run(const Options& options) {
   std::vector<testing::ServerProcess> servers;
   Endpoints endpoints(2);
   for (std::size_t server = 0; server < endpoints.count(); ++server) {
-    servers.push_back(
-        testing::ServerProcess::start({.binary = options.castor,
-                                       .database_url = options.database_url,
-                                       .storage_root = options.storage_root,
-                                       .max_object_size = 8 << 20,
-                                       .extra_env = {{"WRITING_TIMEOUT_SECONDS", "1"}}},
-                                      std::chrono::seconds(60)));
+    servers.push_back(testing::ServerProcess::start(
+        {.binary = options.castor,
+         .database_url = options.database_url,
+         .storage_root = options.storage_root,
+         .max_object_size = 8 << 20,
+         .extra_env = {{"WRITING_TIMEOUT_SECONDS", "1"},
+                       {"BLOB_GRACE_SECONDS", std::to_string(kBlobGraceSeconds)}}},
+        std::chrono::seconds(60)));
     endpoints.set_port(server, servers.back().port());
   }
   const CheckTarget target{
       options.castor, options.database_url, options.storage_root, fsck, "chaos", "chaos"};
   Ledger ledger;
+  BlobLedger blob_ledger{std::chrono::seconds(kBlobGraceSeconds)};
   Observations observations;
   Load load(
       {.ns = target.ns, .tenant = target.tenant, .workers = options.workers, .seed = options.seed},
-      endpoints, ledger, observations);
+      endpoints, ledger, blob_ledger, observations);
+  BlobContext blob_context{load.settings(), endpoints, ledger, blob_ledger, observations};
+  std::mt19937_64 check_rng(options.seed + 1);
   FaultInjector injector(servers, endpoints, options.postgres, options.storage_root, load, ledger,
                          observations);
 
@@ -142,19 +154,29 @@ int run(const Options& options) {
     ++faults;
 
     load.pause();
+    const auto blob_checks_started = std::chrono::steady_clock::now();
+    settle_blob_api(blob_context, check_rng);  // first: it may complete or abort sessions
+    auto blob_checks = std::chrono::steady_clock::now() - blob_checks_started;
     const StorageCheck storage = check_storage(target, endpoints.port(0), std::chrono::seconds(30));
     std::vector<std::string> failures = storage.violations;
+    const auto blob_checks_resumed = std::chrono::steady_clock::now();
+    check_blob_api(blob_context, check_rng);
+    blob_checks += std::chrono::steady_clock::now() - blob_checks_resumed;
     for (std::string& failure : check_objects(target, endpoints, ledger, stored_after_5xx)) {
       failures.push_back(std::move(failure));
     }
     for (std::string& failure : observations.failures()) {
       failures.push_back(std::move(failure));
     }
-    std::printf("fault %d %s: %s; ready after %lld ms, settled after %lld ms, %zu live%s%s\n",
-                faults, to_string(kind), description.c_str(),
-                static_cast<long long>(ready_after.count()),
-                static_cast<long long>(storage.settle_time.count()), ledger.live_count(),
-                storage.fsck_summary.empty() ? "" : "; ", storage.fsck_summary.c_str());
+    std::printf(
+        "fault %d %s: %s; ready after %lld ms, settled after %lld ms, %zu live, %zu blobs, %zu "
+        "bundles, %zu sessions (checked in %lld ms)%s%s\n",
+        faults, to_string(kind), description.c_str(), static_cast<long long>(ready_after.count()),
+        static_cast<long long>(storage.settle_time.count()), ledger.live_count(),
+        blob_ledger.blob_count(), blob_ledger.live_bundles(), blob_ledger.active_sessions(),
+        static_cast<long long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(blob_checks).count()),
+        storage.fsck_summary.empty() ? "" : "; ", storage.fsck_summary.c_str());
     std::fflush(stdout);
     if (!failures.empty()) {
       std::printf("FAILED after fault %d (%s), seed %llu:\n", faults, to_string(kind),
@@ -194,6 +216,10 @@ int run(const Options& options) {
   for (const auto& [what, count] : observations.counters()) {
     std::printf(" [%s]=%llu", what.c_str(), static_cast<unsigned long long>(count));
   }
+  std::printf("\nchaos: bundles:");
+  for (const auto& [outcome, count] : blob_ledger.bundle_counts()) {
+    std::printf(" %s=%llu", outcome.c_str(), static_cast<unsigned long long>(count));
+  }
   std::printf("\n");
   for (const std::string& finding : observations.findings()) {
     std::printf("chaos: finding: %s\n", finding.c_str());
@@ -205,6 +231,11 @@ int run(const Options& options) {
 }  // namespace castor::chaos
 
 int main(int argc, char** argv) {
+  // libarchive reads the bundles' UTF-8 paths back through the locale's charset.
+  if (std::setlocale(LC_CTYPE, "C.UTF-8") == nullptr) {
+    std::fprintf(stderr, "castor_chaos: the C.UTF-8 locale is missing\n");
+    return 2;
+  }
   const auto options = castor::chaos::parse_options(argc, argv);
   if (!options) {
     std::fprintf(stderr,

@@ -50,6 +50,20 @@ void Ledger::finish_upload(std::size_t index, ObjectState state, int status, std
   }
 }
 
+void Ledger::acknowledge(std::size_t index, std::string id) {
+  std::lock_guard lock(mutex_);
+  ObjectRecord& record = records_.at(index);
+  if (record.state != ObjectState::kUploading && record.state != ObjectState::kUnknown) {
+    throw std::logic_error("acknowledge: the record of " + record.key + " is " +
+                           to_string(record.state));
+  }
+  record.state = ObjectState::kLive;
+  record.id = std::move(id);
+  record.was_acknowledged = true;
+  live_.push_back(index);
+  ++counts_.acknowledged;
+}
+
 std::optional<std::pair<std::size_t, ObjectRecord>> Ledger::pick_live(std::mt19937_64& rng) const {
   std::lock_guard lock(mutex_);
   if (live_.empty()) {

@@ -41,6 +41,10 @@ class Ledger {
   std::size_t begin_upload(std::string key, std::string hash, std::uint64_t size);
   void finish_upload(std::size_t index, ObjectState state, int status, std::string id = {});
 
+  // An upload whose answer was missing (kUploading or kUnknown) turned out stored: an upload
+  // session's completion acknowledged on a retry. The record becomes kLive.
+  void acknowledge(std::size_t index, std::string id);
+
   // Picks a random kLive record (for a download), if any.
   std::optional<std::pair<std::size_t, ObjectRecord>> pick_live(std::mt19937_64& rng) const;
   // Picks a random kLive record and marks it kDeleting, if any.

@@ -7,6 +7,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include "chaos/http_util.h"
+#include "chaos/load_blobs.h"
 #include "support/http_client.h"
 #include "support/sha256.h"
 
@@ -17,15 +19,7 @@ using testing::Headers;
 using testing::HttpClient;
 using testing::HttpResponse;
 
-constexpr auto kRequestTimeout = std::chrono::seconds(20);
 constexpr std::size_t kPieceSize = 64 * 1024;
-// Pacing when no server is up (not synchronisation: nothing waits on it).
-constexpr auto kNoServerPause = std::chrono::milliseconds(5);
-constexpr auto kUnavailablePause = std::chrono::milliseconds(20);
-
-std::size_t between(std::mt19937_64& rng, std::size_t low, std::size_t high) {
-  return std::uniform_int_distribution<std::size_t>(low, high)(rng);
-}
 
 // Sizes of new content: mostly small, some medium, a few of a MiB or more.
 std::size_t new_content_size(std::mt19937_64& rng) {
@@ -46,34 +40,6 @@ std::string object_target(const std::string& ns, const std::string& tenant,
   }
   return "/v1/objects/by-key/" + ns + "/" + tenant + "/" +
          testing::percent_encode(record.key, /*keep_slashes=*/true);
-}
-
-// The JSON object in `body`, or null.
-boost::json::object* parse(std::string_view body, boost::json::value& storage) {
-  boost::system::error_code ec;
-  storage = boost::json::parse(body, ec);
-  return ec ? nullptr : storage.if_object();
-}
-
-std::string json_string(const boost::json::object& object, std::string_view name) {
-  const boost::json::value* value = object.if_contains(name);
-  return value != nullptr && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
-std::string status_text(const HttpResponse& response) {
-  return std::to_string(response.status) + " " + response.body.substr(0, 200);
-}
-
-// Counts the answer to `operation`, notes the body of a 500, and after a 503 pauses a little so
-// that a worker does not spin while a dependency is down (pacing, not synchronisation).
-void observe(Observations& observations, const std::string& operation,
-             const HttpResponse& response) {
-  observations.count(operation + " " + std::to_string(response.status));
-  if (response.status == 500) {
-    observations.note(operation + " 500: " + response.body.substr(0, 300));
-  } else if (response.status == 503) {
-    std::this_thread::sleep_for(kUnavailablePause);
-  }
 }
 
 }  // namespace
@@ -122,10 +88,11 @@ Content make_content(std::mt19937_64& rng, std::size_t size) {
 }
 
 Load::Load(LoadSettings settings, const Endpoints& endpoints, Ledger& ledger,
-           Observations& observations)
+           BlobLedger& blob_ledger, Observations& observations)
     : settings_(std::move(settings)),
       endpoints_(endpoints),
       ledger_(ledger),
+      blob_ledger_(blob_ledger),
       observations_(observations) {
   std::mt19937_64 rng(settings_.seed);
   for (std::size_t size : {0, 1, 4096, 65536, 300000, 1 << 20}) {
@@ -185,6 +152,11 @@ void Load::run(int worker) {
 }
 
 void Load::one_operation(int worker, std::mt19937_64& rng, std::uint64_t& serial) {
+  if (between(rng, 0, 99) < static_cast<std::size_t>(settings_.blob_share)) {
+    BlobContext context{settings_, endpoints_, ledger_, blob_ledger_, observations_};
+    blob_operation(context, worker, rng, serial);
+    return;
+  }
   const bool full = ledger_.live_count() >= settings_.max_live_objects ||
                     ledger_.live_bytes() >= settings_.max_live_bytes;
   const std::size_t dice = between(rng, 0, 99);
@@ -205,21 +177,20 @@ void Load::one_operation(int worker, std::mt19937_64& rng, std::uint64_t& serial
   }
 }
 
-std::uint16_t Load::pick_port(std::mt19937_64& rng, std::size_t& server) const {
-  server = between(rng, 0, endpoints_.count() - 1);
-  for (std::size_t tries = 0; tries < endpoints_.count(); ++tries) {
-    if (const std::uint16_t port = endpoints_.port(server); port != 0) {
+std::uint16_t pick_port(const Endpoints& endpoints, std::mt19937_64& rng) {
+  std::size_t server = between(rng, 0, endpoints.count() - 1);
+  for (std::size_t tries = 0; tries < endpoints.count(); ++tries) {
+    if (const std::uint16_t port = endpoints.port(server); port != 0) {
       return port;
     }
-    server = (server + 1) % endpoints_.count();
+    server = (server + 1) % endpoints.count();
   }
   std::this_thread::sleep_for(kNoServerPause);
   return 0;
 }
 
 void Load::upload(int worker, std::mt19937_64& rng, std::uint64_t& serial) {
-  std::size_t server = 0;
-  const std::uint16_t port = pick_port(rng, server);
+  const std::uint16_t port = pick_port(endpoints_, rng);
   if (port == 0) {
     return;
   }
@@ -278,8 +249,7 @@ void Load::upload(int worker, std::mt19937_64& rng, std::uint64_t& serial) {
 
 void Load::download(std::mt19937_64& rng) {
   const auto picked = ledger_.pick_live(rng);
-  std::size_t server = 0;
-  const std::uint16_t port = pick_port(rng, server);
+  const std::uint16_t port = pick_port(endpoints_, rng);
   if (!picked || port == 0) {
     return;
   }
@@ -314,8 +284,7 @@ void Load::download(std::mt19937_64& rng) {
 }
 
 void Load::remove(std::mt19937_64& rng) {
-  std::size_t server = 0;
-  const std::uint16_t port = pick_port(rng, server);
+  const std::uint16_t port = pick_port(endpoints_, rng);
   if (port == 0) {
     return;
   }
@@ -345,8 +314,7 @@ void Load::remove(std::mt19937_64& rng) {
 }
 
 void Load::list(std::mt19937_64& rng) {
-  std::size_t server = 0;
-  const std::uint16_t port = pick_port(rng, server);
+  const std::uint16_t port = pick_port(endpoints_, rng);
   if (port == 0) {
     return;
   }
@@ -373,8 +341,7 @@ void Load::list(std::mt19937_64& rng) {
 }
 
 void Load::collect_garbage(std::mt19937_64& rng) {
-  std::size_t server = 0;
-  const std::uint16_t port = pick_port(rng, server);
+  const std::uint16_t port = pick_port(endpoints_, rng);
   if (port == 0) {
     return;
   }

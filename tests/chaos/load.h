@@ -10,12 +10,14 @@
 #include <thread>
 #include <vector>
 
+#include "chaos/blob_ledger.h"
 #include "chaos/ledger.h"
 
 // The chaos run's client load: worker threads that upload new and duplicate content, download,
 // delete, list and collect garbage against whichever of the castor processes they pick, and
-// record what they were told in the Ledger. Anything a worker sees that castor must never do
-// (wrong bytes, a missing acknowledged object, an unexpected 4xx) is a failure.
+// record what they were told in the Ledger; a share of their operations go to blobs, bundles and
+// upload sessions (load_blobs.h), recorded in the BlobLedger. Anything a worker sees that castor
+// must never do (wrong bytes, a missing acknowledged object, an unexpected 4xx) is a failure.
 namespace castor::chaos {
 
 // Where the castor processes listen right now (0: down). Thread-safe.
@@ -29,6 +31,9 @@ class Endpoints {
  private:
   std::vector<std::atomic<std::uint16_t>> ports_;
 };
+
+// The port of a random server that is up, or 0 (after a short pause) if none is.
+std::uint16_t pick_port(const Endpoints& endpoints, std::mt19937_64& rng);
 
 // Failures, and counts of what the workers saw (by "operation status"). Thread-safe.
 class Observations {
@@ -56,6 +61,7 @@ struct LoadSettings {
   std::uint64_t seed = 1;
   std::size_t max_live_objects = 120;          // past this, workers delete instead of uploading
   std::uint64_t max_live_bytes = 16ull << 20;  // likewise
+  int blob_share = 20;  // percent of the operations that go to blobs, bundles and uploads
 };
 
 // Content that several uploads share (dedup hits), made once from the seed.
@@ -69,7 +75,7 @@ Content make_content(std::mt19937_64& rng, std::size_t size);
 // check invariants with no request in flight.
 class Load {
  public:
-  Load(LoadSettings settings, const Endpoints& endpoints, Ledger& ledger,
+  Load(LoadSettings settings, const Endpoints& endpoints, Ledger& ledger, BlobLedger& blob_ledger,
        Observations& observations);
   ~Load();
   Load(const Load&) = delete;
@@ -89,11 +95,11 @@ class Load {
   void remove(std::mt19937_64& rng);
   void list(std::mt19937_64& rng);
   void collect_garbage(std::mt19937_64& rng);
-  std::uint16_t pick_port(std::mt19937_64& rng, std::size_t& server) const;
 
   const LoadSettings settings_;
   const Endpoints& endpoints_;
   Ledger& ledger_;
+  BlobLedger& blob_ledger_;
   Observations& observations_;
   std::vector<Content> shared_;
 

@@ -14,62 +14,69 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Rows of blobs whose ref_count differs from the number of live references of every kind
-// (docs/BLOBS_AND_BUNDLES.md: COMMITTED objects, segments of composite blobs, bundle files, parts
-// of open upload sessions), references to no blob, and unreferenced rows out of their grace. The
-// casts keep this independent of the column types.
+// Rows of blobs whose ref_count differs from the number of reference rows pointing at them
+// (COMMITTED objects, bundle files, segments of composite blobs, parts of open upload sessions;
+// docs/BLOBS_AND_BUNDLES.md), references to no blob row, and unreferenced rows past their grace
+// (retain_until), which a collection that did nothing would have deleted. The casts keep this
+// independent of the column types.
 constexpr const char* kRefCountMismatches = R"sql(
   WITH refs AS (
-    SELECT storage_class::text AS storage_class, content_hash::text AS content_hash
+    SELECT storage_class::text AS storage_class, content_hash::text AS content_hash, 'objects' AS kind
       FROM objects WHERE upper(status::text) = 'COMMITTED'
     UNION ALL
-    SELECT storage_class::text, segment_hash::text FROM blob_segments
+    SELECT u.storage_class::text, f.content_hash::text, 'bundle files'
+      FROM bundle_files f JOIN bundles u ON u.id = f.bundle_id
     UNION ALL
-    SELECT b.storage_class::text, f.content_hash::text
-      FROM bundle_files f JOIN bundles b ON b.id = f.bundle_id
+    SELECT storage_class::text, segment_hash::text, 'segments' FROM blob_segments
     UNION ALL
-    SELECT s.storage_class::text, p.content_hash::text
-      FROM upload_parts p JOIN upload_sessions s ON s.id = p.upload_id),
-  live AS (SELECT storage_class, content_hash, count(*) AS refs FROM refs GROUP BY 1, 2)
+    SELECT u.storage_class::text, p.content_hash::text, 'upload parts'
+      FROM upload_parts p JOIN upload_sessions u ON u.id = p.upload_id),
+  live AS (
+    SELECT storage_class, content_hash, count(*) AS refs,
+           string_agg(DISTINCT kind, ', ') AS kinds
+    FROM refs GROUP BY 1, 2)
   SELECT coalesce(b.storage_class::text, l.storage_class), coalesce(b.content_hash::text,
-         l.content_hash), b.ref_count, coalesce(l.refs, 0)
+         l.content_hash), b.ref_count, coalesce(l.refs, 0), coalesce(l.kinds, 'none'),
+         coalesce(b.retain_until::text, 'no grace')
   FROM blobs b FULL OUTER JOIN live l
     ON b.storage_class::text = l.storage_class AND b.content_hash::text = l.content_hash
   WHERE b.ref_count IS DISTINCT FROM coalesce(l.refs, 0)
      OR (b.ref_count = 0 AND (b.retain_until IS NULL OR b.retain_until < now())))sql";
 
-// Composite blobs whose segments do not tile their content: ordinals 0.., each offset the sum of
-// the sizes before it, the sizes adding up to the blob's size, each segment a blob of its size.
-constexpr const char* kSegmentMismatches = R"sql(
-  WITH seg AS (
+// Composite blobs whose segments do not tile their content (ordinals 0..n-1, each offset the
+// sum of the sizes before it, the sizes adding up to the blob's) or name a segment blob of
+// another size.
+constexpr const char* kBadComposites = R"sql(
+  WITH s AS (
     SELECT storage_class::text AS storage_class, content_hash::text AS content_hash, ordinal,
            offset_bytes, size_bytes, segment_hash::text AS segment_hash,
            row_number() OVER w - 1 AS expected_ordinal,
-           sum(size_bytes) OVER w - size_bytes AS expected_offset
-      FROM blob_segments
-    WINDOW w AS (PARTITION BY storage_class, content_hash ORDER BY ordinal))
-  SELECT seg.storage_class, seg.content_hash, 'segment ' || seg.ordinal || ' misplaced or sized '
-         || seg.size_bytes || ' against its blob ' || coalesce(sb.size_bytes::text, '(no row)')
-    FROM seg LEFT JOIN blobs sb
-      ON sb.storage_class::text = seg.storage_class AND sb.content_hash::text = seg.segment_hash
-   WHERE seg.ordinal <> seg.expected_ordinal OR seg.offset_bytes <> seg.expected_offset
-      OR sb.size_bytes IS DISTINCT FROM seg.size_bytes
-  UNION ALL
-  SELECT t.storage_class, t.content_hash, 'segments add up to ' || t.total || ', the blob has '
-         || coalesce(b.size_bytes::text, '(no row)')
-    FROM (SELECT storage_class::text AS storage_class, content_hash::text AS content_hash,
-                 sum(size_bytes) AS total FROM blob_segments GROUP BY 1, 2) t
-    LEFT JOIN blobs b
-      ON b.storage_class::text = t.storage_class AND b.content_hash::text = t.content_hash
-   WHERE b.size_bytes IS DISTINCT FROM t.total)sql";
+           coalesce(sum(size_bytes) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+             AS expected_offset
+    FROM blob_segments WINDOW w AS (PARTITION BY storage_class, content_hash ORDER BY ordinal))
+  SELECT s.storage_class, s.content_hash, max(b.size_bytes), sum(s.size_bytes), count(*)
+  FROM s LEFT JOIN blobs b
+    ON b.storage_class::text = s.storage_class AND b.content_hash::text = s.content_hash
+  LEFT JOIN blobs g
+    ON g.storage_class::text = s.storage_class AND g.content_hash::text = s.segment_hash
+  GROUP BY 1, 2
+  HAVING bool_or(b.size_bytes IS NULL OR s.ordinal <> s.expected_ordinal
+                 OR s.offset_bytes <> s.expected_offset
+                 OR g.size_bytes IS DISTINCT FROM s.size_bytes)
+      OR sum(s.size_bytes) <> max(b.size_bytes))sql";
 
-// Parts of upload sessions whose size is not their blob's.
-constexpr const char* kPartSizeMismatches = R"sql(
-  SELECT p.upload_id::text, p.part_number, p.size_bytes, b.size_bytes
-    FROM upload_parts p JOIN upload_sessions s ON s.id = p.upload_id
-    LEFT JOIN blobs b
-      ON b.storage_class::text = s.storage_class::text AND b.content_hash::text = p.content_hash::text
-   WHERE b.size_bytes IS DISTINCT FROM p.size_bytes)sql";
+// Parts held by sessions that are not open (completion and abort release them), and bundles
+// whose summary disagrees with their files or whose files disagree with their blobs' sizes.
+constexpr const char* kStrayParts = R"sql(
+  SELECT p.upload_id::text, p.part_number FROM upload_parts p
+  JOIN upload_sessions u ON u.id = p.upload_id WHERE u.state::text <> 'open')sql";
+constexpr const char* kBadBundles = R"sql(
+  SELECT u.id::text FROM bundles u LEFT JOIN bundle_files f ON f.bundle_id = u.id
+  LEFT JOIN blobs b ON b.storage_class::text = u.storage_class::text
+    AND b.content_hash::text = f.content_hash::text
+  GROUP BY u.id, u.file_count, u.total_bytes
+  HAVING count(f.path) <> u.file_count OR coalesce(sum(f.size_bytes), 0) <> u.total_bytes
+      OR bool_or(f.path IS NOT NULL AND b.size_bytes IS DISTINCT FROM f.size_bytes))sql";
 
 constexpr const char* kUnsettledObjects = R"sql(
   SELECT upper(status::text), count(*) FROM objects
@@ -86,7 +93,23 @@ void check_database(pqxx::work& tx, std::vector<std::string>& violations) {
   for (const auto& row : tx.exec(kRefCountMismatches)) {
     violations.push_back("blob " + row[0].as<std::string>() + "/" + row[1].as<std::string>() +
                          ": ref_count " + (row[2].is_null() ? "(no row)" : row[2].c_str()) +
-                         ", live references " + row[3].c_str());
+                         ", references " + row[3].c_str() + " (" + row[4].c_str() + "), " +
+                         row[5].c_str());
+  }
+  for (const auto& row : tx.exec(kBadComposites)) {
+    violations.push_back("composite blob " + row[0].as<std::string>() + "/" +
+                         row[1].as<std::string>() + " of " +
+                         (row[2].is_null() ? "(no row)" : row[2].c_str()) +
+                         " bytes has segments that do not tile it (" + row[4].c_str() +
+                         " segments, " + row[3].c_str() + " bytes)");
+  }
+  for (const auto& row : tx.exec(kStrayParts)) {
+    violations.push_back("part " + std::string(row[1].c_str()) + " of upload " + row[0].c_str() +
+                         " is held though the session is not open");
+  }
+  for (const auto& row : tx.exec(kBadBundles)) {
+    violations.push_back("bundle " + std::string(row[0].c_str()) +
+                         " disagrees with its files or their blobs");
   }
   for (const auto& row : tx.exec(kUnsettledObjects)) {
     violations.push_back(std::string(row[1].c_str()) + " objects still " + row[0].c_str());
@@ -94,15 +117,6 @@ void check_database(pqxx::work& tx, std::vector<std::string>& violations) {
   for (const auto& row : tx.exec(kObjectBlobSizeMismatches)) {
     violations.push_back("object " + row[0].as<std::string>() + " has size " + row[1].c_str() +
                          " but its blob " + row[2].c_str());
-  }
-  for (const auto& row : tx.exec(kSegmentMismatches)) {
-    violations.push_back("composite blob " + row[0].as<std::string>() + "/" +
-                         row[1].as<std::string>() + ": " + row[2].as<std::string>());
-  }
-  for (const auto& row : tx.exec(kPartSizeMismatches)) {
-    violations.push_back("upload " + row[0].as<std::string>() + " part " + row[1].c_str() +
-                         " has size " + row[2].c_str() + " but its blob " +
-                         (row[3].is_null() ? "(no row)" : row[3].c_str()));
   }
 }
 
@@ -185,7 +199,7 @@ std::vector<std::string> invariant_violations(const std::string& database_url,
                                               const fs::path& storage_root) {
   std::vector<std::string> violations;
   std::map<BlobKey, std::int64_t> blob_sizes;
-  std::set<BlobKey> composites;  // their content is their segments' files
+  std::set<BlobKey> composites;  // their content is their segments: no file of their own
   {
     pqxx::connection connection(database_url);
     pqxx::work tx(connection);

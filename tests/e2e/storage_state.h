@@ -30,14 +30,16 @@ std::map<std::string, std::string> object_statuses(const std::string& database_u
 
 // Checks the invariants that hold once no request is in flight and a GC cycle has run since the
 // last delete or crash, and returns every violation found (empty: all hold):
-// - each blobs row's ref_count equals the number of its live references (COMMITTED objects,
-//   segments of composite blobs, bundle files, parts of upload sessions), every reference has a
-//   blobs row, and no row has ref_count 0 unless it is in its grace period (retain_until);
-// - the segments of each composite blob tile its content (ordinals 0.., contiguous offsets, the
-//   sizes adding up to the blob's), each a blob of its size; each upload part has its size;
+// - each blobs row's ref_count equals the number of reference rows with its (storage class,
+//   content hash): COMMITTED objects, bundle files, segments of composite blobs, parts of upload
+//   sessions; every such reference has a blobs row; a row with ref_count 0 is within its grace
+//   (retain_until in the future);
+// - a composite blob's segments tile its content and name blobs of their sizes; no part is held
+//   by a session that is not open; a bundle's file count and total agree with its files, and
+//   each file's size with its blob's;
 // - no object is WRITING or DELETING;
 // - every file under {root}/{hot,cold} outside .tmp is {h[0:2]}/{h[2:4]}/{h}, has a blobs row
-//   with its size, and hashes to h; every blobs row but a composite one has its file;
+//   with its size, and hashes to h; every blobs row but a composite's has its file;
 // - no file is left under {root}/{hot,cold}/.tmp.
 std::vector<std::string> invariant_violations(const std::string& database_url,
                                               const std::filesystem::path& storage_root);
