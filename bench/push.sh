@@ -495,7 +495,7 @@ part_bundle() {
       [[ $code == 200 && $bytes == "$expect" ]] || die "$what download: HTTP $code, $bytes bytes"
       local v inc
       v=$(mbps "$bytes" "$secs")
-      inc=$(((peak - rss0) / 1024))
+      inc=$(awk -v p="$peak" -v s="$rss0" 'BEGIN { printf "%.1f", (p - s) / 1024 }')
       log "$what GET #$r: $v MB/s (${secs} s, server CPU $cpu s), RSS $((rss0 / 1024)) MiB -> peak $((peak / 1024)) MiB ($(wc -l <"$work/rss-$what-$r.txt") samples)"
       if [[ $what == zip ]]; then
         zip_mbps+=("$v")
