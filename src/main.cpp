@@ -58,6 +58,7 @@ std::string describe(const CollectGarbage::Report& r) {
   return "tombstoned_objects=" + std::to_string(r.tombstoned_objects) +
          " expired_writing_objects=" + std::to_string(r.expired_writing_objects) +
          " removed_temp_files=" + std::to_string(r.removed_temp_files) +
+         " expired_uploads=" + std::to_string(r.expired_uploads) +
          " deleted_blobs=" + std::to_string(r.deleted_blobs) +
          " reclaimed_bytes=" + std::to_string(r.reclaimed_bytes) +
          " removed_orphan_files=" + std::to_string(r.removed_orphan_files) +
@@ -178,6 +179,15 @@ int serve(const Config& config) {
   DeleteBundle delete_bundle(metadata);
   LibarchiveArchiver archiver;
   DownloadBundle download_bundle(metadata, **blob_store, archiver);
+  const UploadLimits upload_limits{.max_size = config.max_object_size,
+                                   .ttl = config.upload_ttl,
+                                   .max_open = config.max_open_uploads,
+                                   .blob_grace = config.blob_grace};
+  CreateUpload create_upload(metadata, clock, ids, upload_limits);
+  ReadUploads read_uploads(metadata);
+  StoreUploadPart store_upload_part(metadata, **blob_store, clock, ids, upload_limits);
+  CompleteUpload complete_upload(metadata, **blob_store, clock, ids, upload_limits, &media_types);
+  AbortUpload abort_upload(metadata);
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
   CheckIntegrity fsck(metadata, **blob_store);
@@ -226,9 +236,31 @@ int serve(const Config& config) {
        .auth_required = config.auth_required,
        .access_logger = kAccessLoggerName,
        .access_log_json = config.log_format == "json"},
-      {upload, download, remove, list, store_blob, read_blob, preflight, create_bundle,
-       read_bundles, delete_bundle, download_bundle, gc, fsck, readiness, auth, keys, limiter,
-       metrics, [&metrics, &metadata] {
+      {upload,
+       download,
+       remove,
+       list,
+       store_blob,
+       read_blob,
+       preflight,
+       create_bundle,
+       read_bundles,
+       delete_bundle,
+       download_bundle,
+       create_upload,
+       read_uploads,
+       store_upload_part,
+       complete_upload,
+       abort_upload,
+       upload_limits,
+       gc,
+       fsck,
+       readiness,
+       auth,
+       keys,
+       limiter,
+       metrics,
+       [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);
          return api::render_prometheus_text(metrics, {render_process_metrics()});

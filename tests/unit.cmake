@@ -3,7 +3,8 @@
 # In-memory MetadataStore and BlobStore, a fake clock and deterministic ids, with fault injection.
 add_library(castor_test_fakes STATIC
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_blob_store.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_metadata_store.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_metadata_store.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_upload_repositories.cpp)
 # Tests include these as "fakes/<name>.h".
 target_include_directories(castor_test_fakes PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(castor_test_fakes PUBLIC castor_application PRIVATE OpenSSL::Crypto)
@@ -11,6 +12,12 @@ target_link_libraries(castor_test_fakes PUBLIC castor_application PRIVATE OpenSS
 target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/domain/value_objects_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/bundle_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/upload_session_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/amz_date_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/sigv4_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/sigv4_property_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/aws_chunked_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/uploads_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/blobs_bundles_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/upload_object_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/download_object_test.cpp

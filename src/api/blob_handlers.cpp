@@ -24,18 +24,6 @@ struct BlobRef {
   std::optional<ContentHash> hash;  // absent for the preflight
 };
 
-Parsed<StorageClass> storage_class_of(Exchange& ex) {
-  auto cls = ex.param("X-Storage-Class", "storage_class");
-  if (!cls) {
-    return StorageClass::kHot;
-  }
-  auto sc = parse_storage_class(*cls);
-  if (!sc) {
-    return from_error(sc.error());
-  }
-  return *sc;
-}
-
 Parsed<BlobRef> resolve_blob(ServerCore& s, Exchange& ex, const PathParams& p) {
   std::optional<ContentHash> hash;
   if (auto text = p.get("sha256")) {
@@ -49,7 +37,7 @@ Parsed<BlobRef> resolve_blob(ServerCore& s, Exchange& ex, const PathParams& p) {
   if (auto* e = std::get_if<HttpError>(&tenant)) {
     return *e;
   }
-  auto storage_class = storage_class_of(ex);
+  auto storage_class = s.storage_class_of(ex);
   if (auto* e = std::get_if<HttpError>(&storage_class)) {
     return *e;
   }
@@ -126,31 +114,13 @@ Awaitable<void> handle_put_blob(ServerCore& s, Connection& c, Exchange& ex, cons
   if (!begun) {
     co_return co_await s.send_error(c, ex, from_error(begun.error()));
   }
-  std::unique_ptr<StoreBlob::Upload> up = std::move(*begun);
-
-  if (beast::iequals(req[http::field::expect], "100-continue")) {
-    http::response<http::empty_body> cont{http::status::continue_, req.version()};
-    c.stream.expires_after(kIoTimeout);
-    co_await http::async_write(c.stream, cont, kAsTuple);
-  }
-  StoreBlob::Upload* upload = up.get();
-  auto failure = co_await receive_body(
-      s, c, ex, [upload](std::span<const std::byte> data) { return upload->write(data); });
-  if (failure) {
-    auto abort = [&] {
-      s.uc().store_blob.abort(*up);
-      return true;
-    };
-    co_await s.offload(abort, Pool::kDisk);
-    co_return co_await s.send_error(c, ex, *failure);
-  }
-  auto commit = [&] { return s.uc().store_blob.commit(*up); };
-  auto stored = co_await s.offload(commit, Pool::kDisk);
+  auto stored = co_await receive_and_commit(s, c, ex, s.uc().store_blob, std::move(*begun));
   if (!stored) {
-    co_return co_await s.send_error(c, ex, from_error(stored.error()));
+    co_return;  // answered
   }
-  co_await s.send(c, ex, stored->granted ? http::status::created : http::status::ok,
-                  blob_json(stored->blob), "application/json", etag_header(stored->blob.hash()));
+  co_await s.send(c, ex, (*stored)->granted ? http::status::created : http::status::ok,
+                  blob_json((*stored)->blob), "application/json",
+                  etag_header((*stored)->blob.hash()));
 }
 
 Awaitable<void> handle_get_blob(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p) {

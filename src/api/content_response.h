@@ -3,9 +3,11 @@
 // handlers. Includes Beast; never include it from another layer.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -91,6 +93,44 @@ Awaitable<std::optional<HttpError>> receive_body(ServerCore& s, Connection& c, E
     ex.close = true;
   }
   co_return failure;
+}
+
+// The body of a PUT that stores content through a two-phase use case (StoreBlob,
+// StoreUploadPart: an `Upload` with write(), and the use case's commit() and abort()): answers
+// Expect: 100-continue, streams the body into `upload` (receive_body), then commits it on the disk
+// pool. On any failure the upload is aborted, the error is answered, and nullopt is returned;
+// otherwise the commit's Result, which holds a value.
+template <class UseCase, class Upload,
+          class Committed = std::invoke_result_t<decltype(&UseCase::commit), UseCase&, Upload&>>
+Awaitable<std::optional<Committed>> receive_and_commit(ServerCore& s, Connection& c, Exchange& ex,
+                                                       UseCase& use_case,
+                                                       std::unique_ptr<Upload> up) {
+  auto& req = ex.req();
+  if (boost::beast::iequals(req[boost::beast::http::field::expect], "100-continue")) {
+    boost::beast::http::response<boost::beast::http::empty_body> cont{
+        boost::beast::http::status::continue_, req.version()};
+    c.stream.expires_after(kIoTimeout);
+    co_await boost::beast::http::async_write(c.stream, cont, kAsTuple);
+  }
+  Upload* upload = up.get();
+  auto failure = co_await receive_body(
+      s, c, ex, [upload](std::span<const std::byte> data) { return upload->write(data); });
+  if (failure) {
+    auto abort = [&] {
+      use_case.abort(*up);
+      return true;
+    };
+    co_await s.offload(abort, Pool::kDisk);
+    co_await s.send_error(c, ex, *failure);
+    co_return std::nullopt;
+  }
+  auto commit = [&] { return use_case.commit(*up); };
+  Committed committed = co_await s.offload(commit, Pool::kDisk);
+  if (!committed) {
+    co_await s.send_error(c, ex, from_error(committed.error()));
+    co_return std::nullopt;
+  }
+  co_return std::optional<Committed>(std::move(committed));
 }
 
 // What a GET/HEAD of stored content answers with, besides the bytes.

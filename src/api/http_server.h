@@ -26,6 +26,11 @@
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
 #include "application/upload_object.h"
+#include "application/uploads/abort_upload.h"
+#include "application/uploads/complete_upload.h"
+#include "application/uploads/create_upload.h"
+#include "application/uploads/read_uploads.h"
+#include "application/uploads/store_upload_part.h"
 
 namespace castor {
 
@@ -42,6 +47,12 @@ struct UseCases {
   ReadBundles& read_bundles;
   DeleteBundle& delete_bundle;
   DownloadBundle& download_bundle;
+  CreateUpload& create_upload;
+  ReadUploads& read_uploads;
+  StoreUploadPart& store_upload_part;
+  CompleteUpload& complete_upload;
+  AbortUpload& abort_upload;
+  UploadLimits upload_limits;
   CollectGarbage& gc;
   CheckIntegrity& fsck;
   ReadinessMonitor& readiness;

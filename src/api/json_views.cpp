@@ -147,6 +147,7 @@ std::string gc_report_json(const CollectGarbage::Report& r) {
   j["tombstoned_objects"] = r.tombstoned_objects;
   j["expired_writing_objects"] = r.expired_writing_objects;
   j["removed_temp_files"] = r.removed_temp_files;
+  j["expired_uploads"] = r.expired_uploads;
   j["deleted_blobs"] = r.deleted_blobs;
   j["reclaimed_bytes"] = r.reclaimed_bytes;
   j["removed_orphan_files"] = r.removed_orphan_files;

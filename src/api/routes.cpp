@@ -62,6 +62,15 @@ std::vector<Route> castor_routes() {
        handle_delete_bundle},
       {"GET", "/v1/bundles/{id}/download", "/v1/bundles/{id}/download", kTenant, kRead,
        handle_download_bundle},
+      // Upload sessions (docs/BLOBS_AND_BUNDLES.md, "Upload sessions").
+      {"POST", "/v1/uploads", "/v1/uploads", kTenant, kWrite, handle_create_upload},
+      {"GET", "/v1/uploads", "/v1/uploads", kTenant, kRead, handle_list_uploads},
+      {"GET", "/v1/uploads/{id}", "/v1/uploads/{id}", kTenant, kRead, handle_get_upload},
+      {"DELETE", "/v1/uploads/{id}", "/v1/uploads/{id}", kTenant, kWrite, handle_abort_upload},
+      {"PUT", "/v1/uploads/{id}/parts/{n}", "/v1/uploads/{id}/parts/{n}", kTenant, kWrite,
+       handle_put_upload_part},
+      {"POST", "/v1/uploads/{id}/complete", "/v1/uploads/{id}/complete", kTenant, kWrite,
+       handle_complete_upload},
   };
 }
 

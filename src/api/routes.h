@@ -118,5 +118,16 @@ Awaitable<void> handle_delete_bundle(ServerCore& s, Connection& c, Exchange& ex,
                                      const PathParams& p);
 Awaitable<void> handle_download_bundle(ServerCore& s, Connection& c, Exchange& ex,
                                        const PathParams& p);
+Awaitable<void> handle_create_upload(ServerCore& s, Connection& c, Exchange& ex,
+                                     const PathParams& p);
+Awaitable<void> handle_list_uploads(ServerCore& s, Connection& c, Exchange& ex,
+                                    const PathParams& p);
+Awaitable<void> handle_get_upload(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+Awaitable<void> handle_put_upload_part(ServerCore& s, Connection& c, Exchange& ex,
+                                       const PathParams& p);
+Awaitable<void> handle_complete_upload(ServerCore& s, Connection& c, Exchange& ex,
+                                       const PathParams& p);
+Awaitable<void> handle_abort_upload(ServerCore& s, Connection& c, Exchange& ex,
+                                    const PathParams& p);
 
 }  // namespace castor::api

@@ -275,6 +275,18 @@ Parsed<TenantId> ServerCore::tenant_of(Exchange& ex) {
   return std::move(*tenant);
 }
 
+Parsed<StorageClass> ServerCore::storage_class_of(Exchange& ex) {
+  auto cls = ex.param("X-Storage-Class", "storage_class");
+  if (!cls) {
+    return StorageClass::kHot;
+  }
+  auto sc = parse_storage_class(*cls);
+  if (!sc) {
+    return from_error(sc.error());
+  }
+  return *sc;
+}
+
 Parsed<Namespace> ServerCore::namespace_of(Exchange& ex) {
   auto given = ex.param("X-Namespace", "namespace");
   if (!given) {

@@ -199,6 +199,8 @@ class ServerCore {
   // The tenant a request acts on: its X-Tenant/tenant_id, else the credential's own tenant.
   Parsed<TenantId> tenant_of(Exchange& ex);
   Parsed<Namespace> namespace_of(Exchange& ex);
+  // The storage class a request names (X-Storage-Class or storage_class); hot when it names none.
+  Parsed<StorageClass> storage_class_of(Exchange& ex);
   // 403 unless ex.principal may use `scope` on `tenant` (or at all, when tenant is null).
   std::optional<HttpError> authorize(Exchange& ex, const TenantId* tenant, Scope scope);
 

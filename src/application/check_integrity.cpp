@@ -125,6 +125,16 @@ Status CheckIntegrity::check_content(const BlobAudit& audit, Report& report,
     if (*file_size && **file_size == expected) {
       return {};
     }
+    if (!*file_size) {
+      // A composite blob has no file of its own: its segments are blobs, checked as such.
+      auto segments = tx.segments().segments(storage_class, hash);
+      if (!segments) {
+        return std::move(segments).error();
+      }
+      if (!segments->empty() && segments_size(*segments) == expected) {
+        return {};
+      }
+    }
     auto users = tx.objects().using_content(storage_class, hash, kObjectsListed);
     if (!users) {
       return std::move(users).error();

@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "application/uploads/abort_upload.h"
+
 namespace castor {
 
 namespace {
@@ -21,7 +23,7 @@ Result<CollectGarbage::Report> CollectGarbage::run_once() {
   Report report;
   std::optional<Error> first_error;
   for (auto step : {&CollectGarbage::tombstone_deleted, &CollectGarbage::expire_writing,
-                    &CollectGarbage::delete_unreferenced_blobs,
+                    &CollectGarbage::expire_uploads, &CollectGarbage::delete_unreferenced_blobs,
                     &CollectGarbage::delete_orphan_files, &CollectGarbage::purge_tombstones}) {
     if (auto s = (this->*step)(report); !s && !first_error) {
       first_error = std::move(s).error();
@@ -121,6 +123,36 @@ Status CollectGarbage::expire_writing(Report& report) {
   return {};
 }
 
+Status CollectGarbage::expire_uploads(Report& report) {
+  for (int batch = 0; batch < kMaxBatchesPerStep; ++batch) {
+    std::size_t claimed = 0;
+    std::uint64_t aborted = 0;
+    auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
+      auto sessions = tx.uploads().lock_expired(clock_.now(), kBatchSize);
+      if (!sessions) {
+        return std::move(sessions).error();
+      }
+      claimed = sessions->size();
+      aborted = 0;
+      for (const UploadSession& session : *sessions) {
+        if (auto t = drop_upload(tx, session); !t) {
+          return t;
+        }
+        aborted += session.state() == UploadSession::State::kOpen ? 1 : 0;
+      }
+      return {};
+    });
+    if (!s) {
+      return s;
+    }
+    report.expired_uploads += aborted;
+    if (claimed < kBatchSize) {
+      break;
+    }
+  }
+  return {};
+}
+
 Status CollectGarbage::delete_unreferenced_blobs(Report& report) {
   // Rows skipped in one batch (held, or their file cannot be removed) are passed by the cursor.
   std::optional<BlobAddress> after;
@@ -153,10 +185,20 @@ Status CollectGarbage::delete_unreferenced_blobs(Report& report) {
           skipped(done, "content file " + blob.hash().hex(), t.error());
           continue;  // the row stays, so that a later cycle retries
         }
+        // A composite blob's segments go with it, dropping their references (the segment rows
+        // hold the row by foreign key, so they must go first).
+        auto segments = tx.segments().detach(blob.storage_class(), blob.hash());
+        if (!segments) {
+          return std::move(segments).error();
+        }
         auto removed =
             tx.blobs().remove_unreferenced(blob.storage_class(), blob.hash(), clock_.now());
         if (!removed) {
           return std::move(removed).error();
+        }
+        if (!*removed && !segments->empty()) {
+          // Cannot happen under the row lock; never keep a live blob without its segments.
+          return internal_error("blob " + blob.hash().hex() + " changed under its row lock");
         }
         if (*removed) {
           ++done.deleted_blobs;

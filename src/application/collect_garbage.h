@@ -18,15 +18,19 @@ namespace castor {
 //   1. tombstones DELETING objects (DELETING -> DELETED);
 //   2. removes WRITING objects (and their temporary files) older than `writing_timeout` whose
 //      upload has not written anything for that long either, and temporary files older than that;
-//   3. removes blobs whose ref_count is 0 and whose retention (a blob stored through the blob
+//   3. aborts upload sessions past their expiry (dropping their parts' references) and forgets
+//      completed ones past it;
+//   4. removes blobs whose ref_count is 0 and whose retention (a blob stored through the blob
 //      API is kept BLOB_GRACE_SECONDS) is unset or past, file first, then row and grants,
 //      re-checked under the content lock so that an upload re-referencing the content at the same
 //      moment keeps its file; a bundle referencing it at the same moment either locked the row
-//      first (the collector skips it) or finds it gone (the bundle is refused);
-//   4. removes content files that have no blob row (left by a crash between rename and commit),
+//      first (the collector skips it) or finds it gone (the bundle is refused); a composite
+//      blob's segment rows go with it, dropping their references on the segment blobs (which a
+//      later batch or cycle collects);
+//   5. removes content files that have no blob row (left by a crash between rename and commit),
 //      again under the content lock, so that an upload placing that content is never raced, and
 //      only when no COMMITTED object uses that content either;
-//   5. purges tombstones (DELETED objects) older than `tombstone_retention`.
+//   6. purges tombstones (DELETED objects) older than `tombstone_retention`.
 // One item that cannot be handled (a content or temporary file that cannot be removed) is counted
 // in Report::failed_items, described in Report::failures and skipped: the rest of the cycle still
 // runs, and later cycles retry it without being blocked by it. A step that fails as a whole (the
@@ -38,6 +42,7 @@ class CollectGarbage {
     std::uint64_t tombstoned_objects = 0;
     std::uint64_t expired_writing_objects = 0;
     std::uint64_t removed_temp_files = 0;
+    std::uint64_t expired_uploads = 0;  // open upload sessions aborted because they expired
     std::uint64_t deleted_blobs = 0;
     std::uint64_t reclaimed_bytes = 0;  // sizes of the deleted blobs
     std::uint64_t removed_orphan_files = 0;
@@ -68,6 +73,7 @@ class CollectGarbage {
  private:
   Status tombstone_deleted(Report& report);
   Status expire_writing(Report& report);
+  Status expire_uploads(Report& report);
   Status delete_unreferenced_blobs(Report& report);
   Status delete_orphan_files(Report& report);
   Status delete_orphans_in(StorageClass storage_class, const std::vector<ContentHash>& hashes,

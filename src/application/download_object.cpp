@@ -1,4 +1,5 @@
 #include "application/download_object.h"
+#include "application/content_reader.h"
 
 namespace castor {
 
@@ -42,7 +43,8 @@ Result<DownloadObject::Download> DownloadObject::open(Result<Object> found, cons
   }
   Download download{std::move(*found), nullptr};
   if (!want_content) {
-    auto present = blobs_.exists(download.object.storage_class(), *download.object.content_hash());
+    auto present = content_present(metadata_, blobs_, download.object.storage_class(),
+                                   *download.object.content_hash());
     if (!present) {
       return std::move(present).error();
     }
@@ -51,7 +53,8 @@ Result<DownloadObject::Download> DownloadObject::open(Result<Object> found, cons
                    "content of object " + download.object.id().to_string() + " is missing"};
     }
   } else {
-    auto reader = blobs_.open(download.object.storage_class(), *download.object.content_hash());
+    auto reader = open_content(metadata_, blobs_, download.object.storage_class(),
+                               *download.object.content_hash());
     if (!reader) {
       if (reader.error().code == ErrorCode::kNotFound) {
         return Error{ErrorCode::kDataLoss,

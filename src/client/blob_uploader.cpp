@@ -5,14 +5,6 @@ namespace castor::client {
 Result<BlobPut> BlobUploader::upload(HttpClient& http, const ScannedFile& file,
                                      const std::string& hash,
                                      const std::function<void(std::int64_t)>& on_progress) const {
-  // Files over part_size_ will use an upload session here (POST /v1/uploads, PUT parts,
-  // GET to resume, complete); until the server offers sessions they take the whole-file path.
-  return upload_whole(http, file, hash, on_progress);
-}
-
-Result<BlobPut> BlobUploader::upload_whole(
-    HttpClient& http, const ScannedFile& file, const std::string& hash,
-    const std::function<void(std::int64_t)>& on_progress) const {
   auto put = put_blob(http, context_.config, file.source, hash, file.size, on_progress);
   if (!put && put.error().code == ErrorCode::kDataLoss) {
     return Error{

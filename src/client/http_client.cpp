@@ -82,6 +82,7 @@ struct HttpClient::Attempt {
   BodySink* sink = nullptr;
   const std::function<void(std::int64_t)>* on_progress = nullptr;
   std::FILE* file = nullptr;       // body_file, when set
+  std::uint64_t file_left = 0;     // bytes of body_file still to send
   std::string_view string_body{};  // otherwise the body still to send
   std::int64_t moved = 0;          // body bytes sent or received in this attempt (progress)
   bool sink_started = false;
@@ -148,11 +149,16 @@ struct HttpClient::Attempt {
     const std::size_t capacity = size * count;
     std::size_t n = 0;
     if (self->file != nullptr) {
-      n = std::fread(buffer, 1, capacity, self->file);
-      if (n == 0 && std::ferror(self->file)) {
-        self->error = usage_error("cannot read the file being uploaded");
+      const auto want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(capacity, self->file_left));
+      n = want == 0 ? 0 : std::fread(buffer, 1, want, self->file);
+      if (n == 0 && want != 0) {
+        self->error = std::ferror(self->file) != 0
+                          ? usage_error("cannot read the file being uploaded")
+                          : Error{ErrorCode::kDataLoss, "the file being uploaded became shorter"};
         return CURL_READFUNC_ABORT;
       }
+      self->file_left -= n;
     } else {
       n = std::min(capacity, self->string_body.size());
       std::memcpy(buffer, self->string_body.data(), n);
@@ -192,6 +198,10 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request, BodySink* s
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "castorctl/0.1");
+  if (options_.max_send_rate > 0) {
+    curl_easy_setopt(curl, CURLOPT_MAX_SEND_SPEED_LARGE,
+                     static_cast<curl_off_t>(options_.max_send_rate));
+  }
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &Attempt::on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &attempt);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Attempt::on_body);
@@ -215,8 +225,11 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& request, BodySink* s
                          std::strerror(errno));
     }
     std::fseek(attempt.file, 0, SEEK_END);
-    body_size = static_cast<std::uint64_t>(std::ftell(attempt.file));
-    std::fseek(attempt.file, 0, SEEK_SET);
+    const auto file_size = static_cast<std::uint64_t>(::ftello(attempt.file));
+    const std::uint64_t offset = std::min(request.body_offset, file_size);
+    body_size = request.body_length.value_or(file_size - offset);
+    ::fseeko(attempt.file, static_cast<off_t>(offset), SEEK_SET);
+    attempt.file_left = body_size;
   } else {
     attempt.string_body = request.body;
     body_size = request.body.size();

@@ -21,7 +21,11 @@ struct HttpRequest {
   std::string target{};  // path and query, already percent-encoded: "/v1/blobs/<hex>?size_bytes=3"
   Headers headers{};
   std::string body{};                                // sent when body_file is unset (may be empty)
-  std::optional<std::filesystem::path> body_file{};  // streamed from this file (its current size)
+  std::optional<std::filesystem::path> body_file{};  // streamed from this file, see below
+  // The bytes of body_file to send: from body_offset, body_length of them (unset: to the file's
+  // current end). A file that ends before them aborts the request with DataLoss.
+  std::uint64_t body_offset = 0;
+  std::optional<std::uint64_t> body_length{};
   bool expect_continue = false;  // send Expect: 100-continue (the server may answer unread)
 };
 
@@ -50,6 +54,9 @@ struct HttpClientOptions {
   std::optional<std::string> api_key{};  // sent as "Authorization: Bearer"; never logged
   RetryPolicy retry;
   bool verbose = false;  // one stderr line per request and response (method, target, status)
+  // At most this many request-body bytes per second on this connection (libcurl's
+  // CURLOPT_MAX_SEND_SPEED_LARGE); 0: no limit. Set from CASTORCTL_MAX_SEND_RATE, for tests.
+  std::uint64_t max_send_rate = 0;
 };
 
 // One libcurl easy handle (a keep-alive connection) with castor's retry policy. Not thread-safe:
@@ -64,7 +71,8 @@ class HttpClient {
   // Sends `request`, retrying per the RetryPolicy on connection errors and on 429/503 (honouring
   // Retry-After). Returns the final response whatever its status; Unavailable when the server
   // could not be reached (or kept answering 429/503 is returned as that response); the sink's
-  // error if it failed; a usage error if body_file cannot be read. `on_progress` gets the body
+  // error if it failed; a usage error if body_file cannot be read, DataLoss if it is shorter than
+  // the range to send (it changed meanwhile). `on_progress` gets the body
   // bytes sent or received as they move (negative when an attempt starts over).
   Result<HttpResponse> send(const HttpRequest& request, BodySink* sink = nullptr,
                             const std::function<void(std::int64_t)>& on_progress = {});

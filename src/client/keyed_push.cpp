@@ -1,11 +1,16 @@
 #include "client/keyed_push.h"
 
 #include <atomic>
+#include <mutex>
+#include <utility>
+#include <vector>
 
 #include "client/client_pool.h"
 #include "client/object_api.h"
 #include "client/parallel.h"
+#include "client/part_layout.h"
 #include "client/progress.h"
+#include "client/session_uploader.h"
 
 namespace castor::client {
 namespace {
@@ -38,6 +43,9 @@ Status push_keyed_objects(const Context& context, const PushOptions& options,
   Progress progress(context.style(), options.dry_run ? "checking" : "objects", files.size(), bytes);
   std::atomic<std::uint64_t> created{0}, replaced{0}, unchanged{0}, sent{0};
   const std::string& prefix = *options.prefix;
+  // Files over the part size whose key needs them: uploaded through sessions after the others.
+  std::mutex deferred_mutex;
+  std::vector<std::pair<std::size_t, KeyState>> deferred;  // guarded by deferred_mutex
   Status status = run_parallel(files.size(), options.jobs, [&](std::size_t i, int worker) {
     HttpClient& http = clients.at(worker);
     const ScannedFile& file = files[i];
@@ -54,6 +62,11 @@ Status push_keyed_objects(const Context& context, const PushOptions& options,
             !s && s.error().code != ErrorCode::kNotFound) {
           return s;
         }
+      }
+      if (needs_session(file.size, options.part_size)) {
+        std::lock_guard lock(deferred_mutex);
+        deferred.emplace_back(i, *state);
+        return Status();
       }
       std::uint64_t before = 0;
       auto on_progress = [&](std::int64_t delta) {
@@ -79,6 +92,23 @@ Status push_keyed_objects(const Context& context, const PushOptions& options,
     progress.add_file();
     return Status();
   });
+  if (status && !deferred.empty()) {
+    std::vector<SessionUpload> uploads;
+    for (const auto& [index, state] : deferred) {
+      uploads.push_back(
+          {.file = files[index], .sha256 = hashes[index], .key = prefix + files[index].relative});
+    }
+    auto totals = SessionUploader(context, options.part_size, options.jobs)
+                      .upload(clients, uploads, progress);
+    if (!totals) {
+      status = std::move(totals).error();
+    } else {
+      summary.add(*totals, false);
+      for (const auto& [index, state] : deferred) {
+        (state == KeyState::kDifferent ? replaced : created).fetch_add(1);
+      }
+    }
+  }
   progress.finish();
   summary.objects_created += created.load();
   summary.objects_replaced += replaced.load();

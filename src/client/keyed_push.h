@@ -11,8 +11,9 @@ namespace castor::client {
 
 // The keyed-objects half of a push: for each file, the key <prefix><relative path>. A key whose
 // object already has the file's hash (HEAD by key, ETag) is left alone; a missing key gets
-// POST /v1/objects; a key holding other content is deleted, then posted. Runs on `options.jobs`
-// threads and counts into `summary`.
+// POST /v1/objects (a file over options.part_size: an upload session with the key, resumed if an
+// interrupted push left one, see SessionUploader); a key holding other content is deleted, then
+// uploaded. Runs on `options.jobs` threads and counts into `summary`.
 Status push_keyed_objects(const Context& context, const PushOptions& options,
                           const std::vector<ScannedFile>& files,
                           const std::vector<std::string>& hashes, PushSummary& summary);

@@ -49,6 +49,9 @@ void print_push(const Context& context, const PushSummary& summary) {
   } else {
     line += std::to_string(summary.blobs_uploaded) + " blobs uploaded, " +
             format_bytes(summary.bytes_uploaded) + " sent";
+    if (summary.bytes_reused > 0) {
+      line += " (" + format_bytes(summary.bytes_reused) + " resumed: already on the server)";
+    }
   }
   if (summary.objects_created + summary.objects_replaced + summary.objects_unchanged > 0) {
     line += "; objects: " + std::to_string(summary.objects_created) + " new, " +
@@ -91,7 +94,9 @@ int run(int argc, char** argv) {
   push_cmd->add_option("-j,--jobs", push.jobs, "parallel hashes and uploads")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
-  push_cmd->add_option("--part-size", part_size, "upload-session part size for big files")
+  push_cmd
+      ->add_option("--part-size", part_size,
+                   "larger files go in resumable upload sessions, in parts of this size")
       ->capture_default_str();
   push_cmd->add_flag("--follow-symlinks", push.follow_symlinks, "follow symbolic links");
   push_cmd->add_flag("--dry-run", push.dry_run, "report what would be uploaded, change nothing");
@@ -153,6 +158,14 @@ int run(int argc, char** argv) {
     print_note(warning);
   }
   context.config = loaded->config;
+  // A per-connection send limit, for tests that interrupt an upload midway (not in --help).
+  if (const char* rate = std::getenv("CASTORCTL_MAX_SEND_RATE"); rate != nullptr && *rate != '\0') {
+    auto parsed = parse_size(rate);
+    if (!parsed) {
+      return fail(usage_error(std::string("CASTORCTL_MAX_SEND_RATE: not a size: ") + rate));
+    }
+    context.max_send_rate = *parsed;
+  }
 
   if (push_cmd->parsed()) {
     auto size = parse_size(part_size);

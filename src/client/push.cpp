@@ -12,6 +12,7 @@
 #include "client/exit_code.h"
 #include "client/keyed_push.h"
 #include "client/parallel.h"
+#include "client/part_layout.h"
 #include "client/progress.h"
 #include "client/scan.h"
 #include "client/sha256.h"
@@ -75,24 +76,38 @@ Result<std::set<std::string>> find_missing(HttpClient& http, const Config& confi
   return missing;
 }
 
-// Uploads the file of each hash in `missing` (first file with that hash).
+// Uploads the file of each hash in `missing` (first file with that hash): those over the part
+// size through upload sessions first, then the others in one PUT each.
 Status upload_missing(const Context& context, const PushOptions& options,
                       const std::vector<ScannedFile>& files,
                       const std::map<std::string, std::size_t>& first_file,
                       const std::set<std::string>& missing, PushSummary& summary) {
-  std::vector<std::pair<std::string, std::size_t>> work;
+  std::vector<std::pair<std::string, std::size_t>> whole;
+  std::vector<SessionUpload> in_parts;
   std::uint64_t bytes = 0;
   for (const std::string& hash : missing) {
     const std::size_t index = first_file.at(hash);
-    work.emplace_back(hash, index);
+    if (needs_session(files[index].size, options.part_size)) {
+      in_parts.push_back({.file = files[index], .sha256 = hash, .key = std::nullopt});
+    } else {
+      whole.emplace_back(hash, index);
+    }
     bytes += files[index].size;
   }
   ClientPool clients(context.http_options(), options.jobs);
-  const BlobUploader uploader(context, options.part_size);
-  Progress progress(context.style(), "uploading", work.size(), bytes);
+  Progress progress(context.style(), "uploading", missing.size(), bytes);
+  if (!in_parts.empty()) {
+    const SessionUploader sessions(context, options.part_size, options.jobs);
+    auto totals = sessions.upload(clients, in_parts, progress);
+    if (!totals) {
+      return std::move(totals).error();
+    }
+    summary.add(*totals, true);
+  }
+  const BlobUploader uploader(context);
   std::atomic<std::uint64_t> stored{0}, sent{0};
-  Status status = run_parallel(work.size(), options.jobs, [&](std::size_t i, int worker) {
-    const auto& [hash, index] = work[i];
+  Status status = run_parallel(whole.size(), options.jobs, [&](std::size_t i, int worker) {
+    const auto& [hash, index] = whole[i];
     auto put = uploader.upload(clients.at(worker), files[index], hash,
                                [&](std::int64_t delta) { progress.add_bytes(delta); });
     if (!put) {
@@ -145,6 +160,15 @@ Result<boost::json::object> create(const Context& context, HttpClient& http,
 
 }  // namespace
 
+void PushSummary::add(const SessionTotals& totals, bool blobs) {
+  blobs_uploaded += blobs ? totals.completed : 0;
+  bytes_uploaded += totals.bytes_sent;
+  sessions_resumed += totals.sessions_resumed;
+  parts_uploaded += totals.parts_uploaded;
+  parts_reused += totals.parts_reused;
+  bytes_reused += totals.bytes_reused;
+}
+
 boost::json::object PushSummary::to_json() const {
   boost::json::array skipped_list;
   for (const std::string& entry : skipped) {
@@ -156,6 +180,10 @@ boost::json::object PushSummary::to_json() const {
                           {"blobs_missing", blobs_missing},
                           {"blobs_uploaded", blobs_uploaded},
                           {"bytes_uploaded", bytes_uploaded},
+                          {"sessions_resumed", sessions_resumed},
+                          {"parts_uploaded", parts_uploaded},
+                          {"parts_reused", parts_reused},
+                          {"bytes_reused", bytes_reused},
                           {"objects_created", objects_created},
                           {"objects_replaced", objects_replaced},
                           {"objects_unchanged", objects_unchanged},

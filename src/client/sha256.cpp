@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <vector>
 
 #include <openssl/evp.h>
@@ -41,16 +43,28 @@ std::string sha256_hex(std::string_view bytes) {
   return sha.hex_digest();
 }
 
-Result<std::string> hash_file(const std::filesystem::path& path,
-                              const std::function<void(std::size_t)>& on_bytes) {
+namespace {
+
+// Hashes the bytes of `path` from `offset`: `length` of them, or to the end when unset.
+Result<std::string> hash_bytes_of(const std::filesystem::path& path, std::uint64_t offset,
+                                  std::optional<std::uint64_t> length,
+                                  const std::function<void(std::size_t)>& on_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return usage_error("cannot read " + path.string() + ": " + std::strerror(errno));
   }
   Sha256 sha;
   std::vector<char> buffer(1 << 20);
+  std::uint64_t position = offset;
   for (;;) {
-    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    std::size_t want = buffer.size();
+    if (length) {
+      want = static_cast<std::size_t>(std::min<std::uint64_t>(want, offset + *length - position));
+      if (want == 0) {
+        break;
+      }
+    }
+    const ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(position));
     if (n < 0) {
       if (errno == EINTR) {
         continue;
@@ -60,15 +74,32 @@ Result<std::string> hash_file(const std::filesystem::path& path,
       return usage_error("cannot read " + path.string() + ": " + std::strerror(saved));
     }
     if (n == 0) {
+      if (length) {
+        ::close(fd);
+        return Error{ErrorCode::kDataLoss, path.string() + " became shorter while it was read"};
+      }
       break;
     }
     sha.update(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+    position += static_cast<std::uint64_t>(n);
     if (on_bytes) {
       on_bytes(static_cast<std::size_t>(n));
     }
   }
   ::close(fd);
   return sha.hex_digest();
+}
+
+}  // namespace
+
+Result<std::string> hash_file(const std::filesystem::path& path,
+                              const std::function<void(std::size_t)>& on_bytes) {
+  return hash_bytes_of(path, 0, std::nullopt, on_bytes);
+}
+
+Result<std::string> hash_file_range(const std::filesystem::path& path, std::uint64_t offset,
+                                    std::uint64_t length) {
+  return hash_bytes_of(path, offset, length, {});
 }
 
 }  // namespace castor::client

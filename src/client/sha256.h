@@ -43,4 +43,9 @@ inline constexpr std::string_view kEmptySha256 =
 Result<std::string> hash_file(const std::filesystem::path& path,
                               const std::function<void(std::size_t)>& on_bytes = {});
 
+// The SHA-256 (lowercase hex) of the `length` bytes of the file at `path` from `offset`. A usage
+// error for an unreadable file; DataLoss when the file ends before offset + length.
+Result<std::string> hash_file_range(const std::filesystem::path& path, std::uint64_t offset,
+                                    std::uint64_t length);
+
 }  // namespace castor::client

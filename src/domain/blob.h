@@ -9,9 +9,10 @@
 namespace castor {
 
 // Physical content, stored once per (storage class, content hash), shared by every object and
-// bundle file with that content. `ref_count` counts the COMMITTED objects and bundle files that
-// point at it; it never goes below zero. A blob at zero is garbage for the collector once its
-// retention (BLOB_GRACE_SECONDS after a store through the blob API) has passed.
+// bundle file with that content. `ref_count` counts what points at it: COMMITTED objects, bundle
+// files, segments of composite blobs and parts of open upload sessions; it never goes below zero. A
+// blob at zero is garbage for the collector once its retention (BLOB_GRACE_SECONDS after a store
+// through the blob API) has passed.
 class Blob {
  public:
   Blob(StorageClass storage_class, ContentHash hash, std::uint64_t size_bytes,

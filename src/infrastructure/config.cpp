@@ -49,7 +49,9 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "DISK_THREADS",
                                      "STORAGE_STATS_INTERVAL_SECONDS",
                                      "BLOB_GRACE_SECONDS",
-                                     "MAX_MANIFEST_BYTES"};
+                                     "MAX_MANIFEST_BYTES",
+                                     "UPLOAD_TTL_SECONDS",
+                                     "MAX_OPEN_UPLOADS"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -164,7 +166,10 @@ const char* config_usage() {
          "  DISK_THREADS / --disk-threads              threads for fsync and file reads (8)\n"
          "  STORAGE_STATS_INTERVAL_SECONDS             storage figures refresh period (30)\n"
          "  BLOB_GRACE_SECONDS / --blob-grace-seconds  keep unreferenced uploaded blobs (86400)\n"
-         "  MAX_MANIFEST_BYTES / --max-manifest-bytes  largest bundle manifest body (67108864)\n";
+         "  MAX_MANIFEST_BYTES / --max-manifest-bytes  largest bundle manifest body (67108864)\n"
+         "  UPLOAD_TTL_SECONDS / --upload-ttl-seconds  upload session lifetime after its last "
+         "part (86400)\n"
+         "  MAX_OPEN_UPLOADS / --max-open-uploads      open upload sessions per tenant (1000)\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -318,15 +323,19 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   }
   c.tombstone_retention = std::chrono::seconds(retention);
   c.scrub_interval = std::chrono::seconds(scrub_interval);
-  std::int64_t grace = c.blob_grace.count();
-  for (Status s :
-       {number("BLOB_GRACE_SECONDS", 0, 86400 * 3650, grace),
-        number("MAX_MANIFEST_BYTES", 1024, std::uint64_t{1} << 32, c.max_manifest_bytes)}) {
+  std::int64_t grace = c.blob_grace.count(), upload_ttl = c.upload_ttl.count();
+  std::uint64_t max_open_uploads = c.max_open_uploads;
+  for (Status s : {number("BLOB_GRACE_SECONDS", 0, 86400 * 3650, grace),
+                   number("MAX_MANIFEST_BYTES", 1024, std::uint64_t{1} << 32, c.max_manifest_bytes),
+                   number("UPLOAD_TTL_SECONDS", 1, 86400 * 3650, upload_ttl),
+                   number("MAX_OPEN_UPLOADS", 1, 1'000'000, max_open_uploads)}) {
     if (!s) {
       return std::move(s).error();
     }
   }
   c.blob_grace = std::chrono::seconds(grace);
+  c.upload_ttl = std::chrono::seconds(upload_ttl);
+  c.max_open_uploads = static_cast<std::size_t>(max_open_uploads);
   for (auto [name, out] : {std::pair{"STORAGE_FILE_MODE", &c.storage_file_mode},
                            std::pair{"STORAGE_DIR_MODE", &c.storage_dir_mode}}) {
     if (const std::string* v = get(name)) {

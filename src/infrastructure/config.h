@@ -57,6 +57,8 @@ struct Config {
   std::chrono::seconds storage_stats_interval{30};      // STORAGE_STATS_INTERVAL_SECONDS
   std::chrono::seconds blob_grace{86400};               // BLOB_GRACE_SECONDS
   std::uint64_t max_manifest_bytes = 64 << 20;          // MAX_MANIFEST_BYTES
+  std::chrono::seconds upload_ttl{86400};               // UPLOAD_TTL_SECONDS
+  std::size_t max_open_uploads = 1000;                  // MAX_OPEN_UPLOADS (per tenant)
 
   // Reads the settings from `args` (flags, after the subcommand) and `getenv`. InvalidArgument
   // with one clear sentence naming the setting on an unknown flag, a malformed value or a missing

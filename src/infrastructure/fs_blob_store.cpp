@@ -19,21 +19,7 @@ namespace castor {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr const char* kTempDir = ".tmp";
-constexpr const char* kQuarantineDir = ".quarantine";
 constexpr std::size_t kWriteSize = 64 * 1024;  // bytes per write(2) call
-
-bool is_hex_name(const std::string& name, std::size_t size) {
-  if (name.size() != size) {
-    return false;
-  }
-  for (char c : name) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 Timestamp mtime_of(const struct stat& st) {
   return Timestamp(std::chrono::microseconds(std::int64_t{st.st_mtim.tv_sec} * 1'000'000 +
@@ -248,56 +234,6 @@ Status FsBlobStore::place(BlobWriter& writer, StorageClass storage_class, const 
   return sync_dir(shard);
 }
 
-Result<std::optional<std::uint64_t>> FsBlobStore::size_of(StorageClass storage_class,
-                                                          const ContentHash& hash) {
-  struct stat st {};
-  const fs::path path = content_path(storage_class, hash);
-  if (::stat(path.c_str(), &st) == 0) {
-    return std::optional<std::uint64_t>(static_cast<std::uint64_t>(st.st_size));
-  }
-  if (errno == ENOENT) {
-    return std::optional<std::uint64_t>();
-  }
-  return io_error("stat", path, errno);
-}
-
-Result<ContentHash> FsBlobStore::hash_content(StorageClass storage_class, const ContentHash& hash,
-                                              const std::function<bool(std::uint64_t)>& pace) {
-  assert(!on_io_thread() && "content re-hashed on an IO thread");
-  const fs::path path = content_path(storage_class, hash);
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) {
-      return not_found("content file missing");
-    }
-    return io_error("open", path, errno);
-  }
-  return sha256_of_file(fd.get(), path, pace);
-}
-
-Status FsBlobStore::quarantine(StorageClass storage_class, const ContentHash& hash) {
-  const fs::path from = content_path(storage_class, hash);
-  const fs::path dir = root(storage_class) / kQuarantineDir;
-  if (auto s = make_dir(dir); !s) {
-    return s;
-  }
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const fs::path to =
-      dir / (hash.hex() + "." +
-             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now).count()));
-  if (::rename(from.c_str(), to.c_str()) != 0) {
-    if (errno == ENOENT) {
-      return {};
-    }
-    return io_error("quarantine", from, errno);
-  }
-  spdlog::warn("storage: content file {} moved to {}", from.string(), to.string());
-  if (auto s = sync_dir(dir); !s) {
-    return s;
-  }
-  return sync_dir(from.parent_path());
-}
-
 Result<std::unique_ptr<BlobReader>> FsBlobStore::open(StorageClass storage_class,
                                                       const ContentHash& hash) {
   fs::path path = content_path(storage_class, hash);
@@ -375,40 +311,6 @@ Result<std::size_t> FsBlobStore::remove_temps_older_than(Timestamp before) {
     }
   }
   return removed;
-}
-
-Status FsBlobStore::scan(StorageClass storage_class,
-                         const std::function<Status(const std::vector<ContentHash>&)>& visit) {
-  std::error_code ec;
-  for (const auto& top : fs::directory_iterator(root(storage_class), ec)) {
-    const std::string a = top.path().filename().string();
-    if (!is_hex_name(a, 2) || !top.is_directory()) {
-      continue;
-    }
-    for (const auto& mid : fs::directory_iterator(top.path(), ec)) {
-      const std::string b = mid.path().filename().string();
-      if (!is_hex_name(b, 2) || !mid.is_directory()) {
-        continue;
-      }
-      std::vector<ContentHash> batch;
-      for (const auto& file : fs::directory_iterator(mid.path(), ec)) {
-        const std::string name = file.path().filename().string();
-        if (is_hex_name(name, 64) && name.starts_with(a + b)) {
-          batch.push_back(*ContentHash::parse(name));
-        }
-      }
-      if (!batch.empty()) {
-        if (auto s = visit(batch); !s) {
-          return s;
-        }
-      }
-    }
-  }
-  if (ec) {
-    spdlog::error("storage: cannot scan {}: {}", root(storage_class).string(), ec.message());
-    return internal_error("storage error: cannot scan content files: " + ec.message());
-  }
-  return {};
 }
 
 }  // namespace castor

@@ -26,6 +26,11 @@ class FsBlobStore final : public BlobStore {
  public:
   using Modes = StorageModes;
 
+  // Directories under each storage root beside the content shards: uploads in progress, and
+  // content files the scrubber or fsck set aside.
+  static constexpr const char* kTempDir = ".tmp";
+  static constexpr const char* kQuarantineDir = ".quarantine";
+
   // Creates the roots and their .tmp directories if missing. Internal error naming the path if
   // they cannot be created or are not writable.
   static Result<std::unique_ptr<FsBlobStore>> create(std::filesystem::path hot_root,
@@ -49,6 +54,8 @@ class FsBlobStore final : public BlobStore {
                                                const ContentHash& hash) override;
   Result<ContentHash> hash_content(StorageClass storage_class, const ContentHash& hash,
                                    const std::function<bool(std::uint64_t)>& pace) override;
+  Result<ContentHash> hash_segments(StorageClass storage_class, std::span<const Segment> segments,
+                                    const std::function<bool(std::uint64_t)>& pace) override;
   Status quarantine(StorageClass storage_class, const ContentHash& hash) override;
 
   const std::filesystem::path& root(StorageClass storage_class) const;

@@ -61,6 +61,9 @@ class PgBlobRepository final : public BlobRepository {
                                    Timestamp now, bool intact) override;
 
  private:
+  // The statements of pg_blob_integrity.cpp.
+  static void prepare_integrity(pqxx::connection& conn);
+
   PgStatements sql_;
 };
 

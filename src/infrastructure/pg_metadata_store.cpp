@@ -13,6 +13,8 @@
 #include "infrastructure/pg_connection_pool.h"
 #include "infrastructure/pg_errors.h"
 #include "infrastructure/pg_object_repository.h"
+#include "infrastructure/pg_segment_repository.h"
+#include "infrastructure/pg_upload_repository.h"
 
 namespace castor {
 namespace {
@@ -28,12 +30,16 @@ class PgTransaction final : public MetadataTransaction {
         objects_(tx, observer),
         blobs_(tx, observer),
         api_keys_(tx, observer),
-        bundles_(tx, observer) {}
+        bundles_(tx, observer),
+        uploads_(tx, observer),
+        segments_(tx, observer) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
   ApiKeyRepository& api_keys() override { return api_keys_; }
   BundleRepository& bundles() override { return bundles_; }
+  UploadRepository& uploads() override { return uploads_; }
+  SegmentRepository& segments() override { return segments_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Status {
@@ -55,6 +61,8 @@ class PgTransaction final : public MetadataTransaction {
   PgBlobRepository blobs_;
   PgApiKeyRepository api_keys_;
   PgBundleRepository bundles_;
+  PgUploadRepository uploads_;
+  PgSegmentRepository segments_;
 };
 
 void prepare_statements(pqxx::connection& conn) {
@@ -62,6 +70,8 @@ void prepare_statements(pqxx::connection& conn) {
   PgBlobRepository::prepare(conn);
   PgApiKeyRepository::prepare(conn);
   PgBundleRepository::prepare(conn);
+  PgUploadRepository::prepare(conn);
+  PgSegmentRepository::prepare(conn);
   conn.prepare("content_lock",
                "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
   conn.prepare("content_try_lock",

@@ -42,15 +42,27 @@ Status sync_dir(const fs::path& dir) {
   return {};
 }
 
-Result<ContentHash> sha256_of_file(int fd, const fs::path& path,
-                                   const std::function<bool(std::uint64_t)>& pace) {
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> sha(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!sha || EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) != 1) {
+struct FileHasher::Impl {
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> sha{EVP_MD_CTX_new(), EVP_MD_CTX_free};
+  bool ok = false;
+  std::vector<std::byte> buffer;
+};
+
+FileHasher::FileHasher() : impl_(std::make_unique<Impl>()) {
+  impl_->ok = impl_->sha && EVP_DigestInit_ex(impl_->sha.get(), EVP_sha256(), nullptr) == 1;
+}
+
+FileHasher::~FileHasher() = default;
+
+Result<std::uint64_t> FileHasher::add(int fd, const fs::path& path,
+                                      const std::function<bool(std::uint64_t)>& pace) {
+  if (!impl_->ok) {
     return internal_error("SHA-256 init failed");
   }
-  std::vector<std::byte> buffer(kHashReadSize);
+  impl_->buffer.resize(kHashReadSize);
+  std::uint64_t total = 0;
   for (;;) {
-    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    const ssize_t n = ::read(fd, impl_->buffer.data(), impl_->buffer.size());
     if (n < 0) {
       if (errno == EINTR) {
         continue;
@@ -58,21 +70,36 @@ Result<ContentHash> sha256_of_file(int fd, const fs::path& path,
       return io_error("read", path, errno);
     }
     if (n == 0) {
-      break;
+      return total;
     }
-    if (EVP_DigestUpdate(sha.get(), buffer.data(), static_cast<std::size_t>(n)) != 1) {
+    if (EVP_DigestUpdate(impl_->sha.get(), impl_->buffer.data(), static_cast<std::size_t>(n)) !=
+        1) {
       return internal_error("SHA-256 update failed");
     }
+    total += static_cast<std::uint64_t>(n);
     if (pace && !pace(static_cast<std::uint64_t>(n))) {
       return Error{ErrorCode::kAborted, "re-hashing stopped"};
     }
   }
+}
+
+Result<ContentHash> FileHasher::finish() {
   ContentHash::Bytes digest{};
   unsigned int len = 0;
-  if (EVP_DigestFinal_ex(sha.get(), digest.data(), &len) != 1 || len != digest.size()) {
+  if (!impl_->ok || EVP_DigestFinal_ex(impl_->sha.get(), digest.data(), &len) != 1 ||
+      len != digest.size()) {
     return internal_error("SHA-256 final failed");
   }
   return ContentHash::from_bytes(digest);
+}
+
+Result<ContentHash> sha256_of_file(int fd, const fs::path& path,
+                                   const std::function<bool(std::uint64_t)>& pace) {
+  FileHasher hasher;
+  if (auto n = hasher.add(fd, path, pace); !n) {
+    return std::move(n).error();
+  }
+  return hasher.finish();
 }
 
 }  // namespace castor

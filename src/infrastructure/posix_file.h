@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <utility>
 
 #include "domain/content_hash.h"
@@ -42,8 +43,28 @@ int sync_fd(int fd);
 // Makes `dir`'s entries durable (fsync of the directory).
 Status sync_dir(const std::filesystem::path& dir);
 
-// The SHA-256 of what `fd` holds from its current offset to its end, read 1 MiB at a time;
-// `pace(n)` after each n bytes read (false stops: Aborted). `path` only names it in the log.
+// A SHA-256 over files read one after another (a segmented content's parts), 1 MiB at a time.
+// Not thread-safe.
+class FileHasher {
+ public:
+  FileHasher();
+  ~FileHasher();
+  FileHasher(const FileHasher&) = delete;
+  FileHasher& operator=(const FileHasher&) = delete;
+
+  // Hashes what `fd` holds from its current offset to its end and returns how many bytes that
+  // was; `pace(n)` after each n bytes read (false stops: Aborted). `path` only names it in errors.
+  Result<std::uint64_t> add(int fd, const std::filesystem::path& path,
+                            const std::function<bool(std::uint64_t)>& pace);
+  // The digest of everything added. Call once.
+  Result<ContentHash> finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The SHA-256 of what `fd` holds from its current offset to its end (one FileHasher::add).
 Result<ContentHash> sha256_of_file(int fd, const std::filesystem::path& path,
                                    const std::function<bool(std::uint64_t)>& pace);
 

@@ -207,15 +207,16 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
         break;
       case Access::kTenantScope:
         CHECK((r.pattern.starts_with("/v1/objects") || r.pattern.starts_with("/v1/blobs") ||
-               r.pattern.starts_with("/v1/bundles")));
+               r.pattern.starts_with("/v1/bundles") || r.pattern.starts_with("/v1/uploads")));
         CHECK(r.scope != Scope::kAdmin);
         CHECK(r.served == Served::kApi);
         break;
     }
-    // HEAD is allowed wherever GET reads content, not on listings and bundles (JSON documents
-    // and archives built on the fly, whose length is not known before they are sent).
+    // HEAD is allowed wherever GET reads content, not on listings, bundles and upload sessions
+    // (JSON documents and archives built on the fly, whose length is not known before they are
+    // sent).
     if (r.method == "GET" && r.pattern != "/v1/objects" && r.pattern != "/v1/admin/api-keys" &&
-        !r.pattern.starts_with("/v1/bundles")) {
+        !r.pattern.starts_with("/v1/bundles") && !r.pattern.starts_with("/v1/uploads")) {
       PathParams p;
       auto head = table.router().match("HEAD", r.pattern, p);
       REQUIRE(head);
@@ -226,12 +227,26 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
   // The metric labels: distinct, in table order, "unmatched" last.
   const auto labels = table.labels();
   CHECK(std::vector<std::string_view>(labels.begin(), labels.end()) ==
-        std::vector<std::string_view>{
-            "/health", "/ready", "/metrics", "/v1/objects", "/v1/objects/{id}",
-            "/v1/objects/by-key/{namespace}/{tenant}/{key}", "/v1/admin/gc", "/v1/admin/api-keys",
-            "/v1/admin/api-keys/{id}", "/v1/admin/fsck", "/v1/blobs/{sha256}",
-            "/v1/blobs/preflight", "/v1/bundles", "/v1/bundles/{id}", "/v1/bundles/{id}/download",
-            "unmatched"});
+        std::vector<std::string_view>{"/health",
+                                      "/ready",
+                                      "/metrics",
+                                      "/v1/objects",
+                                      "/v1/objects/{id}",
+                                      "/v1/objects/by-key/{namespace}/{tenant}/{key}",
+                                      "/v1/admin/gc",
+                                      "/v1/admin/api-keys",
+                                      "/v1/admin/api-keys/{id}",
+                                      "/v1/admin/fsck",
+                                      "/v1/blobs/{sha256}",
+                                      "/v1/blobs/preflight",
+                                      "/v1/bundles",
+                                      "/v1/bundles/{id}",
+                                      "/v1/bundles/{id}/download",
+                                      "/v1/uploads",
+                                      "/v1/uploads/{id}",
+                                      "/v1/uploads/{id}/parts/{n}",
+                                      "/v1/uploads/{id}/complete",
+                                      "unmatched"});
 }
 
 TEST_CASE("a route table refuses patterns whose routes disagree", "[unit]") {

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <set>
 #include <string>
 
 #include <boost/json/parse.hpp>
@@ -12,6 +13,7 @@
 #include "e2e/castor_api.h"
 #include "e2e/castorctl_support.h"
 #include "support/random_data.h"
+#include "support/sha256.h"
 #include "support/temp_dir.h"
 
 namespace castor::e2e {
@@ -105,6 +107,60 @@ TEST_CASE("castorctl push --bundle then pull gives back the tree; a second push 
   REQUIRE(run_castorctl({"rm", "--bundle", id}, tenant).exit_code == 0);
   CHECK(run_castorctl({"pull", id, (dir.path() / "gone").string()}, tenant).exit_code == 4);
   CHECK(run_castorctl({"rm", "--bundle", id}, tenant).exit_code == 4);
+}
+
+TEST_CASE(
+    "castorctl push --bundle of a big tree (2,000 small files, a 200 MiB file) pulls back equal; "
+    "a second push sends 0 bytes",
+    "[castorctl][bundles]") {
+  const std::string tenant = testing::unique_name("ctlb");
+  testing::TempDir dir("castorctl-big-tree");
+  const std::filesystem::path tree = dir.path() / "tree";
+  auto [files, bytes] = make_tree(tree, 2000, 0);  // nested dirs, spaces, UTF-8, "empty"
+  const std::string big_hash = write_random_file(tree / "big" / "weights 200 MiB.bin", 200 << 20);
+  for (const char* empty : {"nested/a/b/also empty", "ünïcødé/leer", "dir with space/0 bytes"}) {
+    write_file(tree / empty, "");
+  }
+  files += 4;
+  bytes += 200 << 20;
+  const auto expected = tree_digest(tree);
+  REQUIRE(expected.size() == files);
+  std::set<std::string> contents;
+  std::uint64_t distinct_bytes = 0;
+  for (const auto& [path, digest] : expected) {
+    if (contents.insert(digest.first).second) {
+      distinct_bytes += std::filesystem::file_size(tree / path);
+    }
+  }
+
+  const boost::json::object first =
+      json_out(run_castorctl({"--json", "push", tree.string(), "--bundle"}, tenant));
+  CHECK(int_field(first, "files") == static_cast<std::int64_t>(files));
+  CHECK(int_field(first, "bytes_total") == static_cast<std::int64_t>(bytes));
+  CHECK(int_field(first, "blobs_total") == static_cast<std::int64_t>(contents.size()));
+  CHECK(int_field(first, "blobs_uploaded") == static_cast<std::int64_t>(contents.size()));
+  CHECK(int_field(first, "bytes_uploaded") == static_cast<std::int64_t>(distinct_bytes));
+  CHECK(int_field(first, "parts_uploaded") == 4);  // 200 MiB in parts of 64 MiB
+  CHECK(int_field(first, "parts_reused") == 0);
+  const std::string id = string_field(first, "bundle_id");
+
+  const std::filesystem::path dest = dir.path() / "pulled";
+  const boost::json::object pulled =
+      json_out(run_castorctl({"--json", "pull", id, dest.string()}, tenant));
+  CHECK(int_field(pulled, "files_downloaded") == static_cast<std::int64_t>(files));
+  const std::string diff = "diff -r '" + tree.string() + "' '" + dest.string() + "'";
+  CHECK(std::system(diff.c_str()) == 0);
+  CHECK(tree_digest(dest) == expected);
+  CHECK(testing::sha256_file_hex(dest / "big" / "weights 200 MiB.bin") == big_hash);
+
+  const boost::json::object second =
+      json_out(run_castorctl({"--json", "push", tree.string(), "--bundle"}, tenant));
+  CHECK(int_field(second, "bytes_uploaded") == 0);
+  CHECK(int_field(second, "blobs_missing") == 0);
+  CHECK(int_field(second, "parts_uploaded") == 0);
+  CHECK_FALSE(string_field(second, "bundle_id").empty());
+  CHECK(string_field(second.at("bundle").as_object(), "merkle_root") ==
+        string_field(first.at("bundle").as_object(), "merkle_root"));
 }
 
 TEST_CASE("castorctl pull of another tenant's bundle is not found", "[castorctl][bundles]") {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "support/random_data.h"
 #include "support/sha256.h"
@@ -30,7 +32,8 @@ CastorctlEnvironment& castorctl_environment() {
   static CastorctlEnvironment environment = [] {
     testing::TestDatabase database = testing::TestDatabase::create("castorctl_e2e");
     testing::ServerOptions options = auth_server_options(database.url(), {{"LOG_LEVEL", "warn"}});
-    options.max_object_size = 64 * 1024 * 1024;
+    // Room for the 200-300 MiB contents the upload-session tests push.
+    options.max_object_size = 1024 * 1024 * 1024;
     testing::ServerProcess server = testing::ServerProcess::start(std::move(options));
     IssuedKey admin = cli_create_key(database.url(), "*", "admin");
     return CastorctlEnvironment{std::move(database), std::move(server), std::move(admin),
@@ -55,9 +58,58 @@ void write_file(const std::filesystem::path& path, std::string_view bytes) {
   }
 }
 
-CommandResult run_castorctl(const std::vector<std::string>& args, const std::string& tenant,
-                            const std::map<std::string, std::string>& env,
-                            const std::filesystem::path& cwd) {
+RunningCastorctl::RunningCastorctl(pid_t pid, testing::TempDir output)
+    : pid_(pid), output_(std::move(output)) {}
+
+RunningCastorctl::RunningCastorctl(RunningCastorctl&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), output_(std::move(other.output_)) {}
+
+RunningCastorctl::~RunningCastorctl() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+}
+
+CommandResult RunningCastorctl::collect(int status) const {
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_whole(output_.path() / "stdout"),
+          read_whole(output_.path() / "stderr")};
+}
+
+CommandResult RunningCastorctl::wait(std::chrono::seconds timeout) {
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const pid_t reaped = ::waitpid(pid_, &status, WNOHANG);
+    if (reaped == pid_) {
+      break;
+    }
+    if (reaped < 0 && errno != EINTR) {
+      throw std::system_error(errno, std::generic_category(), "waitpid");
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      const CommandResult killed = kill();
+      throw std::runtime_error("castorctl did not exit within " + std::to_string(timeout.count()) +
+                               " s; stderr:\n" + killed.err);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval
+  }
+  pid_ = -1;
+  return collect(status);
+}
+
+CommandResult RunningCastorctl::kill() {
+  int status = 0;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return collect(status);
+}
+
+RunningCastorctl start_castorctl(const std::vector<std::string>& args, const std::string& tenant,
+                                 const std::map<std::string, std::string>& env,
+                                 const std::filesystem::path& cwd) {
   CastorctlEnvironment& environment = castorctl_environment();
   std::map<std::string, std::string> overrides = {
       {"CASTOR_URL", environment.url()},
@@ -65,6 +117,7 @@ CommandResult run_castorctl(const std::vector<std::string>& args, const std::str
       {"CASTOR_TENANT", tenant},
       {"CASTOR_NAMESPACE", "e2e"},
       {"CASTOR_CONFIG", ""},
+      {"CASTORCTL_MAX_SEND_RATE", ""},
       {"HOME", environment.home.path().string()},
       {"XDG_CONFIG_HOME", environment.home.path().string()}};
   for (const auto& [name, value] : env) {
@@ -84,9 +137,9 @@ CommandResult run_castorctl(const std::vector<std::string>& args, const std::str
   }
   argv.push_back(nullptr);
 
-  const testing::TempDir dir("castorctl-run");
-  const std::filesystem::path out_path = dir.path() / "stdout";
-  const std::filesystem::path err_path = dir.path() / "stderr";
+  testing::TempDir output("castorctl-run");
+  const std::filesystem::path out_path = output.path() / "stdout";
+  const std::filesystem::path err_path = output.path() / "stderr";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -103,25 +156,29 @@ CommandResult run_castorctl(const std::vector<std::string>& args, const std::str
   if (rc != 0) {
     throw std::system_error(rc, std::generic_category(), "posix_spawn " + binary);
   }
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (;;) {
-    const pid_t reaped = ::waitpid(pid, &status, WNOHANG);
-    if (reaped == pid) {
-      break;
-    }
-    if (reaped < 0 && errno != EINTR) {
-      throw std::system_error(errno, std::generic_category(), "waitpid");
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      throw std::runtime_error("castorctl did not exit within 60 s; stderr:\n" +
-                               read_whole(err_path));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval
+  return RunningCastorctl(pid, std::move(output));
+}
+
+CommandResult run_castorctl(const std::vector<std::string>& args, const std::string& tenant,
+                            const std::map<std::string, std::string>& env,
+                            const std::filesystem::path& cwd) {
+  return start_castorctl(args, tenant, env, cwd).wait();
+}
+
+std::string write_random_file(const std::filesystem::path& path, std::uint64_t size) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  for (std::uint64_t written = 0; written < size;) {
+    const std::string piece = testing::random_bytes(
+        static_cast<std::size_t>(std::min<std::uint64_t>(size - written, 1 << 20)));
+    out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+    written += piece.size();
   }
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_whole(out_path), read_whole(err_path)};
+  out.close();
+  if (!out) {
+    throw std::runtime_error("cannot write " + path.string());
+  }
+  return testing::sha256_file_hex(path);
 }
 
 std::map<std::string, std::pair<std::string, unsigned>> tree_digest(

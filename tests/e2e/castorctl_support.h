@@ -1,5 +1,9 @@
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -38,6 +42,33 @@ CommandResult run_castorctl(const std::vector<std::string>& args, const std::str
                             const std::map<std::string, std::string>& env = {},
                             const std::filesystem::path& cwd = {});
 
+// A castorctl process started by start_castorctl (as run_castorctl runs it) and not yet waited
+// for. The destructor kills (SIGKILL) and reaps it if it is still running.
+class RunningCastorctl {
+ public:
+  RunningCastorctl(pid_t pid, testing::TempDir output);
+  RunningCastorctl(RunningCastorctl&& other) noexcept;
+  RunningCastorctl(const RunningCastorctl&) = delete;
+  RunningCastorctl& operator=(const RunningCastorctl&) = delete;
+  RunningCastorctl& operator=(RunningCastorctl&&) = delete;
+  ~RunningCastorctl();
+
+  // Waits until it exits, at most `timeout` (then kills it and throws std::runtime_error).
+  CommandResult wait(std::chrono::seconds timeout = std::chrono::seconds(60));
+  // kill -9, then reaps it; what it had written, exit code -1 (killed by the signal).
+  CommandResult kill();
+
+ private:
+  CommandResult collect(int status) const;
+
+  pid_t pid_;  // -1 once reaped
+  testing::TempDir output_;
+};
+
+RunningCastorctl start_castorctl(const std::vector<std::string>& args, const std::string& tenant,
+                                 const std::map<std::string, std::string>& env = {},
+                                 const std::filesystem::path& cwd = {});
+
 // Every regular file under `root`: relative path → (SHA-256 hex, permission bits).
 std::map<std::string, std::pair<std::string, unsigned>> tree_digest(
     const std::filesystem::path& root);
@@ -47,6 +78,10 @@ std::map<std::string, std::pair<std::string, unsigned>> tree_digest(
 // Returns the number of files and their total size.
 std::pair<std::size_t, std::uint64_t> make_tree(const std::filesystem::path& root,
                                                 std::size_t small_files, std::size_t big_bytes);
+
+// Writes `size` random bytes to `path` (creating parent directories) in pieces of 1 MiB; returns
+// the file's SHA-256 (hex).
+std::string write_random_file(const std::filesystem::path& path, std::uint64_t size);
 
 // Writes `bytes` to `path` (creating parent directories).
 void write_file(const std::filesystem::path& path, std::string_view bytes);

@@ -30,11 +30,14 @@ std::map<std::string, std::string> object_statuses(const std::string& database_u
 
 // Checks the invariants that hold once no request is in flight and a GC cycle has run since the
 // last delete or crash, and returns every violation found (empty: all hold):
-// - each blobs row's ref_count equals the number of COMMITTED objects with its (storage class,
-//   content hash), every such object has a blobs row, and no row has ref_count 0;
+// - each blobs row's ref_count equals the number of its live references (COMMITTED objects,
+//   segments of composite blobs, bundle files, parts of upload sessions), every reference has a
+//   blobs row, and no row has ref_count 0 unless it is in its grace period (retain_until);
+// - the segments of each composite blob tile its content (ordinals 0.., contiguous offsets, the
+//   sizes adding up to the blob's), each a blob of its size; each upload part has its size;
 // - no object is WRITING or DELETING;
 // - every file under {root}/{hot,cold} outside .tmp is {h[0:2]}/{h[2:4]}/{h}, has a blobs row
-//   with its size, and hashes to h; every blobs row has its file;
+//   with its size, and hashes to h; every blobs row but a composite one has its file;
 // - no file is left under {root}/{hot,cold}/.tmp.
 std::vector<std::string> invariant_violations(const std::string& database_url,
                                               const std::filesystem::path& storage_root);

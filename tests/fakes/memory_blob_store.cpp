@@ -282,6 +282,29 @@ Result<std::optional<std::uint64_t>> MemoryBlobStore::size_of(StorageClass stora
   return std::optional<std::uint64_t>(it->second->size());
 }
 
+Result<ContentHash> MemoryBlobStore::hash_segments(StorageClass storage_class,
+                                                   std::span<const Segment> segments,
+                                                   const std::function<bool(std::uint64_t)>& pace) {
+  std::string whole;
+  {
+    std::lock_guard lock(mu_);
+    for (const Segment& segment : segments) {
+      auto it = contents_.find({storage_class, segment.hash});
+      if (it == contents_.end()) {
+        return not_found("content file of segment " + segment.hash.hex() + " missing");
+      }
+      if (it->second->size() != segment.size_bytes) {
+        return Error{ErrorCode::kDataLoss, "segment " + segment.hash.hex() + " is not its size"};
+      }
+      whole += *it->second;
+    }
+  }
+  if (pace && !pace(whole.size())) {
+    return Error{ErrorCode::kAborted, "stopped"};
+  }
+  return sha256_of(whole);
+}
+
 Result<ContentHash> MemoryBlobStore::hash_content(StorageClass storage_class,
                                                   const ContentHash& hash,
                                                   const std::function<bool(std::uint64_t)>& pace) {

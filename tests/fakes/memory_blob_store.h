@@ -63,6 +63,8 @@ class MemoryBlobStore final : public BlobStore {
                                                const ContentHash& hash) override;
   Result<ContentHash> hash_content(StorageClass storage_class, const ContentHash& hash,
                                    const std::function<bool(std::uint64_t)>& pace) override;
+  Result<ContentHash> hash_segments(StorageClass storage_class, std::span<const Segment> segments,
+                                    const std::function<bool(std::uint64_t)>& pace) override;
   Status quarantine(StorageClass storage_class, const ContentHash& hash) override;
 
   // Fault injection.

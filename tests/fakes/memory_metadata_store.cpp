@@ -217,6 +217,21 @@ class MemoryBlobRepository final : public BlobRepository {
                           [&](const BundleFile& f) { return f.hash == hash; }));
       }
     }
+    // Segments of composite blobs and parts of open uploads.
+    for (const auto& [key, segments] : state_.uploads.segments) {
+      if (key.first == storage_class) {
+        n += static_cast<std::uint64_t>(std::count_if(
+            segments.begin(), segments.end(), [&](const Segment& s) { return s.hash == hash; }));
+      }
+    }
+    for (const auto& [id, parts] : state_.uploads.parts) {
+      auto session = state_.uploads.sessions.find(id);
+      if (session != state_.uploads.sessions.end() &&
+          session->second.storage_class() == storage_class) {
+        n += static_cast<std::uint64_t>(std::count_if(
+            parts.begin(), parts.end(), [&](const auto& p) { return p.second.hash == hash; }));
+      }
+    }
     return n;
   }
 
@@ -636,12 +651,30 @@ class MemoryTransaction final : public MetadataTransaction {
         blobs_(state, read_only),
         api_keys_(state, read_only),
         bundles_(state, read_only),
+        uploads_(memory_upload_repository(state.uploads, read_only)),
+        segments_(memory_segment_repository(
+            state.uploads, read_only,
+            [&state](StorageClass c, const ContentHash& h, std::int64_t delta) {
+              auto it = state.blobs.find({c, h});
+              if (it == state.blobs.end()) {
+                return false;
+              }
+              const std::uint64_t n = it->second.ref_count();
+              const std::uint64_t after = delta >= 0 ? n + static_cast<std::uint64_t>(delta)
+                                                     : (n > static_cast<std::uint64_t>(-delta)
+                                                            ? n - static_cast<std::uint64_t>(-delta)
+                                                            : 0);
+              it->second = Blob(c, h, it->second.size_bytes(), after);
+              return true;
+            })),
         held_locks_(held_locks) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
   ApiKeyRepository& api_keys() override { return api_keys_; }
   BundleRepository& bundles() override { return bundles_; }
+  UploadRepository& uploads() override { return *uploads_; }
+  SegmentRepository& segments() override { return *segments_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     if (held_locks_.contains({storage_class, hash})) {
@@ -659,6 +692,8 @@ class MemoryTransaction final : public MetadataTransaction {
   MemoryBlobRepository blobs_;
   MemoryApiKeyRepository api_keys_;
   MemoryBundleRepository bundles_;
+  std::unique_ptr<UploadRepository> uploads_;
+  std::unique_ptr<SegmentRepository> segments_;
   const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
 };
 
@@ -771,6 +806,11 @@ std::vector<Bundle> MemoryMetadataStore::bundles() const {
     all.push_back(b);
   }
   return all;
+}
+
+UploadTables MemoryMetadataStore::upload_tables() const {
+  std::lock_guard lock(mu_);
+  return state_.uploads;
 }
 
 std::uint64_t MemoryMetadataStore::transact_count() const {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "application/ports/metadata_store.h"
+#include "fakes/memory_upload_repositories.h"
 
 namespace castor::testing {
 
@@ -49,6 +50,7 @@ class MemoryMetadataStore final : public MetadataStore {
     std::map<GrantKey, Timestamp> grants;           // deleted with their blob row
     std::map<BundleId, Bundle> bundles;             // with their files and metadata
     std::map<std::string, ApiKey> api_keys;
+    UploadTables uploads;  // upload sessions, their parts, and composite blobs' segments
   };
 
   Status transact(const std::function<Status(MetadataTransaction&)>& work,
@@ -77,6 +79,8 @@ class MemoryMetadataStore final : public MetadataStore {
   std::optional<Timestamp> retain_until(StorageClass storage_class, const ContentHash& hash) const;
   // Every bundle, by id.
   std::vector<Bundle> bundles() const;
+  // The upload sessions, parts and segments.
+  UploadTables upload_tables() const;
   // How many times transact was called (failed calls included).
   std::uint64_t transact_count() const;
 

@@ -61,6 +61,10 @@ class LingeringBlobStore final : public BlobStore {
   Result<std::optional<std::uint64_t>> size_of(StorageClass c, const ContentHash& h) override {
     return inner_.size_of(c, h);
   }
+  Result<ContentHash> hash_segments(StorageClass c, std::span<const Segment> segments,
+                                    const std::function<bool(std::uint64_t)>& pace) override {
+    return inner_.hash_segments(c, segments, pace);
+  }
   Result<ContentHash> hash_content(StorageClass c, const ContentHash& h,
                                    const std::function<bool(std::uint64_t)>& pace) override {
     return inner_.hash_content(c, h, pace);

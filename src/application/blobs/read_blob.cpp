@@ -1,4 +1,5 @@
 #include "application/blobs/read_blob.h"
+#include "application/content_reader.h"
 
 namespace castor {
 
@@ -16,7 +17,7 @@ Result<ReadBlob::Read> ReadBlob::open(const TenantId& tenant, StorageClass stora
   Read read{std::move(**held), nullptr};
   const Error lost{ErrorCode::kDataLoss, "content of blob " + hash.hex() + " is missing"};
   if (!want_content) {
-    auto present = blobs_.exists(storage_class, hash);
+    auto present = content_present(metadata_, blobs_, storage_class, hash);
     if (!present) {
       return std::move(present).error();
     }
@@ -25,7 +26,7 @@ Result<ReadBlob::Read> ReadBlob::open(const TenantId& tenant, StorageClass stora
     }
     return read;
   }
-  auto reader = blobs_.open(storage_class, hash);
+  auto reader = open_content(metadata_, blobs_, storage_class, hash);
   if (!reader) {
     if (reader.error().code == ErrorCode::kNotFound) {
       return lost;

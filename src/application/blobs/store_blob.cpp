@@ -1,6 +1,7 @@
 #include "application/blobs/store_blob.h"
 
 #include <string>
+#include "application/content_reader.h"
 
 namespace castor {
 
@@ -42,7 +43,7 @@ Result<std::optional<Blob>> StoreBlob::held(const TenantId& tenant, StorageClass
     }
     // Under the row lock: the collector cannot delete the file now, so what is seen is settled.
     // A file missing (a collection rolled back after removing it) is put back by a real store.
-    auto present = blobs_.exists(storage_class, hash);
+    auto present = content_present(tx, blobs_, storage_class, hash);
     if (!present) {
       return std::move(present).error();
     }

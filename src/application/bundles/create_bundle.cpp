@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "application/content_reader.h"
+
 namespace castor {
 
 Result<CreateBundle::Outcome> CreateBundle::create(Request request) {
@@ -41,7 +43,7 @@ Result<CreateBundle::Outcome> CreateBundle::create(Request request) {
     std::map<ContentHash, std::uint64_t> sizes;
     for (const Blob& blob : *held) {
       // Under the row lock the collector cannot remove the file: a file missing now is gone.
-      auto present = blobs_.exists(storage_class, blob.hash());
+      auto present = content_present(tx, blobs_, storage_class, blob.hash());
       if (!present) {
         return std::move(present).error();
       }

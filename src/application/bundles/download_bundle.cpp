@@ -2,6 +2,7 @@
 
 #include <utility>
 #include <vector>
+#include "application/content_reader.h"
 
 namespace castor {
 
@@ -27,15 +28,17 @@ Result<DownloadBundle::Download> DownloadBundle::open(const TenantId& tenant, co
   }
   const StorageClass storage_class = bundle.summary.storage_class;
   BlobStore& blobs = blobs_;
-  auto archive = archiver_.open(
-      format, std::move(entries),
-      [&blobs, storage_class](const ArchiveEntry& e) -> Result<std::unique_ptr<BlobReader>> {
-        auto reader = blobs.open(storage_class, e.hash);
-        if (!reader && reader.error().code == ErrorCode::kNotFound) {
-          return Error{ErrorCode::kDataLoss, "content of " + e.path + " is missing"};
-        }
-        return reader;
-      });
+  MetadataStore& metadata = metadata_;
+  auto archive =
+      archiver_.open(format, std::move(entries),
+                     [&metadata, &blobs,
+                      storage_class](const ArchiveEntry& e) -> Result<std::unique_ptr<BlobReader>> {
+                       auto reader = open_content(metadata, blobs, storage_class, e.hash);
+                       if (!reader && reader.error().code == ErrorCode::kNotFound) {
+                         return Error{ErrorCode::kDataLoss, "content of " + e.path + " is missing"};
+                       }
+                       return reader;
+                     });
   if (!archive) {
     return std::move(archive).error();
   }

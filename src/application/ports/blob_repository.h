@@ -13,8 +13,9 @@
 
 namespace castor {
 
-// A blob with the number of COMMITTED objects and bundle files that point at it (its live
-// references), both read in one snapshot: for a consistent database, blob.ref_count() == live_refs.
+// A blob with the number of COMMITTED objects, bundle files, composite blobs' segments and open
+// uploads' parts that point at it (its live references), both read in one snapshot: for a
+// consistent database, blob.ref_count() == live_refs.
 struct BlobAudit {
   Blob blob;
   std::uint64_t live_refs = 0;
@@ -96,7 +97,7 @@ class BlobRepository {
   // count never goes below zero (fsck reports such damage).
   virtual Status release_refs(StorageClass storage_class,
                               const std::vector<std::pair<ContentHash, std::uint64_t>>& refs) = 0;
-  // The blob's live references: COMMITTED objects and bundle files naming it. Does not lock.
+  // The blob's live references (see BlobAudit). Does not lock.
   virtual Result<std::uint64_t> count_live_refs(StorageClass storage_class,
                                                 const ContentHash& hash) = 0;
 

@@ -12,6 +12,7 @@
 #include "domain/error.h"
 #include "domain/object.h"
 #include "domain/object_id.h"
+#include "domain/segment.h"
 #include "domain/storage_class.h"
 
 namespace castor {
@@ -79,6 +80,14 @@ class BlobStore {
   // on a read error.
   virtual Result<ContentHash> hash_content(StorageClass storage_class, const ContentHash& hash,
                                            const std::function<bool(std::uint64_t)>& pace) = 0;
+
+  // Reads the content files of `segments` (laid out, in content order) once, in order, and returns
+  // the SHA-256 of their concatenation: the whole content of a segmented blob. Calls `pace(n)`
+  // after each n bytes read, as hash_content does. NotFound if a file is missing; DataLoss if one
+  // is not its segment's size; Internal on a read error.
+  virtual Result<ContentHash> hash_segments(StorageClass storage_class,
+                                            std::span<const Segment> segments,
+                                            const std::function<bool(std::uint64_t)>& pace) = 0;
 
   // Moves the content file out of the content addresses into a quarantine area, kept for an
   // operator to inspect; afterwards the content reads as missing, and an upload of the same

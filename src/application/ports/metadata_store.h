@@ -8,6 +8,8 @@
 #include "application/ports/blob_repository.h"
 #include "application/ports/bundle_repository.h"
 #include "application/ports/object_repository.h"
+#include "application/ports/segment_repository.h"
+#include "application/ports/upload_repository.h"
 #include "domain/error.h"
 
 namespace castor {
@@ -25,6 +27,8 @@ class MetadataTransaction {
   virtual BlobRepository& blobs() = 0;
   virtual ApiKeyRepository& api_keys() = 0;
   virtual BundleRepository& bundles() = 0;
+  virtual UploadRepository& uploads() = 0;
+  virtual SegmentRepository& segments() = 0;
 
   // Waits for and takes the content lock.
   virtual Status lock_content(StorageClass storage_class, const ContentHash& hash) = 0;
