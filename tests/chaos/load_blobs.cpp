@@ -206,11 +206,10 @@ void get_blob(BlobContext& c, std::mt19937_64& rng, std::uint16_t port) {
                     std::to_string(response.body.size()) + " bytes");
       }
     } else if (response.status == 404 || response.body.find("data_loss") != std::string::npos) {
-      // Content being collected answers 500 data_loss rather than 404 while the collection's
-      // transaction has removed the file but not yet committed the row's deletion (GET reads
-      // the row, then the file, without the content lock; also after a collection that removed
-      // the file and then failed to commit). Tolerated (a finding) only for content nothing
-      // protects.
+      // A GET that finds the row without its file waits for any collection in progress (the
+      // content lock) and answers 404 once it commits; a collection that removed the file and
+      // was then killed before committing leaves the row without content (data_loss) until the
+      // next collection. Tolerated (a finding) only for content nothing protects.
       if (c.blobs.guaranteed(record->hash, sent, Clock::now())) {
         fail(c, what + status_text(response) + " while it is protected or held by a live bundle");
       }
