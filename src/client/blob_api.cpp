@@ -1,5 +1,7 @@
 #include "client/blob_api.h"
 
+#include <algorithm>
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -58,6 +60,44 @@ Result<std::vector<std::string>> preflight(HttpClient& http, const Config& confi
   for (const boost::json::value& hash : array->as_array()) {
     if (hash.is_string()) {
       missing.emplace_back(hash.as_string());
+    }
+  }
+  return missing;
+}
+
+namespace {
+
+Status find_missing_in(HttpClient& http, const Config& config,
+                       std::vector<std::string>::const_iterator begin,
+                       std::vector<std::string>::const_iterator end,
+                       std::vector<std::string>& missing) {
+  auto answer = preflight(http, config, {begin, end});
+  if (!answer && answer.error().code == ErrorCode::kOutOfRange && end - begin > 1) {
+    const auto middle = begin + (end - begin) / 2;
+    if (Status s = find_missing_in(http, config, begin, middle, missing); !s) {
+      return s;
+    }
+    return find_missing_in(http, config, middle, end, missing);
+  }
+  if (!answer) {
+    return std::move(answer).error();
+  }
+  missing.insert(missing.end(), answer->begin(), answer->end());
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> find_missing(HttpClient& http, const Config& config,
+                                              const std::vector<std::string>& hashes) {
+  std::vector<std::string> missing;
+  for (std::size_t start = 0; start < hashes.size(); start += kMaxPreflightHashes) {
+    const std::size_t end = std::min(hashes.size(), start + kMaxPreflightHashes);
+    if (Status s =
+            find_missing_in(http, config, hashes.begin() + static_cast<std::ptrdiff_t>(start),
+                            hashes.begin() + static_cast<std::ptrdiff_t>(end), missing);
+        !s) {
+      return s.error();
     }
   }
   return missing;

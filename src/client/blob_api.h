@@ -34,6 +34,12 @@ Result<BlobPut> put_blob(HttpClient& http, const Config& config, const std::file
 Result<std::vector<std::string>> preflight(HttpClient& http, const Config& config,
                                            const std::vector<std::string>& hashes);
 
+// The hashes among `hashes` (any number, no duplicates) that the tenant does not hold: one
+// preflight per kMaxPreflightHashes of them; a list the server finds too large (413) is split in
+// halves and asked again.
+Result<std::vector<std::string>> find_missing(HttpClient& http, const Config& config,
+                                              const std::vector<std::string>& hashes);
+
 // GET /v1/blobs/{hash} into `sink`. NotFound when the tenant does not hold it.
 Status get_blob(HttpClient& http, const Config& config, const std::string& hash, BodySink& sink,
                 const std::function<void(std::int64_t)>& on_progress = {});
