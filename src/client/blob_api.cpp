@@ -12,12 +12,13 @@ namespace castor::client {
 
 Result<BlobPut> put_blob(HttpClient& http, const Config& config, const std::filesystem::path& file,
                          const std::string& hash, std::uint64_t size,
-                         const std::function<void(std::int64_t)>& on_progress) {
+                         const std::function<void(std::int64_t)>& on_progress,
+                         bool expect_continue) {
   HttpRequest request{.method = "PUT",
                       .target = "/v1/blobs/" + hash + "?size_bytes=" + std::to_string(size),
                       .headers = tenant_headers(config),
                       .body_file = file,
-                      .expect_continue = true};
+                      .expect_continue = expect_continue};
   request.headers.emplace_back("Content-Type", "application/octet-stream");
   auto response = http.send(request, nullptr, on_progress);
   if (!response) {

@@ -69,7 +69,7 @@ std::string render_bar(const ProgressSnapshot& snapshot, int width) {
   if (bar_width >= 5) {
     const double fraction =
         snapshot.bytes_total == 0
-            ? (snapshot.files_total == 0 ? 1.0
+            ? (snapshot.files_total == 0 ? (snapshot.totals_final ? 1.0 : 0.0)
                                          : static_cast<double>(snapshot.files_done) /
                                                static_cast<double>(snapshot.files_total))
             : static_cast<double>(snapshot.bytes_done) / static_cast<double>(snapshot.bytes_total);

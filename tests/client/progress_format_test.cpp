@@ -77,6 +77,10 @@ TEST_CASE("progress: the bar line and the summary line", "[unit][client]") {
   CHECK_FALSE(eta_seconds(growing));
   CHECK(render_bar(growing, 100).find("42/203+ files  1.0 MiB/4.0 MiB+  1.0 MiB/s  ETA --:--") !=
         std::string::npos);
+  ProgressSnapshot nothing_yet = empty;
+  nothing_yet.totals_final = false;
+  CHECK(render_bar(nothing_yet, 100).find("[>                             ]  0/0+ files") !=
+        std::string::npos);
 }
 
 TEST_CASE("sizes on the command line", "[unit][client]") {
