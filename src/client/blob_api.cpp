@@ -1,5 +1,7 @@
 #include "client/blob_api.h"
 
+#include <algorithm>
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -10,12 +12,13 @@ namespace castor::client {
 
 Result<BlobPut> put_blob(HttpClient& http, const Config& config, const std::filesystem::path& file,
                          const std::string& hash, std::uint64_t size,
-                         const std::function<void(std::int64_t)>& on_progress) {
+                         const std::function<void(std::int64_t)>& on_progress,
+                         bool expect_continue) {
   HttpRequest request{.method = "PUT",
                       .target = "/v1/blobs/" + hash + "?size_bytes=" + std::to_string(size),
                       .headers = tenant_headers(config),
                       .body_file = file,
-                      .expect_continue = true};
+                      .expect_continue = expect_continue};
   request.headers.emplace_back("Content-Type", "application/octet-stream");
   auto response = http.send(request, nullptr, on_progress);
   if (!response) {
@@ -58,6 +61,44 @@ Result<std::vector<std::string>> preflight(HttpClient& http, const Config& confi
   for (const boost::json::value& hash : array->as_array()) {
     if (hash.is_string()) {
       missing.emplace_back(hash.as_string());
+    }
+  }
+  return missing;
+}
+
+namespace {
+
+Status find_missing_in(HttpClient& http, const Config& config,
+                       std::vector<std::string>::const_iterator begin,
+                       std::vector<std::string>::const_iterator end,
+                       std::vector<std::string>& missing) {
+  auto answer = preflight(http, config, {begin, end});
+  if (!answer && answer.error().code == ErrorCode::kOutOfRange && end - begin > 1) {
+    const auto middle = begin + (end - begin) / 2;
+    if (Status s = find_missing_in(http, config, begin, middle, missing); !s) {
+      return s;
+    }
+    return find_missing_in(http, config, middle, end, missing);
+  }
+  if (!answer) {
+    return std::move(answer).error();
+  }
+  missing.insert(missing.end(), answer->begin(), answer->end());
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> find_missing(HttpClient& http, const Config& config,
+                                              const std::vector<std::string>& hashes) {
+  std::vector<std::string> missing;
+  for (std::size_t start = 0; start < hashes.size(); start += kMaxPreflightHashes) {
+    const std::size_t end = std::min(hashes.size(), start + kMaxPreflightHashes);
+    if (Status s =
+            find_missing_in(http, config, hashes.begin() + static_cast<std::ptrdiff_t>(start),
+                            hashes.begin() + static_cast<std::ptrdiff_t>(end), missing);
+        !s) {
+      return s.error();
     }
   }
   return missing;

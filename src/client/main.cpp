@@ -91,7 +91,8 @@ int run(int argc, char** argv) {
   push_cmd->add_option("--exclude", push.excludes, "skip entries matching GLOB (repeatable)");
   push_cmd->add_flag("--bundle", push.bundle, "create a bundle and print its id");
   push_cmd->add_option("--prefix", push.prefix, "create keyed objects <prefix><relative path>");
-  push_cmd->add_option("-j,--jobs", push.jobs, "parallel hashes and uploads")
+  push_cmd
+      ->add_option("-j,--jobs", push.jobs, "parallel uploads (and hashes, at most one per core)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
   push_cmd

@@ -44,7 +44,7 @@ std::string format_eta(std::optional<double> seconds) {
 }
 
 std::optional<double> eta_seconds(const ProgressSnapshot& snapshot) {
-  if (snapshot.bytes_done == 0 || !(snapshot.elapsed_seconds > 0)) {
+  if (snapshot.bytes_done == 0 || !(snapshot.elapsed_seconds > 0) || !snapshot.totals_final) {
     return std::nullopt;
   }
   const std::uint64_t left =
@@ -56,18 +56,20 @@ std::optional<double> eta_seconds(const ProgressSnapshot& snapshot) {
 std::string render_bar(const ProgressSnapshot& snapshot, int width) {
   char phase[16];
   std::snprintf(phase, sizeof phase, "%-11s", snapshot.phase.c_str());
-  const std::string tail =
-      "  " + std::to_string(snapshot.files_done) + "/" + std::to_string(snapshot.files_total) +
-      " files  " + format_bytes(snapshot.bytes_done) + "/" + format_bytes(snapshot.bytes_total) +
-      "  " + format_rate(snapshot.bytes_done, snapshot.elapsed_seconds) + "  ETA " +
-      format_eta(eta_seconds(snapshot));
+  const char* more = snapshot.totals_final ? "" : "+";
+  const std::string tail = "  " + std::to_string(snapshot.files_done) + "/" +
+                           std::to_string(snapshot.files_total) + more + " files  " +
+                           format_bytes(snapshot.bytes_done) + "/" +
+                           format_bytes(snapshot.bytes_total) + more + "  " +
+                           format_rate(snapshot.bytes_done, snapshot.elapsed_seconds) + "  ETA " +
+                           format_eta(eta_seconds(snapshot));
   const int bar_width =
       std::min(30, width - static_cast<int>(std::string(phase).size() + tail.size()) - 2);
   std::string line = phase;
   if (bar_width >= 5) {
     const double fraction =
         snapshot.bytes_total == 0
-            ? (snapshot.files_total == 0 ? 1.0
+            ? (snapshot.files_total == 0 ? (snapshot.totals_final ? 1.0 : 0.0)
                                          : static_cast<double>(snapshot.files_done) /
                                                static_cast<double>(snapshot.files_total))
             : static_cast<double>(snapshot.bytes_done) / static_cast<double>(snapshot.bytes_total);

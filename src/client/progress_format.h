@@ -14,6 +14,7 @@ struct ProgressSnapshot {
   std::uint64_t bytes_done = 0;
   std::uint64_t bytes_total = 0;
   double elapsed_seconds = 0;
+  bool totals_final = true;  // false: more work may still be added to the totals
 };
 
 // Bytes in binary units with one decimal: "0 B", "512 B", "1.5 KiB", "3.0 GiB".
@@ -26,11 +27,12 @@ std::string format_rate(std::uint64_t bytes, double seconds);
 std::string format_eta(std::optional<double> seconds);
 
 // The estimated seconds left: the bytes still to go at the rate so far; nullopt before any byte
-// was done.
+// was done, or while the totals may still grow.
 std::optional<double> eta_seconds(const ProgressSnapshot& snapshot);
 
 // One terminal line of at most `width` columns (the bar shrinks to fit):
-// "hashing    [=======>      ]  42/203 files  1.2 MiB/4.0 MiB  3.4 MiB/s  ETA 0:01"
+// "hashing    [=======>      ]  42/203 files  1.2 MiB/4.0 MiB  3.4 MiB/s  ETA 0:01"; while the
+// totals may still grow they end in '+' ("42/203+ files  1.2 MiB/4.0 MiB+").
 std::string render_bar(const ProgressSnapshot& snapshot, int width);
 
 // The plain line for a finished phase: "hashing: 203 files, 4.0 MiB in 0.3 s (13.3 MiB/s)".

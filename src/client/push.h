@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 
 #include "client/context.h"
+#include "client/push_batches.h"
 #include "client/session_uploader.h"
 #include "domain/error.h"
 
@@ -23,7 +24,8 @@ struct PushOptions {
   // Files larger than this go through resumable upload sessions, in parts of this size.
   std::uint64_t part_size = 64ull << 20;
   bool follow_symlinks = false;
-  bool dry_run = false;  // scan, hash and ask the server, but change nothing
+  bool dry_run = false;     // scan, hash and ask the server, but change nothing
+  PushBatching batching{};  // how hashing and uploading are pipelined
 };
 
 // What a push did (or, with dry_run, would do).
@@ -50,11 +52,12 @@ struct PushSummary {
   void add(const SessionTotals& totals, bool blobs);
 };
 
-// castorctl push: scan, hash (in parallel), then with `bundle` preflight in batches, upload the
-// missing blobs (in parallel; those over `part_size` through upload sessions, resuming what an
-// interrupted push left) and create the bundle; with `prefix` create or replace the keyed objects
-// whose content differs (large ones through sessions too). Usage error when neither `bundle` nor
-// `prefix` is asked for.
+// castorctl push: scan, then hash and upload in a pipeline (run_push_pipeline: batches are hashed
+// on their own thread while the batches before them are uploaded): with `bundle` the contents the
+// server lacks (preflight per batch) as blobs (those over `part_size` through upload sessions,
+// resuming what an interrupted push left), then the bundle of all the files, once; with `prefix`
+// the keyed objects whose content differs (large ones through sessions too). Usage error when
+// neither `bundle` nor `prefix` is asked for.
 Result<PushSummary> run_push(const Context& context, const PushOptions& options);
 
 }  // namespace castor::client

@@ -29,6 +29,16 @@ struct SessionTotals {
   std::uint64_t parts_reused = 0;  // parts the server already held with this file's bytes
   std::uint64_t bytes_sent = 0;    // part bodies sent, over every attempt
   std::uint64_t bytes_reused = 0;  // bytes of the reused parts
+
+  SessionTotals& operator+=(const SessionTotals& other) {
+    completed += other.completed;
+    sessions_resumed += other.sessions_resumed;
+    parts_uploaded += other.parts_uploaded;
+    parts_reused += other.parts_reused;
+    bytes_sent += other.bytes_sent;
+    bytes_reused += other.bytes_reused;
+    return *this;
+  }
 };
 
 // Uploads contents larger than the part size through upload sessions (POST /v1/uploads, parts,

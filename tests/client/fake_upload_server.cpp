@@ -85,8 +85,11 @@ struct FakeUploadServer::State {
   std::uint64_t created = 0;
   Stats stats;
   std::map<std::string, std::string> blobs, objects;
-  int expire_after = -1;  // stored parts until the receiving session expires; -1: never
-  int expire_every = -1;  // reset value of expire_after after an expiry; -1: once
+  int expire_after = -1;    // stored parts until the receiving session expires; -1: never
+  int expire_every = -1;    // reset value of expire_after after an expiry; -1: once
+  int blob_puts_left = -1;  // stored blobs until PUTs fail; -1: never
+  bool lose_blobs = false;
+  std::vector<std::string> events;
 
   json::object session_json(const Session& s, bool with_parts) const {
     json::object j{{"upload_id", s.id},
@@ -216,12 +219,94 @@ struct FakeUploadServer::State {
     return reply(http::status::created, j);
   }
 
+  Response preflight(const Request& request) {
+    ++stats.preflights;
+    const json::value body = json::parse(request.body());
+    const json::array& hashes = body.as_object().at("hashes").as_array();
+    events.push_back("preflight " + std::to_string(hashes.size()));
+    json::array missing;
+    for (const json::value& hash : hashes) {
+      if (!blobs.contains(std::string(hash.as_string()))) {
+        missing.push_back(hash);
+      }
+    }
+    return reply(http::status::ok, json::object{{"missing", std::move(missing)}});
+  }
+
+  Response put_blob(const std::string& hash, const Request& request) {
+    events.push_back("put " + hash);
+    if (blob_puts_left == 0) {
+      return error(http::status::internal_server_error, "injected");
+    }
+    if (castor::testing::sha256_hex(request.body()) != hash) {
+      return error(http::status::bad_request, "content_hash_mismatch");
+    }
+    if (blobs.contains(hash)) {
+      return reply(http::status::ok, json::object{{"hash", hash}});
+    }
+    blobs[hash] = request.body();
+    ++stats.blob_puts;
+    stats.blob_bytes += request.body().size();
+    if (blob_puts_left > 0) {
+      --blob_puts_left;
+    }
+    return reply(http::status::created, json::object{{"hash", hash}});
+  }
+
+  Response create_bundle(const Request& request) {
+    const json::value body = json::parse(request.body());
+    const json::array& files = body.as_object().at("files").as_array();
+    events.push_back("bundle " + std::to_string(files.size()));
+    if (lose_blobs) {
+      lose_blobs = false;
+      blobs.clear();
+    }
+    for (const json::value& file : files) {
+      if (!blobs.contains(std::string(file.as_object().at("hash").as_string()))) {
+        return error(http::status::conflict, "missing_blobs");
+      }
+    }
+    ++stats.bundles;
+    return reply(http::status::created,
+                 json::object{{"id", "bundle-" + std::to_string(stats.bundles)},
+                              {"file_count", files.size()}});
+  }
+
+  Response post_object(const std::map<std::string, std::string>& query, const Request& request) {
+    const std::string key = query.at("key");
+    events.push_back("post " + key);
+    const std::string hash = castor::testing::sha256_hex(request.body());
+    if (request["X-Content-SHA256"] != hash) {
+      return error(http::status::bad_request, "content_hash_mismatch");
+    }
+    if (objects.contains(key)) {
+      return error(http::status::conflict, "key_exists");
+    }
+    objects[key] = hash;
+    blobs[hash] = request.body();
+    ++stats.object_posts;
+    return reply(http::status::created, json::object{{"key", key}, {"hash", hash}});
+  }
+
+  Response delete_key(std::string_view rest) {
+    for (int i = 0; i < 2; ++i) {
+      rest = rest.substr(rest.find('/') + 1);
+    }
+    const std::string key = percent_decode(rest);
+    events.push_back("delete " + key);
+    if (objects.erase(key) == 0) {
+      return error(http::status::not_found, "not_found");
+    }
+    return Response{http::status::no_content, 11};
+  }
+
   Response head_key(std::string_view rest) {
     // {ns}/{tenant}/{key...}
     for (int i = 0; i < 2; ++i) {
       rest = rest.substr(rest.find('/') + 1);
     }
     auto found = objects.find(percent_decode(rest));
+    events.push_back("head " + percent_decode(rest));
     if (found == objects.end()) {
       return error(http::status::not_found, "not_found");
     }
@@ -240,6 +325,22 @@ struct FakeUploadServer::State {
     constexpr std::string_view kByKey = "/v1/objects/by-key/";
     if (path.starts_with(kByKey) && method == http::verb::head) {
       return head_key(path.substr(kByKey.size()));
+    }
+    if (path.starts_with(kByKey) && method == http::verb::delete_) {
+      return delete_key(path.substr(kByKey.size()));
+    }
+    constexpr std::string_view kBlobs = "/v1/blobs/";
+    if (path == "/v1/blobs/preflight" && method == http::verb::post) {
+      return preflight(request);
+    }
+    if (path.starts_with(kBlobs) && method == http::verb::put) {
+      return put_blob(std::string(path.substr(kBlobs.size())), request);
+    }
+    if (path == "/v1/bundles" && method == http::verb::post) {
+      return create_bundle(request);
+    }
+    if (path == "/v1/objects" && method == http::verb::post) {
+      return post_object(query, request);
     }
     if (path == "/v1/uploads") {
       return method == http::verb::get ? list(query) : create(request);
@@ -400,6 +501,26 @@ std::map<std::string, std::string> FakeUploadServer::objects() const {
 void FakeUploadServer::set_object(const std::string& key, const std::string& sha256) {
   std::lock_guard lock(state_->mutex);
   state_->objects[key] = sha256;
+}
+
+void FakeUploadServer::add_blob(const std::string& content) {
+  std::lock_guard lock(state_->mutex);
+  state_->blobs[castor::testing::sha256_hex(content)] = content;
+}
+
+std::vector<std::string> FakeUploadServer::events() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->events;
+}
+
+void FakeUploadServer::fail_blob_puts_after(int n) {
+  std::lock_guard lock(state_->mutex);
+  state_->blob_puts_left = n;
+}
+
+void FakeUploadServer::lose_blobs_at_next_bundle() {
+  std::lock_guard lock(state_->mutex);
+  state_->lose_blobs = true;
 }
 
 void FakeUploadServer::expire_after_parts(int n, bool repeat) {

@@ -8,9 +8,11 @@
 #include <vector>
 
 // An in-memory stand-in for castor's upload-session API (docs/BLOBS_AND_BUNDLES.md, "Upload
-// sessions") and HEAD of an object by key, served over real HTTP on 127.0.0.1 so that castorctl's
-// SessionUploader runs through libcurl exactly as against castor. One thread per connection,
-// state behind one mutex. No authentication, no limits, tenant ignored: for unit tests only.
+// sessions"), its blob API (preflight, PUT), bundle creation (POST /v1/bundles: every hash must be
+// held; the Merkle root is not checked) and keyed objects (POST /v1/objects, HEAD and DELETE by
+// key), served over real HTTP on 127.0.0.1 so that castorctl's uploaders and push pipeline run
+// through libcurl exactly as against castor. One thread per connection, state behind one mutex.
+// No authentication, no limits, tenant ignored: for unit tests only.
 namespace castor::client {
 
 class FakeUploadServer {
@@ -39,6 +41,11 @@ class FakeUploadServer {
     int completes = 0;  // completions that stored (201)
     int aborts = 0;
     std::uint64_t part_bytes = 0;  // body bytes of the stored parts
+    int preflights = 0;
+    int blob_puts = 0;             // PUT /v1/blobs that stored (201)
+    std::uint64_t blob_bytes = 0;  // their body bytes
+    int bundles = 0;               // bundles created
+    int object_posts = 0;          // POST /v1/objects that stored
   };
 
   FakeUploadServer();  // listening on an ephemeral port
@@ -57,8 +64,20 @@ class FakeUploadServer {
   std::map<std::string, std::string> blobs() const;
   std::map<std::string, std::string> objects() const;
   void set_object(const std::string& key, const std::string& sha256);
+  // Stores `content` as a blob the tenant holds (as if pushed before).
+  void add_blob(const std::string& content);
 
-  // Faults. After `n` more stored parts, every part PUT (and completion) of that session answers
+  // The requests of the blob, bundle and object APIs in the order they were answered:
+  // "preflight <number of hashes>", "put <hash>", "bundle <number of files>", "post <key>",
+  // "head <key>", "delete <key>".
+  std::vector<std::string> events() const;
+
+  // Faults. After `n` more stored blobs, every PUT /v1/blobs answers 500.
+  void fail_blob_puts_after(int n);
+  // The next bundle creation finds the blobs gone (collected): they are forgotten and it answers
+  // 409 missing_blobs.
+  void lose_blobs_at_next_bundle();
+  // After `n` more stored parts, every part PUT (and completion) of that session answers
   // 404 as if it had expired (the session is forgotten); `repeat`: so does every new session
   // after each of its first `n` parts.
   void expire_after_parts(int n, bool repeat = false);

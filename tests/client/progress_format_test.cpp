@@ -69,6 +69,18 @@ TEST_CASE("progress: the bar line and the summary line", "[unit][client]") {
                                .bytes_total = 0,
                                .elapsed_seconds = 0};
   CHECK(render_bar(empty, 100).find("[==============================]") != std::string::npos);
+
+  // Totals that may still grow (a push's uploads while batches are being hashed): '+', no ETA.
+  ProgressSnapshot growing = snapshot;
+  growing.phase = "uploading";
+  growing.totals_final = false;
+  CHECK_FALSE(eta_seconds(growing));
+  CHECK(render_bar(growing, 100).find("42/203+ files  1.0 MiB/4.0 MiB+  1.0 MiB/s  ETA --:--") !=
+        std::string::npos);
+  ProgressSnapshot nothing_yet = empty;
+  nothing_yet.totals_final = false;
+  CHECK(render_bar(nothing_yet, 100).find("[>                             ]  0/0+ files") !=
+        std::string::npos);
 }
 
 TEST_CASE("sizes on the command line", "[unit][client]") {

@@ -150,8 +150,11 @@ TEST_CASE("castorctl push --bundle of a large file killed midway resumes into th
   CHECK(int_field(resumed, "sessions_resumed") == 1);
   CHECK(reused >= 1);
   CHECK(int_field(resumed, "bytes_reused") == reused * kPart);  // the short last part is not
-  CHECK(int_field(resumed, "bytes_uploaded") == kSize - reused * kPart + 23);  // + README
-  CHECK(int_field(resumed, "blobs_uploaded") == 2);
+  // The README (its own batch, before model.bin's: batches are uploaded as they are hashed) was
+  // stored by the interrupted push before model.bin's session began.
+  CHECK(int_field(resumed, "blobs_missing") == 1);
+  CHECK(int_field(resumed, "bytes_uploaded") == kSize - reused * kPart);
+  CHECK(int_field(resumed, "blobs_uploaded") == 1);
   const std::string id = string_field(resumed, "bundle_id");
 
   const std::filesystem::path dest = dir.path() / "pulled";
