@@ -16,6 +16,7 @@
 #include "application/background_scrub.h"
 #include "application/check_integrity.h"
 #include "cli/fsck_command.h"
+#include "cli/gc_log.h"
 #include "cli/keys_command.h"
 #include "infrastructure/config.h"
 #include "infrastructure/fd_budget.h"
@@ -52,39 +53,6 @@ constexpr const char* kUsage =
 int fail(const std::string& message, int code = 1) {
   std::fprintf(stderr, "castor: %s\n", message.c_str());
   return code;
-}
-
-std::string describe(const CollectGarbage::Report& r) {
-  return "tombstoned_objects=" + std::to_string(r.tombstoned_objects) +
-         " expired_writing_objects=" + std::to_string(r.expired_writing_objects) +
-         " removed_temp_files=" + std::to_string(r.removed_temp_files) +
-         " expired_uploads=" + std::to_string(r.expired_uploads) +
-         " deleted_blobs=" + std::to_string(r.deleted_blobs) +
-         " reclaimed_bytes=" + std::to_string(r.reclaimed_bytes) +
-         " removed_orphan_files=" + std::to_string(r.removed_orphan_files) +
-         " purged_tombstones=" + std::to_string(r.purged_tombstones) +
-         " failed_items=" + std::to_string(r.failed_items);
-}
-
-// Logs what a GC cycle had to skip.
-void log_failures(const CollectGarbage::Report& r) {
-  for (const std::string& failure : r.failures) {
-    spdlog::warn("gc skipped {}", failure);
-  }
-  if (r.failed_items > r.failures.size()) {
-    spdlog::warn("gc skipped {} more item(s)", r.failed_items - r.failures.size());
-  }
-}
-
-// Logs a damaged blob loudly.
-void log_damage(const ScrubContent::Damage& d) {
-  std::string objects;
-  for (const ObjectId& id : d.objects) {
-    objects += (objects.empty() ? "" : ",") + id.to_string();
-  }
-  spdlog::error("DATA LOSS: blob {}/{}: {}{}; objects using it: {}", to_string(d.storage_class),
-                d.hash.hex(), d.reason, d.newly_found ? "" : " (known)",
-                objects.empty() ? "none" : objects);
 }
 
 // Writes the bound port (and on a second line the metrics listener's) to `path` atomically (write
