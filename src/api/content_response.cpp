@@ -62,7 +62,7 @@ Awaitable<void> stream_content(ServerCore& s, Connection& c, Exchange& ex, BlobR
 
 Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex, const ContentHead& head,
                              BlobReader* content) {
-  const std::string etag = "\"" + head.hash_hex + "\"";
+  const std::string etag = "\"" + head.etag.value_or(head.hash_hex) + "\"";
   const std::uint64_t size = head.size;
 
   http::response<http::empty_body> res{http::status::ok, ex.req().version()};
@@ -75,11 +75,17 @@ Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex, const C
     res.set(http::field::last_modified, hp::http_date(*head.last_modified));
   }
   res.set(http::field::accept_ranges, "bytes");
-  res.set(http::field::cache_control, "private, immutable");
+  if (head.immutable) {
+    res.set(http::field::cache_control, "private, immutable");
+  }
   // The stored Content-Type is the uploader's word: browsers must not second-guess it into HTML.
   res.set("X-Content-Type-Options", "nosniff");
 
-  if (auto inm = ex.header("If-None-Match"); inm && hp::if_none_match_matches(*inm, etag)) {
+  for (const auto& [name, value] : head.headers) {
+    res.set(name, value);
+  }
+  if (auto inm = ex.header("If-None-Match");
+      !head.preconditions_evaluated && inm && hp::if_none_match_matches(*inm, etag)) {
     res.result(http::status::not_modified);
     co_await s.write_header(c, ex, res);
     co_return;

@@ -139,6 +139,13 @@ struct ContentHead {
   std::uint64_t size = 0;
   std::string content_type;
   std::optional<Timestamp> last_modified;
+  // The S3 front end's: the ETag when it is not the hash (bare), headers set after the standard
+  // ones (replacing any of the same name), no immutable Cache-Control (an S3 key can be
+  // overwritten), and preconditions already evaluated by the caller.
+  std::optional<std::string> etag;
+  Headers headers;
+  bool immutable = true;
+  bool preconditions_evaluated = false;
 };
 
 // Answers GET/HEAD for found content: 304 (If-None-Match), 416, 206 (Range, If-Range) or 200

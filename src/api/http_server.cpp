@@ -16,6 +16,7 @@
 #include "api/listener.h"
 #include "api/prometheus_text.h"
 #include "api/routes.h"
+#include "api/s3/s3_front.h"
 #include "api/server_core.h"
 #include "application/io_thread.h"
 
@@ -212,6 +213,9 @@ struct HttpServer::Impl {
       co_return co_await core.send_error(c, ex, api::from_error(target.error()));
     }
     ex.target = std::move(*target);
+    if (!metrics_only && api::s3::is_s3_request(core, ex)) {
+      co_return co_await api::s3::serve_s3(core, c, ex);
+    }
 
     api::PathParams params;
     auto match = routes.router().match(sv(ex.req().method_string()), ex.target.path, params);

@@ -17,6 +17,9 @@
 #include "application/bundles/download_bundle.h"
 #include "application/bundles/read_bundles.h"
 #include "application/check_integrity.h"
+#include "application/copy_object.h"
+#include "application/ports/checksummer.h"
+#include "domain/sigv4_crypto.h"
 #include "application/collect_garbage.h"
 #include "application/delete_object.h"
 #include "application/download_object.h"
@@ -60,6 +63,10 @@ struct UseCases {
   ManageApiKeys& keys;
   RateLimiter& limiter;
   Metrics& metrics;
+  // The S3 front end's (docs/S3.md).
+  CopyObject& copy;
+  const ChecksummerFactory& checksummers;  // MD5 and the flexible checksums
+  const Sigv4Crypto& sigv4_crypto;
   // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
   // must not block (it reads counters and /proc, never the database).
   std::function<std::string()> render_metrics;
@@ -96,6 +103,8 @@ class HttpServer {
     // already-escaped JSON members for a logger that wraps them in an object.
     std::string access_logger = "access";
     bool access_log_json = false;
+    // S3_DOMAIN: the S3 API also answers Host: <bucket>.<s3_domain> (lowercase); "" = path style.
+    std::string s3_domain;
   };
 
   HttpServer(Options options, UseCases use_cases);

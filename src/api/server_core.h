@@ -203,9 +203,11 @@ class ServerCore {
   Parsed<StorageClass> storage_class_of(Exchange& ex);
   // 403 unless ex.principal may use `scope` on `tenant` (or at all, when tenant is null).
   std::optional<HttpError> authorize(Exchange& ex, const TenantId* tenant, Scope scope);
+  // Takes one token of `key`'s rate-limit bucket ("ip:<address>", "key:<id>", "s3:<akid>"): the
+  // 429 to answer when it is empty.
+  std::optional<HttpError> rate_limit(const std::string& key);
 
  private:
-  std::optional<HttpError> rate_limit(const std::string& key);
 
   std::atomic<std::size_t>& queued(Pool pool) {
     return pool == Pool::kDisk ? queued_disk_ : queued_db_;

@@ -63,6 +63,14 @@ Result<std::unique_ptr<UploadObject::Upload>> UploadObject::begin(
   if (!is_valid_content_type(request.content_type)) {
     return invalid_argument("content type must be 1 to 255 printable ASCII characters");
   }
+  if (auto s = check_attributes(request.attributes); !s) {
+    return std::move(s).error();
+  }
+  std::optional<ObjectKey> deferred_key;
+  if (request.policy) {
+    deferred_key = std::move(request.key);
+    request.key.reset();
+  }
   Object object = Object::begin(ids_.next(), std::move(request.ns), std::move(request.tenant),
                                 std::move(request.key), request.storage_class,
                                 std::move(request.content_type), clock_.now());
@@ -84,6 +92,9 @@ Result<std::unique_ptr<UploadObject::Upload>> UploadObject::begin(
   std::unique_ptr<Upload> upload(
       new Upload(std::move(object), std::move(*writer), std::move(request.expected_hash)));
   upload->max_size_ = max_object_size_;
+  upload->attributes_ = std::move(request.attributes);
+  upload->policy_ = std::move(request.policy);
+  upload->deferred_key_ = std::move(deferred_key);
   return upload;
 }
 
@@ -122,14 +133,27 @@ Status UploadObject::commit_metadata(Upload& upload, const ContentHash& hash, Ob
       return std::move(current).error();
     }
     committed = std::move(*current);
-    if (auto s = committed.commit(hash, size, clock_.now()); !s) {
-      return Error{ErrorCode::kAborted, "the upload was abandoned: " + s.error().message};
+    if (committed.status() != ObjectStatus::kWriting) {
+      return Error{ErrorCode::kAborted, "the upload was abandoned: the object is " +
+                                            std::string(to_string(committed.status()))};
+    }
+    if (auto s = committed.set_attributes(upload.attributes_, upload.etag_); !s) {
+      return s;
     }
     if (auto s = tx.lock_content(storage_class, hash); !s) {
       return s;
     }
     if (auto blob = tx.blobs().add_ref(storage_class, hash, size); !blob) {
       return std::move(blob).error();
+    }
+    const Timestamp now = clock_.now();
+    if (upload.policy_ && upload.deferred_key_) {
+      if (auto s = claim_key(tx, committed, *upload.deferred_key_, *upload.policy_, now); !s) {
+        return s;
+      }
+    }
+    if (auto s = committed.commit(hash, size, now); !s) {
+      return Error{ErrorCode::kAborted, "the upload was abandoned: " + s.error().message};
     }
     // The tenant has proven it holds this content: it may bundle or read it as a blob too.
     if (auto granted = tx.blobs().grant(committed.tenant(), storage_class, hash, clock_.now());

@@ -11,6 +11,7 @@
 #include "application/ports/id_generator.h"
 #include "application/ports/media_types.h"
 #include "application/ports/metadata_store.h"
+#include "application/write_policy.h"
 #include "domain/object.h"
 
 namespace castor {
@@ -37,6 +38,12 @@ class UploadObject {
     // extension is stored, else application/octet-stream.
     std::string content_type;
     std::optional<ContentHash> expected_hash;  // from X-Content-SHA256
+    // What the object carries besides its content (S3 metadata, stored headers, checksums).
+    ObjectAttributes attributes;
+    // How the key is claimed. nullopt (the native API): at begin(), AlreadyExists if it is used.
+    // Given (S3): the content is received under no key and the key is claimed by the commit's
+    // transaction under this policy (write_policy.h), so a used key is replaced atomically.
+    std::optional<WritePolicy> policy;
   };
 
   // An upload in progress. Owned by one connection; not thread-safe.
@@ -46,6 +53,12 @@ class UploadObject {
     // when the disk is full. Does not block on fsync or the database: IO threads may call it.
     Status write(std::span<const std::byte> data);
     std::uint64_t size() const { return writer_->size(); }
+    // The S3 digests to store, computed beside the upload: the ETag (the MD5 of the content) and
+    // the flexible checksums. Before commit().
+    void set_digests(std::string etag, ObjectAttributes::Pairs checksums) {
+      etag_ = std::move(etag);
+      attributes_.checksums = std::move(checksums);
+    }
     const Object& object() const { return object_; }
 
    private:
@@ -57,6 +70,10 @@ class UploadObject {
     std::unique_ptr<BlobWriter> writer_;
     std::optional<ContentHash> expected_;
     std::uint64_t max_size_ = 0;
+    ObjectAttributes attributes_;
+    std::optional<WritePolicy> policy_;
+    std::optional<ObjectKey> deferred_key_;  // claimed at commit (policy_ set)
+    std::string etag_;
   };
 
   // `max_object_size` is in bytes. `media_types` (may be null: no guessing) must outlive this.
@@ -69,15 +86,17 @@ class UploadObject {
         max_object_size_(max_object_size),
         media_types_(media_types) {}
 
-  // Phase one. InvalidArgument for a bad content type; AlreadyExists (naming the key) if the key
-  // is in use;
-  // OutOfRange if `declared_size` (the Content-Length, when known) is over the limit. Blocking.
+  // Phase one. InvalidArgument for a bad content type or attributes (check_attributes());
+  // AlreadyExists (naming the key) if the key is in use and no policy is given; OutOfRange if
+  // `declared_size` (the Content-Length, when known) is over the limit. Blocking.
   Result<std::unique_ptr<Upload>> begin(Request request,
                                         std::optional<std::uint64_t> declared_size);
 
   // Phase two: makes the upload durable and visible, and returns the COMMITTED object.
   // InvalidArgument if the content does not match the expected hash; ResourceExhausted when the
-  // disk is full; Aborted if the WRITING row expired meanwhile. On any error the upload is
+  // disk is full; Aborted if the WRITING row expired meanwhile; with a policy, claim_key()'s
+  // errors (FailedPrecondition "PreconditionFailed", NotFound, AlreadyExists while a native upload
+  // holds the key). On any error the upload is
   // abandoned (as by abort()). Blocking.
   Result<Object> commit(Upload& upload);
 

@@ -57,6 +57,32 @@ Status Object::commit(ContentHash hash, std::uint64_t size_bytes, Timestamp now)
   return {};
 }
 
+Status Object::set_attributes(ObjectAttributes attributes, std::string etag) {
+  if (f_.status != ObjectStatus::kWriting) {
+    return Error{ErrorCode::kFailedPrecondition,
+                 "object " + f_.id.to_string() + " is no longer WRITING: metadata is immutable"};
+  }
+  f_.attributes = std::move(attributes);
+  f_.etag = std::move(etag);
+  return {};
+}
+
+Status Object::give_key(ObjectKey key) {
+  if (f_.status != ObjectStatus::kWriting) {
+    return Error{ErrorCode::kFailedPrecondition,
+                 "object " + f_.id.to_string() + " is no longer WRITING: its key is fixed"};
+  }
+  f_.key = std::move(key);
+  return {};
+}
+
+std::string Object::etag() const {
+  if (!f_.etag.empty()) {
+    return f_.etag;
+  }
+  return f_.content_hash ? f_.content_hash->hex() : std::string();
+}
+
 Status Object::mark_deleting(Timestamp now) {
   return transition(ObjectStatus::kCommitted, ObjectStatus::kDeleting, now);
 }

@@ -9,6 +9,7 @@
 #include "domain/content_hash.h"
 #include "domain/error.h"
 #include "domain/names.h"
+#include "domain/object_attributes.h"
 #include "domain/object_id.h"
 #include "domain/object_key.h"
 #include "domain/storage_class.h"
@@ -47,6 +48,11 @@ class Object {
     std::string content_type;
     Timestamp created_at;
     Timestamp updated_at;
+    ObjectAttributes attributes;  // user metadata, stored headers, checksums
+    // The S3 entity tag, bare (no quotes): the content's MD5 hex for a single-part S3 write,
+    // "<md5 of the part MD5s>-<parts>" for a multipart one; empty when none was computed (native
+    // writes), and then etag() is the content hash.
+    std::string etag;
   };
 
   // A new object in WRITING, created at `now`.
@@ -59,6 +65,13 @@ class Object {
 
   // WRITING -> COMMITTED with its content. FailedPrecondition from any other status.
   Status commit(ContentHash hash, std::uint64_t size_bytes, Timestamp now);
+  // Sets what the object carries besides its content, and its S3 ETag (see Fields::etag). Only
+  // while WRITING (content and metadata are immutable once committed): FailedPrecondition
+  // otherwise.
+  Status set_attributes(ObjectAttributes attributes, std::string etag);
+  // Gives a WRITING object its key (S3 writes receive content before they claim the key; see
+  // application/write_policy.h). FailedPrecondition from any other status.
+  Status give_key(ObjectKey key);
   // COMMITTED -> DELETING. FailedPrecondition from any other status.
   Status mark_deleting(Timestamp now);
   // DELETING -> DELETED (a tombstone). FailedPrecondition from any other status.
@@ -77,6 +90,10 @@ class Object {
   const std::string& content_type() const { return f_.content_type; }
   Timestamp created_at() const { return f_.created_at; }
   Timestamp updated_at() const { return f_.updated_at; }
+  const ObjectAttributes& attributes() const { return f_.attributes; }
+  // The entity tag: Fields::etag, or the content hash's hex when there is none (and "" before
+  // the commit). Bare: HTTP writes it quoted.
+  std::string etag() const;
   const Fields& fields() const { return f_; }
 
  private:

@@ -51,7 +51,8 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "BLOB_GRACE_SECONDS",
                                      "MAX_MANIFEST_BYTES",
                                      "UPLOAD_TTL_SECONDS",
-                                     "MAX_OPEN_UPLOADS"};
+                                     "MAX_OPEN_UPLOADS",
+                                     "S3_DOMAIN"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -169,7 +170,8 @@ const char* config_usage() {
          "  MAX_MANIFEST_BYTES / --max-manifest-bytes  largest bundle manifest body (67108864)\n"
          "  UPLOAD_TTL_SECONDS / --upload-ttl-seconds  upload session lifetime after its last "
          "part (86400)\n"
-         "  MAX_OPEN_UPLOADS / --max-open-uploads      open upload sessions per tenant (1000)\n";
+         "  MAX_OPEN_UPLOADS / --max-open-uploads      open upload sessions per tenant (1000)\n"
+         "  S3_DOMAIN / --s3-domain                    virtual-hosted S3 under <bucket>.<domain>\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -336,6 +338,17 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   c.blob_grace = std::chrono::seconds(grace);
   c.upload_ttl = std::chrono::seconds(upload_ttl);
   c.max_open_uploads = static_cast<std::size_t>(max_open_uploads);
+  if (const std::string* v = get("S3_DOMAIN")) {
+    std::string domain = *v;
+    for (char& ch : domain) {
+      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    if (domain.empty() || domain.front() == '.' || domain.back() == '.' ||
+        domain.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string::npos) {
+      return invalid_argument("S3_DOMAIN must be a DNS name such as s3.example.com");
+    }
+    c.s3_domain = std::move(domain);
+  }
   for (auto [name, out] : {std::pair{"STORAGE_FILE_MODE", &c.storage_file_mode},
                            std::pair{"STORAGE_DIR_MODE", &c.storage_dir_mode}}) {
     if (const std::string* v = get(name)) {

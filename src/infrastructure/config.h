@@ -59,6 +59,7 @@ struct Config {
   std::uint64_t max_manifest_bytes = 64 << 20;          // MAX_MANIFEST_BYTES
   std::chrono::seconds upload_ttl{86400};               // UPLOAD_TTL_SECONDS
   std::size_t max_open_uploads = 1000;                  // MAX_OPEN_UPLOADS (per tenant)
+  std::string s3_domain;  // S3_DOMAIN: virtual-hosted S3 under <bucket>.<domain>; "" = path only
 
   // Reads the settings from `args` (flags, after the subcommand) and `getenv`. InvalidArgument
   // with one clear sentence naming the setting on an unknown flag, a malformed value or a missing

@@ -48,6 +48,13 @@ class PgTransaction final : public MetadataTransaction {
     });
   }
 
+  Status lock_key(const Namespace& ns, const TenantId& tenant, const ObjectKey& key) override {
+    return guarded([&]() -> Status {
+      sql_.exec("key_lock", ns.str(), tenant.str(), key.str());
+      return {};
+    });
+  }
+
   Result<bool> try_lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Result<bool> {
       auto r = sql_.exec("content_try_lock", std::string(to_string(storage_class)), hash.hex());
@@ -74,6 +81,9 @@ void prepare_statements(pqxx::connection& conn) {
   PgSegmentRepository::prepare(conn);
   conn.prepare("content_lock",
                "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
+  // Another seed than the content lock's: the two lock spaces do not share hash values by design.
+  conn.prepare("key_lock",
+               "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2 || '/' || $3, 1))");
   conn.prepare("content_try_lock",
                "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
 }

@@ -6,6 +6,7 @@
 #include <pqxx/result>
 
 #include "domain/object_key.h"
+#include "infrastructure/pg_attributes_json.h"
 #include "infrastructure/pg_errors.h"
 
 namespace castor {
@@ -13,7 +14,8 @@ namespace {
 
 constexpr const char* kColumns =
     "id::text, namespace, tenant_id, key, storage_class, status, content_hash, size_bytes, "
-    "content_type, castor_us(created_at), castor_us(updated_at)";
+    "content_type, castor_us(created_at), castor_us(updated_at), metadata::text, attributes::text, "
+    "etag";
 
 std::string select_where(const std::string& condition) {
   return std::string("SELECT ") + kColumns + " FROM objects WHERE " + condition;
@@ -28,6 +30,11 @@ std::optional<std::string> key_param(const Object& o) {
 
 std::optional<std::string> hash_param(const Object& o) {
   return o.content_hash() ? std::optional<std::string>(o.content_hash()->hex()) : std::nullopt;
+}
+
+std::optional<std::string> etag_param(const Object& o) {
+  const std::string& etag = o.fields().etag;
+  return etag.empty() ? std::nullopt : std::optional<std::string>(etag);
 }
 
 // Rebuilds an Object from a row of kColumns. DataLoss if the row breaks a domain rule.
@@ -59,6 +66,10 @@ Result<Object> object_from_row(const pqxx::row& row) {
     }
     hash = std::move(*h);
   }
+  auto attributes = attributes_from_json(row[11].as<std::string>(), row[12].as<std::string>());
+  if (!attributes) {
+    return corrupt("metadata");
+  }
   return Object::restore({.id = *id,
                           .ns = std::move(*ns),
                           .tenant = std::move(*tenant),
@@ -69,7 +80,9 @@ Result<Object> object_from_row(const pqxx::row& row) {
                           .size_bytes = row[7].as<std::uint64_t>(),
                           .content_type = row[8].as<std::string>(),
                           .created_at = from_us(row[9].as<std::int64_t>()),
-                          .updated_at = from_us(row[10].as<std::int64_t>())});
+                          .updated_at = from_us(row[10].as<std::int64_t>()),
+                          .attributes = std::move(*attributes),
+                          .etag = row[13].is_null() ? std::string() : row[13].as<std::string>()});
 }
 
 Result<std::vector<Object>> objects_from(const pqxx::result& rows) {
@@ -97,8 +110,9 @@ Result<Object> single(const pqxx::result& rows) {
 void PgObjectRepository::prepare(pqxx::connection& conn) {
   conn.prepare("object_insert",
                "INSERT INTO objects (id, namespace, tenant_id, key, storage_class, status, "
-               "content_hash, size_bytes, content_type, created_at, updated_at) VALUES ($1::uuid, "
-               "$2, $3, $4, $5, $6, $7, $8, $9, castor_ts($10), castor_ts($11))");
+               "content_hash, size_bytes, content_type, created_at, updated_at, metadata, "
+               "attributes, etag) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, "
+               "castor_ts($10), castor_ts($11), $12::jsonb, $13::jsonb, $14)");
   conn.prepare("object_find", select_where("id = $1::uuid"));
   conn.prepare("object_find_for_update", select_where("id = $1::uuid FOR UPDATE"));
   const std::string by_key =
@@ -107,7 +121,8 @@ void PgObjectRepository::prepare(pqxx::connection& conn) {
   conn.prepare("object_find_by_key_for_update", select_where(by_key + " FOR UPDATE"));
   conn.prepare("object_update",
                "UPDATE objects SET status = $2, content_hash = $3, size_bytes = $4, "
-               "updated_at = castor_ts($5) WHERE id = $1::uuid");
+               "updated_at = castor_ts($5), key = $6, metadata = $7::jsonb, "
+               "attributes = $8::jsonb, etag = $9 WHERE id = $1::uuid");
   conn.prepare("object_remove", "DELETE FROM objects WHERE id = $1::uuid");
   // Keyset pagination: (key, id) strictly after the cursor, in the order of objects_listing. A
   // prefix is a key range, [$5, $7), so the index scan covers only the keys that match (a
@@ -138,11 +153,12 @@ void PgObjectRepository::prepare(pqxx::connection& conn) {
 }
 
 Status PgObjectRepository::insert(const Object& o) {
+  const AttributesJson json = attributes_to_json(o.attributes());
   return guarded([&]() -> Status {
     sql_.exec("object_insert", o.id().to_string(), o.ns().str(), o.tenant().str(), key_param(o),
               std::string(to_string(o.storage_class())), std::string(to_string(o.status())),
               hash_param(o), o.size_bytes(), o.content_type(), to_us(o.created_at()),
-              to_us(o.updated_at()));
+              to_us(o.updated_at()), json.metadata, json.attributes, etag_param(o));
     return {};
   });
 }
@@ -162,9 +178,11 @@ Result<Object> PgObjectRepository::find_by_key(const Namespace& ns, const Tenant
 }
 
 Status PgObjectRepository::update(const Object& o) {
+  const AttributesJson json = attributes_to_json(o.attributes());
   return guarded([&]() -> Status {
     auto r = sql_.exec("object_update", o.id().to_string(), std::string(to_string(o.status())),
-                       hash_param(o), o.size_bytes(), to_us(o.updated_at()));
+                       hash_param(o), o.size_bytes(), to_us(o.updated_at()), key_param(o),
+                       json.metadata, json.attributes, etag_param(o));
     if (r.affected_rows() != 1) {
       return not_found("object " + o.id().to_string() + " is gone");
     }

@@ -86,8 +86,11 @@ class MemoryObjectRepository final : public ObjectRepository {
     if (it == state_.objects.end()) {
       return not_found("no such object");
     }
-    // Only these four columns are written, as by the SQL UPDATE.
+    // Only these columns are written, as by the SQL UPDATE.
     Object::Fields fields = it->second.fields();
+    fields.key = object.key();
+    fields.attributes = object.attributes();
+    fields.etag = object.fields().etag;
     fields.status = object.status();
     fields.content_hash = object.content_hash();
     fields.size_bytes = object.size_bytes();
@@ -686,6 +689,9 @@ class MemoryTransaction final : public MetadataTransaction {
   Result<bool> try_lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return !held_locks_.contains({storage_class, hash});
   }
+
+  // Transactions of the fake run one at a time: the key lock is always free.
+  Status lock_key(const Namespace&, const TenantId&, const ObjectKey&) override { return {}; }
 
  private:
   MemoryObjectRepository objects_;

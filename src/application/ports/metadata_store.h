@@ -34,6 +34,12 @@ class MetadataTransaction {
   virtual Status lock_content(StorageClass storage_class, const ContentHash& hash) = 0;
   // Takes the content lock if nobody holds it; returns false at once otherwise.
   virtual Result<bool> try_lock_content(StorageClass storage_class, const ContentHash& hash) = 0;
+
+  // Waits for and takes the key lock on (ns, tenant, key), held until the transaction ends: the
+  // commits that claim a key (application/write_policy.h) take it so that two writers of one key,
+  // in any processes, decide their preconditions one after the other. Lock order: after the
+  // content lock and blob row of the content being committed, before the key holder's row.
+  virtual Status lock_key(const Namespace& ns, const TenantId& tenant, const ObjectKey& key) = 0;
 };
 
 // Runs units of work against the metadata database. Thread-safe: every call gets its own

@@ -1,0 +1,34 @@
+#include "api/s3/s3_object_common.h"
+
+namespace castor::api::s3 {
+
+Result<ObjectTarget> object_target(const S3Call& call) {
+  auto ns = call.ns();
+  if (!ns) {
+    return std::move(ns).error();
+  }
+  if (call.key.size() > ObjectKey::kMaxBytes) {
+    return Error{ErrorCode::kInvalidArgument, "Your key is too long", "KeyTooLongError"};
+  }
+  auto key = ObjectKey::parse(call.key);
+  if (!key) {
+    return Error{ErrorCode::kInvalidArgument, key.error().message, "InvalidArgument"};
+  }
+  return ObjectTarget{std::move(*ns), std::move(*key)};
+}
+
+Result<WritePolicy> write_policy(Exchange& ex) {
+  WritePolicy policy = WritePolicy::replace();
+  policy.require_bucket = true;
+  if (auto inm = ex.header("If-None-Match")) {
+    if (*inm != "*") {
+      return Error{ErrorCode::kInvalidArgument,
+                   "If-None-Match on a write accepts only '*' (castor, like S3)", "NotImplemented"};
+    }
+    policy.if_none_match_any = true;
+  }
+  policy.if_match = ex.header("If-Match");
+  return policy;
+}
+
+}  // namespace castor::api::s3
