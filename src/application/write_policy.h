@@ -27,7 +27,11 @@ struct WritePolicy {
                                         // the holder's ETag is this; NotFound without a holder
   bool require_bucket = false;          // S3: NotFound (NoSuchBucket) without a bucket row
 
-  static WritePolicy replace() { return {.mode = Mode::kReplace}; }
+  static WritePolicy replace() {
+    WritePolicy policy;
+    policy.mode = Mode::kReplace;
+    return policy;
+  }
 };
 
 // Gives WRITING `object` the key `key` under `policy`, within `tx`: takes the key lock, reads
