@@ -30,6 +30,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/domain/bucket_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/authenticate_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/collect_garbage_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/api/conditional_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/http_date_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/key_path_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/check_integrity_test.cpp
