@@ -4,6 +4,7 @@
 add_library(castor_test_fakes STATIC
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_blob_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_metadata_store.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_s3_credential_repository.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_upload_repositories.cpp)
 # Tests include these as "fakes/<name>.h".
 target_include_directories(castor_test_fakes PUBLIC ${CMAKE_CURRENT_LIST_DIR})
@@ -17,6 +18,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/domain/sigv4_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/sigv4_property_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/aws_chunked_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/s3_credential_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/uploads_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/blobs_bundles_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/upload_object_test.cpp
@@ -35,6 +37,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/api/s3_errors_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/s3_xml_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/base64_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/infrastructure/aes_gcm_secret_box_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/infrastructure/checksum_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/infrastructure/libarchive_archiver_test.cpp)
 # castor_infrastructure for the adapters tested here (the archiver checks its output with unzip and

@@ -13,6 +13,7 @@
 #include "infrastructure/pg_connection_pool.h"
 #include "infrastructure/pg_errors.h"
 #include "infrastructure/pg_object_repository.h"
+#include "infrastructure/pg_s3_credential_repository.h"
 #include "infrastructure/pg_segment_repository.h"
 #include "infrastructure/pg_upload_repository.h"
 
@@ -32,7 +33,8 @@ class PgTransaction final : public MetadataTransaction {
         api_keys_(tx, observer),
         bundles_(tx, observer),
         uploads_(tx, observer),
-        segments_(tx, observer) {}
+        segments_(tx, observer),
+        s3_credentials_(tx, observer) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
@@ -40,6 +42,7 @@ class PgTransaction final : public MetadataTransaction {
   BundleRepository& bundles() override { return bundles_; }
   UploadRepository& uploads() override { return uploads_; }
   SegmentRepository& segments() override { return segments_; }
+  S3CredentialRepository& s3_credentials() override { return s3_credentials_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Status {
@@ -63,6 +66,7 @@ class PgTransaction final : public MetadataTransaction {
   PgBundleRepository bundles_;
   PgUploadRepository uploads_;
   PgSegmentRepository segments_;
+  PgS3CredentialRepository s3_credentials_;
 };
 
 void prepare_statements(pqxx::connection& conn) {
@@ -72,6 +76,7 @@ void prepare_statements(pqxx::connection& conn) {
   PgBundleRepository::prepare(conn);
   PgUploadRepository::prepare(conn);
   PgSegmentRepository::prepare(conn);
+  PgS3CredentialRepository::prepare(conn);
   conn.prepare("content_lock",
                "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
   conn.prepare("content_try_lock",

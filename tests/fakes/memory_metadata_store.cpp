@@ -667,6 +667,7 @@ class MemoryTransaction final : public MetadataTransaction {
               it->second = Blob(c, h, it->second.size_bytes(), after);
               return true;
             })),
+        s3_credentials_(memory_s3_credential_repository(state.s3_credentials, read_only)),
         held_locks_(held_locks) {}
 
   ObjectRepository& objects() override { return objects_; }
@@ -675,6 +676,7 @@ class MemoryTransaction final : public MetadataTransaction {
   BundleRepository& bundles() override { return bundles_; }
   UploadRepository& uploads() override { return *uploads_; }
   SegmentRepository& segments() override { return *segments_; }
+  S3CredentialRepository& s3_credentials() override { return *s3_credentials_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     if (held_locks_.contains({storage_class, hash})) {
@@ -694,6 +696,7 @@ class MemoryTransaction final : public MetadataTransaction {
   MemoryBundleRepository bundles_;
   std::unique_ptr<UploadRepository> uploads_;
   std::unique_ptr<SegmentRepository> segments_;
+  std::unique_ptr<S3CredentialRepository> s3_credentials_;
   const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
 };
 

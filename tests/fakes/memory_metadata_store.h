@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "application/ports/metadata_store.h"
+#include "fakes/memory_s3_credential_repository.h"
 #include "fakes/memory_upload_repositories.h"
 
 namespace castor::testing {
@@ -51,6 +52,7 @@ class MemoryMetadataStore final : public MetadataStore {
     std::map<BundleId, Bundle> bundles;             // with their files and metadata
     std::map<std::string, ApiKey> api_keys;
     UploadTables uploads;  // upload sessions, their parts, and composite blobs' segments
+    S3CredentialTable s3_credentials;
   };
 
   Status transact(const std::function<Status(MetadataTransaction&)>& work,
