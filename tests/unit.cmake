@@ -26,6 +26,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/delete_object_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/list_objects_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/authenticate_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/manage_s3_credentials_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/collect_garbage_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/http_date_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/key_path_test.cpp
