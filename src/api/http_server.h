@@ -22,6 +22,7 @@
 #include "application/download_object.h"
 #include "application/list_objects.h"
 #include "application/manage_api_keys.h"
+#include "application/manage_s3_credentials.h"
 #include "application/metrics.h"
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
@@ -58,6 +59,7 @@ struct UseCases {
   ReadinessMonitor& readiness;
   Authenticate& auth;
   ManageApiKeys& keys;
+  ManageS3Credentials& s3_credentials;
   RateLimiter& limiter;
   Metrics& metrics;
   // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
