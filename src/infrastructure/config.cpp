@@ -52,7 +52,8 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "MAX_MANIFEST_BYTES",
                                      "UPLOAD_TTL_SECONDS",
                                      "MAX_OPEN_UPLOADS",
-                                     "S3_DOMAIN"};
+                                     "S3_DOMAIN",
+                                     "S3_MASTER_KEY_FILE"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -171,7 +172,9 @@ const char* config_usage() {
          "  UPLOAD_TTL_SECONDS / --upload-ttl-seconds  upload session lifetime after its last "
          "part (86400)\n"
          "  MAX_OPEN_UPLOADS / --max-open-uploads      open upload sessions per tenant (1000)\n"
-         "  S3_DOMAIN / --s3-domain                    virtual-hosted S3 under <bucket>.<domain>\n";
+         "  S3_DOMAIN / --s3-domain                    virtual-hosted S3 under <bucket>.<domain>\n"
+         "  S3_MASTER_KEY_FILE / --s3-master-key-file  32-byte key sealing S3 secrets (unset: no "
+         "S3 auth)\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -390,6 +393,9 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   c.db_pool_timeout = std::chrono::seconds(pool);
   c.db_connect_timeout = std::chrono::seconds(connect);
   c.storage_stats_interval = std::chrono::seconds(stats);
+  if (const std::string* v = get("S3_MASTER_KEY_FILE")) {
+    c.s3_master_key_file = *v;
+  }
   if (const std::string* v = get("MIGRATE_ON_START")) {
     auto b = parse_bool("MIGRATE_ON_START", *v);
     if (!b) {
