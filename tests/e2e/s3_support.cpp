@@ -65,6 +65,7 @@ S3Environment& s3_environment() {
 testing::ServerOptions s3_server_options(const S3Environment& env,
                                          std::map<std::string, std::string> extra_env) {
   testing::ServerOptions options = env.server.options();
+  options.storage_root = env.server.storage_root();  // one content store for both
   for (auto& [name, value] : extra_env) {
     options.extra_env[name] = value;
   }
