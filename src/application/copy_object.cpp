@@ -10,7 +10,10 @@ Result<Object> CopyObject::run(const Request& request) {
   }
   std::optional<Object> copied;
   auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
-    // Lock order (metadata_store.h): source row, content lock, blob row, then the key.
+    // Lock order (write_policy.h): the key, the source row, content lock, blob row, holder.
+    if (auto locked = tx.lock_key(request.ns, request.tenant, request.key); !locked) {
+      return locked;
+    }
     auto source = tx.objects().find_by_key(request.source_ns, request.tenant, request.source_key,
                                            /*for_update=*/true);
     if (!source) {

@@ -140,6 +140,12 @@ Status UploadObject::commit_metadata(Upload& upload, const ContentHash& hash, Ob
     if (auto s = committed.set_attributes(upload.attributes_, upload.etag_); !s) {
       return s;
     }
+    if (upload.policy_ && upload.deferred_key_) {
+      // The key lock first (write_policy.h): writers of one key queue here, holding nothing else.
+      if (auto s = tx.lock_key(committed.ns(), committed.tenant(), *upload.deferred_key_); !s) {
+        return s;
+      }
+    }
     if (auto s = tx.lock_content(storage_class, hash); !s) {
       return s;
     }

@@ -68,6 +68,9 @@ Status claim_key(MetadataTransaction& tx, Object& object, const ObjectKey& key,
       return s;
     }
     if (auto blob = tx.blobs().release(old.storage_class(), *old.content_hash()); !blob) {
+      if (blob.error().code == ErrorCode::kAborted || blob.error().code == ErrorCode::kUnavailable) {
+        return std::move(blob).error();  // a deadlock or a lost connection: the commit is retried
+      }
       return Error{ErrorCode::kInternal, "blob of object " + old.id().to_string() +
                                              " cannot be released: " + blob.error().message};
     }

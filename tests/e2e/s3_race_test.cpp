@@ -1,6 +1,7 @@
 // Conditional S3 writes racing between two server processes on one database: the precondition is
 // decided inside the committing transaction, so exactly one writer of a key wins.
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -61,14 +62,19 @@ TEST_CASE("S3: If-None-Match: * racing on two servers has exactly one winner per
 
   // Unconditional overwrites racing: every write succeeds and the key ends with one of them.
   std::atomic<int> failed{0};
+  std::mutex mu;
+  std::string first_failure;
   writers.clear();
   for (std::uint16_t port : {env.server.port(), second.port()}) {
     for (int w = 0; w < kWritersPerServer; ++w) {
       writers.emplace_back([&, port, w] {
         S3TestClient s3(port, credential);
         for (int i = 0; i < 10; ++i) {
-          if (s3.put(bucket, "hot", "v" + std::to_string(w) + std::to_string(i)).status != 200) {
+          auto r = s3.put(bucket, "hot", "v" + std::to_string(w) + std::to_string(i));
+          if (r.status != 200) {
             ++failed;
+            std::lock_guard lock(mu);
+            first_failure = std::to_string(r.status) + " " + r.body;
           }
         }
       });
@@ -77,6 +83,7 @@ TEST_CASE("S3: If-None-Match: * racing on two servers has exactly one winner per
   for (auto& t : writers) {
     t.join();
   }
+  INFO(first_failure);
   CHECK(failed == 0);
   auto last = reader.get(bucket, "hot");
   CHECK(last.status == 200);

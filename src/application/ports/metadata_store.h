@@ -41,8 +41,9 @@ class MetadataTransaction {
 
   // Waits for and takes the key lock on (ns, tenant, key), held until the transaction ends: the
   // commits that claim a key (application/write_policy.h) take it so that two writers of one key,
-  // in any processes, decide their preconditions one after the other. Lock order: after the
-  // content lock and blob row of the content being committed, before the key holder's row.
+  // in any processes, decide their preconditions one after the other. Lock order: first, before
+  // the content lock and blob row of the content being committed (write_policy.h). Taking it
+  // again in the same transaction is a no-op.
   virtual Status lock_key(const Namespace& ns, const TenantId& tenant, const ObjectKey& key) = 0;
 };
 
