@@ -4,6 +4,7 @@
 #include <chrono>
 #include <future>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -14,12 +15,17 @@
 
 #include "application/buckets.h"
 #include "application/list_s3.h"
+#include "application/uploads/complete_upload.h"
+#include "application/uploads/create_upload.h"
+#include "application/uploads/store_upload_part.h"
+#include "infrastructure/fs_blob_store.h"
 #include "infrastructure/migrator.h"
 #include "infrastructure/pg_bucket_repository.h"
 #include "infrastructure/pg_object_repository.h"
 #include "infrastructure/system_services.h"
 #include "pg_fixture.h"
 #include "support/sha256.h"
+#include "support/temp_dir.h"
 
 namespace castor::testing {
 namespace {
@@ -299,6 +305,55 @@ TEST_CASE("commits into one bucket do not wait for each other", "[pg][buckets][r
   CHECK(page->contents[0].key()->str() == "one");
   CHECK(page->contents[1].key()->str() == "two");
   CHECK(buckets.remove(kA, ns("data")).error().reason == "BucketNotEmpty");
+}
+
+TEST_CASE("completing an upload session makes the namespace's bucket in its transaction",
+          "[pg][buckets]") {
+  PgFixture f;
+  TempDir dir;
+  auto blobs = FsBlobStore::create(dir.path() / "hot", dir.path() / "cold");
+  REQUIRE(blobs);
+  SystemClock clock;
+  RandomIdGenerator ids;
+  const UploadLimits limits{.max_size = 1 << 20, .ttl = seconds(60), .max_open = 3};
+  CreateUpload create(*f.store, clock, ids, limits);
+  StoreUploadPart parts(*f.store, **blobs, clock, ids, limits);
+  CompleteUpload complete(*f.store, **blobs, clock, ids, limits);
+  ManageBuckets buckets(*f.store, clock);
+
+  auto session = [&](std::optional<Namespace> space, const std::string& content) {
+    auto s = create.run({.tenant = kA,
+                         .ns = std::move(space),
+                         .key = {},
+                         .storage_class = StorageClass::kHot,
+                         .size_bytes = {},
+                         .sha256 = {},
+                         .content_type = {}});
+    REQUIRE(s);
+    auto up =
+        parts.begin({.tenant = kA, .upload = s->id(), .number = 1, .expected = {}}, content.size());
+    REQUIRE(up);
+    REQUIRE((*up)->write(std::as_bytes(std::span(content.data(), content.size()))));
+    REQUIRE(parts.commit(**up));
+    return complete.run(kA, s->id(), {});
+  };
+
+  const Timestamp before = clock.now();
+  auto done = session(ns("sessions"), "some parts");
+  REQUIRE(done);
+  REQUIRE(done->object);
+  auto bucket = buckets.find(kA, ns("sessions"));
+  REQUIRE(bucket);
+  CHECK(bucket->created_at >= before);
+  CHECK(buckets.remove(kA, ns("sessions")).error().reason == "BucketNotEmpty");
+  // A second completion into the same namespace keeps the row.
+  REQUIRE(session(ns("sessions"), "other parts"));
+  CHECK(buckets.find(kA, ns("sessions"))->created_at == bucket->created_at);
+  // A blob session makes none.
+  REQUIRE(session(std::nullopt, "blob parts"));
+  auto all = buckets.list(kA, "", "", 100);
+  REQUIRE(all);
+  CHECK(all->size() == 1);
 }
 
 TEST_CASE("S3 listing over PostgreSQL: folding, start-after, bytes beyond ASCII, truncation",
