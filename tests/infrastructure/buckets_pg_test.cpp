@@ -356,55 +356,6 @@ TEST_CASE("completing an upload session makes the namespace's bucket in its tran
   CHECK(all->size() == 1);
 }
 
-TEST_CASE("S3 listing over PostgreSQL: folding, start-after, bytes beyond ASCII, truncation",
-          "[pg][list]") {
-  PgFixture f;
-  const Namespace space = ns("bucket");
-  for (const char* key : {"a/1", "a/2", "a-file", "b", "caf\xC3\xA9/x", "cafe/y", "d/e/f",
-                          "\xF4\x8F\xBF\xBF/z", "\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBF"}) {
-    REQUIRE(insert(*f.store, committed(space, kA, key)));
-  }
-  REQUIRE(insert(*f.store, committed(space, kA, "")));  // keyless: not S3-visible
-  REQUIRE(insert(*f.store, committed(ns("other"), kA, "a/3")));
-  ListS3 lister(*f.store);
-  using V = std::vector<std::string>;
-  auto keys = [](const ListS3::Page& p) {
-    V out;
-    for (const Object& o : p.contents) {
-      out.push_back(o.key()->str());
-    }
-    return out;
-  };
-  auto p = lister.list(space, kA, {"", "/", "", 1000});
-  REQUIRE(p);
-  CHECK(keys(*p) == V{"a-file", "b", "\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBF"});
-  // Byte order (COLLATE "C"): 'e' (0x65) before 0xC3.
-  CHECK(p->common_prefixes == V{"a/", "cafe/", "caf\xC3\xA9/", "d/", "\xF4\x8F\xBF\xBF/"});
-  CHECK_FALSE(p->truncated);
-
-  p = lister.list(space, kA, {"", "/", "a/1", 2});
-  REQUIRE(p);
-  // "a-file" sorts before "a/1"; the rest of "a/" is skipped.
-  CHECK(keys(*p) == V{"b"});
-  CHECK(p->common_prefixes == V{"cafe/"});
-  CHECK(p->truncated);
-  CHECK(p->next_marker == "cafe/");
-
-  p = lister.list(space, kA, {"", "/", "cafe/", 3});
-  REQUIRE(p);
-  CHECK(p->common_prefixes == V{"caf\xC3\xA9/", "d/", "\xF4\x8F\xBF\xBF/"});
-  CHECK(p->contents.empty());
-  CHECK(p->truncated);  // the U+10FFFF U+10FFFF key follows
-  p = lister.list(space, kA, {"", "/", p->next_marker, 3});
-  REQUIRE(p);
-  CHECK(keys(*p) == V{"\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBF"});
-  CHECK_FALSE(p->truncated);
-
-  p = lister.list(space, kA, {"a", std::nullopt, "", 1000});
-  REQUIRE(p);
-  CHECK(keys(*p) == V{"a-file", "a/1", "a/2"});
-}
-
 TEST_CASE("migration 007 backfills a bucket per (tenant, namespace) in use", "[pg][buckets]") {
   TestDatabase db = TestDatabase::create("castor_buckets");
   {
