@@ -17,7 +17,8 @@ namespace castor {
 // as Unavailable, Aborted or Internal.
 class ManageBuckets {
  public:
-  static constexpr std::size_t kMaxListLimit = 1000;
+  // ListBuckets' max-buckets range is 1..10000 (Amazon S3 API Reference, ListBuckets).
+  static constexpr std::size_t kMaxListLimit = 10000;
 
   ManageBuckets(MetadataStore& metadata, Clock& clock) : metadata_(metadata), clock_(clock) {}
 

@@ -49,7 +49,8 @@ Result<ListS3::Page> ListS3::list(const Namespace& ns, const TenantId& tenant,
     return Page{};
   }
   // Valid UTF-8 matches only on code point boundaries, so every common prefix (a key's bytes up to
-  // and including the delimiter) is valid UTF-8 and has a key_prefix_end.
+  // and including the delimiter) is valid UTF-8, and key_prefix_end gives where the keys it folds
+  // end (nullopt only for a prefix of U+10FFFF alone: then no key follows).
   const std::string delimiter = request.delimiter.value_or("");
   const std::string& prefix = request.prefix;
   auto fold = [&](const std::string& key) -> std::optional<std::string> {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <future>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -14,12 +15,17 @@
 
 #include "application/buckets.h"
 #include "application/list_s3.h"
+#include "application/uploads/complete_upload.h"
+#include "application/uploads/create_upload.h"
+#include "application/uploads/store_upload_part.h"
+#include "infrastructure/fs_blob_store.h"
 #include "infrastructure/migrator.h"
 #include "infrastructure/pg_bucket_repository.h"
 #include "infrastructure/pg_object_repository.h"
 #include "infrastructure/system_services.h"
 #include "pg_fixture.h"
 #include "support/sha256.h"
+#include "support/temp_dir.h"
 
 namespace castor::testing {
 namespace {
@@ -301,53 +307,53 @@ TEST_CASE("commits into one bucket do not wait for each other", "[pg][buckets][r
   CHECK(buckets.remove(kA, ns("data")).error().reason == "BucketNotEmpty");
 }
 
-TEST_CASE("S3 listing over PostgreSQL: folding, start-after, bytes beyond ASCII, truncation",
-          "[pg][list]") {
+TEST_CASE("completing an upload session makes the namespace's bucket in its transaction",
+          "[pg][buckets]") {
   PgFixture f;
-  const Namespace space = ns("bucket");
-  for (const char* key : {"a/1", "a/2", "a-file", "b", "caf\xC3\xA9/x", "cafe/y", "d/e/f",
-                          "\xF4\x8F\xBF\xBF/z", "\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBF"}) {
-    REQUIRE(insert(*f.store, committed(space, kA, key)));
-  }
-  REQUIRE(insert(*f.store, committed(space, kA, "")));  // keyless: not S3-visible
-  REQUIRE(insert(*f.store, committed(ns("other"), kA, "a/3")));
-  ListS3 lister(*f.store);
-  using V = std::vector<std::string>;
-  auto keys = [](const ListS3::Page& p) {
-    V out;
-    for (const Object& o : p.contents) {
-      out.push_back(o.key()->str());
-    }
-    return out;
+  TempDir dir;
+  auto blobs = FsBlobStore::create(dir.path() / "hot", dir.path() / "cold");
+  REQUIRE(blobs);
+  SystemClock clock;
+  RandomIdGenerator ids;
+  const UploadLimits limits{.max_size = 1 << 20, .ttl = seconds(60), .max_open = 3};
+  CreateUpload create(*f.store, clock, ids, limits);
+  StoreUploadPart parts(*f.store, **blobs, clock, ids, limits);
+  CompleteUpload complete(*f.store, **blobs, clock, ids, limits);
+  ManageBuckets buckets(*f.store, clock);
+
+  auto session = [&](std::optional<Namespace> space, const std::string& content) {
+    auto s = create.run({.tenant = kA,
+                         .ns = std::move(space),
+                         .key = {},
+                         .storage_class = StorageClass::kHot,
+                         .size_bytes = {},
+                         .sha256 = {},
+                         .content_type = {}});
+    REQUIRE(s);
+    auto up =
+        parts.begin({.tenant = kA, .upload = s->id(), .number = 1, .expected = {}}, content.size());
+    REQUIRE(up);
+    REQUIRE((*up)->write(std::as_bytes(std::span(content.data(), content.size()))));
+    REQUIRE(parts.commit(**up));
+    return complete.run(kA, s->id(), {});
   };
-  auto p = lister.list(space, kA, {"", "/", "", 1000});
-  REQUIRE(p);
-  CHECK(keys(*p) == V{"a-file", "b", "\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBF"});
-  // Byte order (COLLATE "C"): 'e' (0x65) before 0xC3.
-  CHECK(p->common_prefixes == V{"a/", "cafe/", "caf\xC3\xA9/", "d/", "\xF4\x8F\xBF\xBF/"});
-  CHECK_FALSE(p->truncated);
 
-  p = lister.list(space, kA, {"", "/", "a/1", 2});
-  REQUIRE(p);
-  // "a-file" sorts before "a/1"; the rest of "a/" is skipped.
-  CHECK(keys(*p) == V{"b"});
-  CHECK(p->common_prefixes == V{"cafe/"});
-  CHECK(p->truncated);
-  CHECK(p->next_marker == "cafe/");
-
-  p = lister.list(space, kA, {"", "/", "cafe/", 3});
-  REQUIRE(p);
-  CHECK(p->common_prefixes == V{"caf\xC3\xA9/", "d/", "\xF4\x8F\xBF\xBF/"});
-  CHECK(p->contents.empty());
-  CHECK(p->truncated);  // the U+10FFFF U+10FFFF key follows
-  p = lister.list(space, kA, {"", "/", p->next_marker, 3});
-  REQUIRE(p);
-  CHECK(keys(*p) == V{"\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBF"});
-  CHECK_FALSE(p->truncated);
-
-  p = lister.list(space, kA, {"a", std::nullopt, "", 1000});
-  REQUIRE(p);
-  CHECK(keys(*p) == V{"a-file", "a/1", "a/2"});
+  const Timestamp before = clock.now();
+  auto done = session(ns("sessions"), "some parts");
+  REQUIRE(done);
+  REQUIRE(done->object);
+  auto bucket = buckets.find(kA, ns("sessions"));
+  REQUIRE(bucket);
+  CHECK(bucket->created_at >= before);
+  CHECK(buckets.remove(kA, ns("sessions")).error().reason == "BucketNotEmpty");
+  // A second completion into the same namespace keeps the row.
+  REQUIRE(session(ns("sessions"), "other parts"));
+  CHECK(buckets.find(kA, ns("sessions"))->created_at == bucket->created_at);
+  // A blob session makes none.
+  REQUIRE(session(std::nullopt, "blob parts"));
+  auto all = buckets.list(kA, "", "", 100);
+  REQUIRE(all);
+  CHECK(all->size() == 1);
 }
 
 TEST_CASE("migration 007 backfills a bucket per (tenant, namespace) in use", "[pg][buckets]") {
