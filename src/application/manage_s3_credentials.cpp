@@ -97,6 +97,7 @@ Result<bool> ManageS3Credentials::revoke(const std::string& access_key_id) {
   }
   std::lock_guard lock(mu_);
   cache_.erase(access_key_id);
+  unknown_.erase(access_key_id);
   return revoked_now;
 }
 
@@ -111,8 +112,11 @@ Result<ManageS3Credentials::Resolved> ManageS3Credentials::resolve(std::string_v
   const Timestamp now = clock_.now();
   {
     std::lock_guard lock(mu_);
-    if (auto it = cache_.find(id);
-        it != cache_.end() && now - it->second.fetched < cache_ttl_ && now >= it->second.fetched) {
+    for (auto* map : {&cache_, &unknown_}) {
+      auto it = map->find(id);
+      if (it == map->end() || now - it->second.fetched >= cache_ttl_ || now < it->second.fetched) {
+        continue;
+      }
       const Entry& e = it->second;
       if (!e.resolved || (e.expires_at && now >= *e.expires_at)) {
         return unknown_key();
@@ -173,10 +177,14 @@ Status ManageS3Credentials::record_use(std::string_view access_key_id) {
 
 void ManageS3Credentials::remember(const std::string& access_key_id, Entry entry) {
   std::lock_guard lock(mu_);
-  if (cache_.size() >= kMaxCached) {
-    cache_.clear();  // entries are re-read within a TTL anyway
+  // Unknown ids have a map of their own, so a flood of made-up ids never evicts the credentials
+  // clients are using.
+  auto& map = entry.resolved ? cache_ : unknown_;
+  (entry.resolved ? unknown_ : cache_).erase(access_key_id);
+  if (map.size() >= kMaxCached) {
+    map.clear();  // entries are re-read within a TTL anyway
   }
-  cache_.insert_or_assign(access_key_id, std::move(entry));
+  map.insert_or_assign(access_key_id, std::move(entry));
 }
 
 }  // namespace castor

@@ -28,9 +28,10 @@ namespace castor {
 // Resolved credentials are cached for `cache_ttl` (2 s by default, like Authenticate's key cache),
 // measured on `clock`, so a revocation takes effect on every process within that time without a
 // database read per request; ids the database does not know (or that are revoked) are remembered
-// as unknown for the same time. The cache holds at most kMaxCached entries (it starts over when
-// full). A revocation through this object takes effect here at once. Thread-safe; blocking (reads
-// the database), so call it from the worker pool, never from an IO thread.
+// as unknown for the same time. Each of the two holds at most kMaxCached entries (and starts over
+// when full), so made-up ids cannot push out the credentials in use. A revocation through this
+// object takes effect here at once. Thread-safe; blocking (reads the database), so call it from the
+// worker pool, never from an IO thread.
 class ManageS3Credentials {
  public:
   struct Created {
@@ -93,7 +94,8 @@ class ManageS3Credentials {
   const std::chrono::seconds touch_interval_;
 
   std::mutex mu_;
-  std::unordered_map<std::string, Entry> cache_;  // by access key id; guarded by mu_
+  std::unordered_map<std::string, Entry> cache_;    // usable at fetch time; guarded by mu_
+  std::unordered_map<std::string, Entry> unknown_;  // unknown or revoked; guarded by mu_
   // When this process last wrote last_used_at, by access key id; guarded by mu_; bounded like
   // cache_.
   std::unordered_map<std::string, Timestamp> touched_;

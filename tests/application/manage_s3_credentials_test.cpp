@@ -238,6 +238,24 @@ TEST_CASE("resolved S3 credentials are cached for 2 s on the clock", "[unit][s3]
   CHECK(w.counted.transactions == before + 3);
 }
 
+TEST_CASE("a flood of made-up access key ids does not evict cached credentials", "[unit][s3]") {
+  World w;
+  const auto created = w.create();
+  const std::string& id = created.credential.access_key_id;
+  REQUIRE(w.credentials.resolve(id));
+  const int before = w.counted.transactions;
+  std::array<std::uint8_t, S3Credential::kIdRandomBytes> bytes{};
+  for (std::size_t i = 0; i <= ManageS3Credentials::kMaxCached; ++i) {
+    bytes[0] = static_cast<std::uint8_t>(i);
+    bytes[1] = static_cast<std::uint8_t>(i >> 8);
+    bytes[11] = 0xee;  // never one of World's ids
+    REQUIRE_FALSE(w.credentials.resolve(s3_access_key_id(bytes)));
+  }
+  CHECK(w.counted.transactions == before + static_cast<int>(ManageS3Credentials::kMaxCached) + 1);
+  REQUIRE(w.credentials.resolve(id));
+  CHECK(w.counted.transactions == before + static_cast<int>(ManageS3Credentials::kMaxCached) + 1);
+}
+
 TEST_CASE("an expired S3 credential resolves to NotFound, cached or not", "[unit][s3]") {
   World w;
   const auto created = w.create("acme", {Scope::kObjectsRead}, FakeClock::kStart + seconds(10));

@@ -90,6 +90,20 @@ check "the new key uploads (201)" test "$code" = 201
 check "the upload answers an ETag" grep -qiE '^etag: "[0-9a-f]{64}"' "$work/upload.headers"
 check "curl's form type was not stored" grep -q '"content_type":"application/json"' \
   "$work/upload.json"
+# The S3 master key: created on first start, 32 bytes, only the owner may read it; scripts/castor
+# finds it, and `keys create --s3` prints one line "<access key id> <secret>".
+check "var/s3-master-key holds 32 bytes" test "$(stat -c %s "$var/s3-master-key")" = 32
+check "var/s3-master-key is mode 600" test "$(stat -c %a "$var/s3-master-key")" = 600
+s3_line=$(CASTOR_VAR_DIR=$var "$ROOT/scripts/castor" keys create --s3 --tenant acme \
+  --scopes 'objects:read objects:write')
+check "scripts/castor keys create --s3 prints an access key id and a secret" \
+  grep -qE '^CK[A-Z2-7]{18} [A-Za-z0-9+/]{40}$' <<<"$s3_line"
+read -r s3_id _ <<<"$s3_line"
+code=$(curl -sS -o "$work/s3.json" -w '%{http_code}' \
+  -H "Authorization: Bearer $(cat "$var/admin-key")" "$base/v1/admin/s3-credentials")
+check "the admin API lists S3 credentials (200)" test "$code" = 200
+check "... the one scripts/castor created" \
+  grep -qF "\"access_key_id\":\"$s3_id\"" "$work/s3.json"
 jwt=$(CASTOR_VAR_DIR=$var "$ROOT/scripts/mint-jwt.sh" --sub newcomer --tenant acme \
   --scope objects:read)
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $jwt" \
