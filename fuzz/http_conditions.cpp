@@ -67,8 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   p.if_unmodified_since = in.ConsumeRemainingBytesAsString();
 
   // Dates: what parses round-trips, and so does the representation's own modification time.
-  for (const auto& value : {p.if_match, p.if_none_match, p.if_modified_since,
-                            p.if_unmodified_since}) {
+  for (const auto& value :
+       {p.if_match, p.if_none_match, p.if_modified_since, p.if_unmodified_since}) {
     if (value) {
       check_date(*value);
     }
@@ -94,10 +94,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string quoted = "\"" + current->etag + "\"";
     CASTOR_FUZZ_CHECK(hp::evaluate_preconditions({.if_match = quoted}, current, safe) ==
                       R::kProceed);
-    CASTOR_FUZZ_CHECK(hp::evaluate_preconditions({.if_match = "\"x\", " + quoted}, current,
-                                                 safe) == R::kProceed);
-    CASTOR_FUZZ_CHECK(hp::evaluate_preconditions({.if_none_match = "W/" + quoted}, current,
-                                                 safe) == (safe ? R::kNotModified : R::kFailed));
+    CASTOR_FUZZ_CHECK(hp::evaluate_preconditions({.if_match = "\"x\", " + quoted}, current, safe) ==
+                      R::kProceed);
+    CASTOR_FUZZ_CHECK(hp::evaluate_preconditions({.if_none_match = "W/" + quoted}, current, safe) ==
+                      (safe ? R::kNotModified : R::kFailed));
     // If-Match true hides If-Unmodified-Since, whatever it says.
     CASTOR_FUZZ_CHECK(hp::evaluate_preconditions(
                           {.if_match = quoted, .if_unmodified_since = p.if_unmodified_since},
@@ -110,8 +110,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Timestamp second_before = whole_seconds(modified) - seconds(1);
   if (second_before.time_since_epoch() >= seconds(kFirstSecond)) {
     const std::string earlier = hp::http_date(second_before);
-    CASTOR_FUZZ_CHECK(hp::evaluate_preconditions({.if_unmodified_since = earlier}, current,
-                                                 safe) == R::kFailed);
+    CASTOR_FUZZ_CHECK(hp::evaluate_preconditions({.if_unmodified_since = earlier}, current, safe) ==
+                      R::kFailed);
     CASTOR_FUZZ_CHECK(hp::evaluate_preconditions({.if_modified_since = earlier}, current, safe) ==
                       R::kProceed);
   }

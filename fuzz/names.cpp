@@ -4,6 +4,7 @@
 // print back to what was given (modulo case where the format allows either).
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -76,7 +77,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // What we print parses back to the same instant.
     auto again = http_params::parse_rfc3339(http_params::rfc3339(*when));
     CASTOR_FUZZ_CHECK(again && *again == *when);
-    (void)http_params::http_date(*when);
+    // And so does its HTTP-date, to the second (four-digit years, 0000 included).
+    const auto date = http_params::parse_http_date(http_params::http_date(*when));
+    CASTOR_FUZZ_CHECK(date && *date == std::chrono::floor<std::chrono::seconds>(*when));
   }
   // The same text as the tail of a by-key path (after "/v1/objects/by-key/").
   if (auto kp = api::parse_key_path(text)) {

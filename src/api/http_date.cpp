@@ -94,7 +94,13 @@ std::optional<Timestamp> make_time(int year, int month0, int day, std::chrono::s
   if (!ymd.ok()) {
     return std::nullopt;
   }
-  return Timestamp(std::chrono::sys_days(ymd)) + time;
+  // A leap second on 9999-12-31 would be in the year 10000, which no HTTP-date can write.
+  constexpr Timestamp kLast{std::chrono::seconds(253402300799)};  // 9999-12-31T23:59:59Z
+  const Timestamp t = Timestamp(std::chrono::sys_days(ymd)) + time;
+  if (t > kLast) {
+    return std::nullopt;
+  }
+  return t;
 }
 
 // The year of `now`, in the proleptic Gregorian calendar.

@@ -20,11 +20,11 @@ std::string http_date(Timestamp t);
 //   asctime      "Sun Nov  6 08:49:37 1994"         (obsolete; day padded with a space)
 // Case-sensitive as the grammar is; optional whitespace around the value is allowed, nothing else
 // (a list of dates is not a date). The day name must be a valid one but need not agree with the
-// date. Seconds 00..60 (a leap second counts as the next minute's first second); the day must
-// exist in its month. An RFC 850 two-digit year is the year with those digits within
-// [year of `now` - 49, year of `now` + 50]: more than 50 years ahead means the most recent past
-// such year (section 5.6.7). nullopt on anything else.
-// Whole seconds; parse_http_date(http_date(t)) is t rounded down to the second.
+// date. Seconds 00..60 (a leap second counts as the next minute's first second, so 9999-12-31
+// 23:59:60, which would be in the year 10000, is refused); the day must exist in its month. An RFC
+// 850 two-digit year is the year with those digits within [year of `now` - 49, year of `now` + 50]:
+// more than 50 years ahead means the most recent past such year (section 5.6.7). nullopt on
+// anything else. Whole seconds; parse_http_date(http_date(t)) is t rounded down to the second.
 std::optional<Timestamp> parse_http_date(std::string_view text, Timestamp now);
 // The same against the system clock's current time.
 std::optional<Timestamp> parse_http_date(std::string_view text);

@@ -66,6 +66,19 @@ TEST_CASE("entity tags may hold commas inside their quotes", "[unit][conditional
   CHECK_FALSE(etag_list_matches("\"a\",\"b\"", "a,b", false));
 }
 
+TEST_CASE("etag_list_matches: strong and weak comparison of one list", "[unit][conditional]") {
+  CHECK(etag_list_matches("\"abc\"", "abc", true));
+  CHECK(etag_list_matches("W/\"abc\"", "abc", false));
+  CHECK_FALSE(etag_list_matches("W/\"abc\"", "abc", true));
+  CHECK(etag_list_matches("*", "anything", true));
+  CHECK_FALSE(etag_list_matches("W/*", "anything", false));  // no such thing as a weak star
+  CHECK(etag_list_matches("\"\"", "", true));                // the empty tag is a tag
+  CHECK_FALSE(etag_list_matches("\"\"", "abc", true));
+  CHECK(etag_list_matches(" ,, \t\"x\" ,abc", "abc", true));  // empty members are skipped
+  CHECK_FALSE(etag_list_matches("", "", true));
+  CHECK_FALSE(etag_list_matches("\"abc", "abc", false));  // unclosed quote: nothing matches
+}
+
 TEST_CASE("If-None-Match: weak comparison, 304 for GET/HEAD, 412 otherwise",
           "[unit][conditional]") {
   CHECK(evaluate_preconditions(if_none_match("\"abc123\""), kCurrent, true) == R::kNotModified);

@@ -106,6 +106,20 @@ TEST_CASE("parse_http_date: RFC 850 two-digit years follow the 50-year rule", "[
   CHECK(http_date(*t) == "Sun, 01 Jan 2130 00:00:00 GMT");
 }
 
+// Found by reading, then checked with fuzz/http_conditions's round-trip invariant on the input
+// kept in fuzz/corpus/http_conditions/crash-leap-second-9999: a leap second at the very end of 9999
+// parsed into the year 10000, whose http_date() has five digits and does not parse back.
+TEST_CASE("parse_http_date refuses a leap second into the year 10000", "[unit]") {
+  const Timestamp now{seconds(1795253516)};
+  CHECK_FALSE(parse_http_date("Fri, 31 Dec 9999 23:59:60 GMT", now));
+  CHECK_FALSE(parse_http_date("Fri Dec 31 23:59:60 9999", now));
+  const auto last = parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT", now);
+  REQUIRE(last);
+  CHECK(http_date(*last) == "Fri, 31 Dec 9999 23:59:59 GMT");
+  CHECK(parse_http_date("Thu, 30 Dec 9999 23:59:60 GMT", now) ==
+        parse_http_date("Fri, 31 Dec 9999 00:00:00 GMT", now));
+}
+
 TEST_CASE("parse_http_date refuses anything else", "[unit]") {
   const Timestamp now{seconds(1795253516)};
   for (const char* bad : {

@@ -22,11 +22,11 @@ constexpr const char* kLongAgo = "Thu, 01 Jan 1970 00:00:00 GMT";
 constexpr const char* kFarAhead = "Fri, 31 Dec 9999 23:59:59 GMT";
 
 struct Stored {
-  std::string tenant;
-  std::string id;
-  std::string content;
-  std::string etag;           // quoted
-  std::string last_modified;  // as the server sends it
+  std::string tenant{};
+  std::string id{};
+  std::string content{};
+  std::string etag{};           // quoted
+  std::string last_modified{};  // as the server sends it
 };
 
 Stored store(HttpClient& client) {
