@@ -1,0 +1,139 @@
+# shellcheck shell=bash
+# Helpers for the shell client scripts of the S3 client matrix (sourced; see run.sh for the
+# environment they get). A scenario is a sequence of `step`s; commands that later steps depend on
+# run plainly (set -e stops the script at the first failure, and the ERR trap names the line),
+# while `expect_*` checks record a failure and go on, so that one run lists every broken check.
+# `finish` exits 1 when any check failed.
+set -Eeuo pipefail
+
+: "${S3_ENDPOINT:?}" "${S3CLIENTS_BUCKET:?}" "${S3CLIENTS_WORK:?}" "${S3CLIENTS_LARGE_MIB:?}"
+s3c_failures=0
+s3c_checks=0
+cd "$S3CLIENTS_WORK"
+
+trap 's3c_on_error $? $LINENO "$BASH_COMMAND"' ERR
+s3c_on_error() {
+  printf 'FAILED (exit %s) at line %s: %s\n' "$1" "$2" "$3" >&2
+  local frame=1 where
+  while where=$(caller "$frame"); do
+    printf '  called from line %s\n' "$where" >&2
+    frame=$((frame + 1))
+  done
+}
+
+# One line for a message: newlines shown as '|', at most 400 characters.
+s3c_flat() {
+  local text=${1//$'\n'/|}
+  ((${#text} > 400)) && text="${text:0:400}…"
+  printf '%s' "$text"
+}
+
+step() { printf '\n== %s\n' "$*"; }
+
+s3c_fail() {
+  s3c_failures=$((s3c_failures + 1))
+  printf 'FAILED: %s\n' "$*"
+}
+
+s3c_ok() { printf 'ok: %s\n' "$*"; }
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+  s3c_checks=$((s3c_checks + 1))
+  if [[ $2 == "$3" ]]; then
+    s3c_ok "$1"
+  else
+    s3c_fail "$1: expected '$(s3c_flat "$2")', got '$(s3c_flat "$3")'"
+  fi
+}
+
+# expect_match WHAT REGEX ACTUAL
+expect_match() {
+  s3c_checks=$((s3c_checks + 1))
+  if [[ $3 =~ $2 ]]; then
+    s3c_ok "$1"
+  else
+    s3c_fail "$1: '$(s3c_flat "$3")' does not match /$2/"
+  fi
+}
+
+# expect_same_file WHAT EXPECTED_FILE ACTUAL_FILE: identical bytes (cmp), SHA-256 shown on failure.
+expect_same_file() {
+  s3c_checks=$((s3c_checks + 1))
+  if [[ -f $3 ]] && cmp -s "$2" "$3"; then
+    s3c_ok "$1"
+  elif [[ -f $3 ]]; then
+    s3c_fail "$1: bytes differ: $(sha256sum "$2" | cut -c1-16)… ($(stat -c %s "$2") B) vs $(sha256sum "$3" | cut -c1-16)… ($(stat -c %s "$3") B)"
+  else
+    s3c_fail "$1: $3 does not exist"
+  fi
+}
+
+# expect_same_tree WHAT EXPECTED_DIR ACTUAL_DIR: the same files with the same bytes (diff -r).
+expect_same_tree() {
+  s3c_checks=$((s3c_checks + 1))
+  local out
+  if out=$(diff -r "$2" "$3" 2>&1); then
+    s3c_ok "$1"
+  else
+    s3c_fail "$1: $(s3c_flat "$(head -n 10 <<<"$out")")"
+  fi
+}
+
+# expect_fails_with WHAT PATTERN COMMAND...: COMMAND must fail and its output contain PATTERN
+# (an S3 error code such as PreconditionFailed, or an HTTP status).
+expect_fails_with() {
+  local what=$1 pattern=$2 out rc=0
+  shift 2
+  s3c_checks=$((s3c_checks + 1))
+  out=$("$@" 2>&1) || rc=$?
+  if ((rc == 0)); then
+    s3c_fail "$what: succeeded, expected a failure with $pattern"
+  elif [[ $out == *"$pattern"* ]]; then
+    s3c_ok "$what"
+  else
+    s3c_fail "$what: failed without '$pattern': $(s3c_flat "$(tail -n 3 <<<"$out")")"
+  fi
+}
+
+# make_file PATH BYTES: random content.
+make_file() {
+  mkdir -p "$(dirname "$1")"
+  head -c "$2" /dev/urandom >"$1"
+}
+
+# slice FILE OFFSET LENGTH: LENGTH bytes of FILE from OFFSET, to stdout.
+slice() { dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=1M status=none; }
+
+# sha256_of FILE
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+# md5_of FILE
+md5_of() { md5sum "$1" | cut -d' ' -f1; }
+
+# multipart_etag FILE PART_BYTES: the S3 ETag of FILE uploaded in parts of PART_BYTES
+# ("md5-of-part-md5s-N", without quotes).
+multipart_etag() {
+  local file=$1 part=$2 size n i digests=
+  size=$(stat -c %s "$file")
+  n=$(((size + part - 1) / part))
+  for ((i = 0; i < n; i++)); do
+    digests+=$(dd if="$file" bs="$part" skip="$i" count=1 status=none | md5sum | cut -d' ' -f1)
+  done
+  printf '%s-%d\n' "$(printf '%s' "$digests" | xxd -r -p | md5sum | cut -d' ' -f1)" "$n"
+}
+
+# A tree for sync/copy tests: nested directories, an empty file, a name with spaces and UTF-8.
+make_tree() {
+  local dir=$1
+  make_file "$dir/top.bin" 3000
+  make_file "$dir/a/one.txt" 10
+  make_file "$dir/a/b/two.bin" 70000
+  make_file "$dir/a/b/c/three.bin" 1
+  make_file "$dir/with space/ünïcode é.txt" 123
+  make_file "$dir/z/empty" 0
+}
+
+finish() {
+  printf '\n%d checks, %d failed\n' "$s3c_checks" "$s3c_failures"
+  ((s3c_failures == 0))
+}
