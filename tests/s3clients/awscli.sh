@@ -4,6 +4,7 @@
 # copy-object with REPLACE, delete-objects, list-objects-v2 with delimiter, prefix and paging,
 # error codes). Path-style addressing, 5 MiB multipart threshold and chunk size.
 # Environment: see run.sh.
+# shellcheck source=tests/s3clients/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bucket=$S3CLIENTS_BUCKET

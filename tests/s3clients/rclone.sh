@@ -4,6 +4,7 @@
 # uploads, its own md5chksum metadata for multipart ones), lsf, sync both ways, a multipart file
 # (5 MiB cutoff and chunks), ranged cat, a presigned link through curl, delete, purge.
 # Environment: see run.sh.
+# shellcheck source=tests/s3clients/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bucket=$S3CLIENTS_BUCKET

@@ -115,7 +115,7 @@ server_env=(
   RATE_LIMIT_RPS=0
   GC_INTERVAL_SECONDS=0
   MAX_OBJECT_SIZE=$((256 * 1024 * 1024))
-  LOG_LEVEL=${S3CLIENTS_LOG_LEVEL:-info}
+  LOG_LEVEL="${S3CLIENTS_LOG_LEVEL:-info}"
 )
 
 # The credential first: `castor keys` applies the migrations the server would.

@@ -4,6 +4,7 @@
 # ways, del, error codes, rb. (Its signurl makes Signature V2 URLs, which castor does not take:
 # presigned URLs are covered by the other clients.)
 # Environment: see run.sh.
+# shellcheck source=tests/s3clients/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bucket=$S3CLIENTS_BUCKET
