@@ -9,12 +9,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bucket=$S3CLIENTS_BUCKET
 export AWS_PAGER=""
-aws configure set default.region us-east-1
-aws configure set default.s3.addressing_style path
-aws configure set default.s3.multipart_threshold 5MB
-aws configure set default.s3.multipart_chunksize 5MB
-aws configure set default.retry_mode standard
-aws configure set default.max_attempts 1
+# The private AWS_CONFIG_FILE run.sh names, as `aws configure set default.s3.… VALUE` writes it
+# (written directly: each aws start costs a second or two). No retries: a failure must show.
+cat >"$AWS_CONFIG_FILE" <<'EOF'
+[default]
+region = us-east-1
+retry_mode = standard
+max_attempts = 1
+s3 =
+    addressing_style = path
+    multipart_threshold = 5MB
+    multipart_chunksize = 5MB
+EOF
 part=$((5 * 1024 * 1024))
 
 a() { aws --endpoint-url "$S3_ENDPOINT" "$@"; }
@@ -114,7 +120,8 @@ make_tree tree
 a s3 sync --no-progress tree "s3://$bucket/tree/"
 a s3 sync --no-progress "s3://$bucket/tree/" tree.down
 expect_same_tree "sync up then down" tree tree.down
-expect_eq "a second sync up uploads nothing" "" "$(a s3 sync --no-progress tree "s3://$bucket/tree/")"
+expect_eq "a second sync up uploads nothing" "" \
+  "$(out_of a s3 sync --no-progress tree "s3://$bucket/tree/")"
 make_file tree/a/new.bin 777
 expect_match "sync up after adding a file uploads just it" "^upload: tree/a/new.bin to " \
   "$(a s3 sync --no-progress tree "s3://$bucket/tree/")"

@@ -28,7 +28,7 @@ s3c_flat() {
   printf '%s' "$text"
 }
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (at %d s)\n' "$*" "$SECONDS"; }
 
 s3c_fail() {
   s3c_failures=$((s3c_failures + 1))
@@ -54,6 +54,36 @@ expect_match() {
     s3c_ok "$1"
   else
     s3c_fail "$1: '$(s3c_flat "$3")' does not match /$2/"
+  fi
+}
+
+# out_of COMMAND...: COMMAND's output, or only "<COMMAND failed: exit N>" when it fails (its
+# output then goes to stderr), so that a comparison or match of the output fails too.
+out_of() {
+  local rc=0 out
+  out=$("$@") || rc=$?
+  if ((rc == 0)); then
+    printf '%s' "$out"
+  else
+    printf '%s\n' "$out" >&2
+    printf '<%s failed: exit %d>' "$1" "$rc"
+  fi
+}
+
+# expect_lines WHAT WANT_PRESENT FIXED COMMAND...: COMMAND succeeds and a line of its output
+# contains FIXED (WANT_PRESENT=1) or none does (WANT_PRESENT=0).
+expect_lines() {
+  local what=$1 present=$2 fixed=$3 out rc=0 found=0
+  shift 3
+  s3c_checks=$((s3c_checks + 1))
+  out=$("$@" 2>&1) || rc=$?
+  grep -qF -- "$fixed" <<<"$out" && found=1
+  if ((rc != 0)); then
+    s3c_fail "$what: $1 failed (exit $rc): $(s3c_flat "$(tail -n 3 <<<"$out")")"
+  elif ((found != present)); then
+    s3c_fail "$what: '$fixed' $( ((present)) && echo 'missing from' || echo 'found in') '$(s3c_flat "$out")'"
+  else
+    s3c_ok "$what"
   fi
 }
 
