@@ -24,8 +24,10 @@ EOF
 part=$((5 * 1024 * 1024))
 
 a() { aws --endpoint-url "$S3_ENDPOINT" "$@"; }
-# s3api_field BUCKET KEY QUERY: one field of head-object, as text.
-head_field() { a s3api head-object --bucket "$bucket" --key "$1" --query "$2" --output text; }
+# head_field KEY QUERY [ARGS...]: one field of head-object, as text.
+head_field() {
+  a s3api head-object --bucket "$bucket" --key "$1" --query "$2" --output text "${@:3}"
+}
 
 aws --version
 
@@ -83,6 +85,15 @@ expect_eq "Cache-Control" 'max-age=60' "$(jq -r .CacheControl <<<"$head")"
 expect_eq "Content-Disposition" 'attachment; filename="m.txt"' \
   "$(jq -r .ContentDisposition <<<"$head")"
 expect_eq "ETag of put-object" "\"$(md5_of meta.txt)\"" "$(jq -r .ETag <<<"$head")"
+
+step "put-object --checksum-algorithm CRC32, head-object --checksum-mode ENABLED"
+crc=$(/usr/bin/python3 -c 'import base64, sys, zlib
+print(base64.b64encode(zlib.crc32(open(sys.argv[1], "rb").read()).to_bytes(4, "big")).decode())' meta.txt)
+out=$(a s3api put-object --bucket "$bucket" --key crc.txt --body meta.txt --checksum-algorithm CRC32 \
+  --output json)
+expect_eq "put-object echoes the CRC32" "$crc" "$(jq -r .ChecksumCRC32 <<<"$out")"
+expect_eq "head-object --checksum-mode ENABLED returns it" "$crc" \
+  "$(head_field crc.txt ChecksumCRC32 --checksum-mode ENABLED)"
 
 step "put-object --if-none-match '*' (conditional create)"
 if a s3api put-object help 2>/dev/null | grep -q -- '--if-none-match'; then
