@@ -16,6 +16,8 @@
 # Environment:
 #   S3CLIENTS_LARGE_MIB  size of each client's large (multipart) file in MiB (default 40)
 #   S3CLIENTS_KEEP=1     keep the work directory even when everything passed
+#   S3CLIENTS_CLIENT_TIMEOUT  seconds one client may take (default 420)
+#   S3CLIENTS_LOG_LEVEL  the server's LOG_LEVEL (default info)
 #
 # Each client script gets: S3_ENDPOINT (http://127.0.0.1:PORT), AWS_ACCESS_KEY_ID,
 # AWS_SECRET_ACCESS_KEY, AWS_REGION/AWS_DEFAULT_REGION (us-east-1), S3CLIENTS_BUCKET (a bucket
@@ -36,6 +38,7 @@ all_clients=(awscli rclone s3cmd boto3 js)
 clients=("$@")
 [[ ${#clients[@]} -gt 0 ]] || clients=("${all_clients[@]}")
 large_mib=${S3CLIENTS_LARGE_MIB:-40}
+client_timeout=${S3CLIENTS_CLIENT_TIMEOUT:-420}
 
 # Debian's clients (/usr/bin) before anything a version manager put first on PATH (pyenv's aws
 # or python3 would not see python3-boto3).
@@ -179,7 +182,7 @@ for client in "${clients[@]}"; do
     AWS_SHARED_CREDENTIALS_FILE="$client_work/home/aws-credentials" \
     S3CLIENTS_BUCKET="s3c-$client-$$" S3CLIENTS_WORK="$client_work" \
     S3CLIENTS_LARGE_MIB="$large_mib" \
-    timeout --kill-after=10 300 $command </dev/null >"$work/$client.log" 2>&1 || rc=$?
+    timeout --kill-after=10 "$client_timeout" $command </dev/null >"$work/$client.log" 2>&1 || rc=$?
   elapsed=$((SECONDS - started))
   if ((rc == 0)); then
     passed=$((passed + 1))
@@ -188,7 +191,7 @@ for client in "${clients[@]}"; do
   else
     failed=$((failed + 1))
     why="exit $rc"
-    ((rc == 124)) && why="timed out after 300 s"
+    ((rc == 124)) && why="timed out after $client_timeout s"
     summary+=("FAIL  $client (${elapsed} s, $why; log: $work/$client.log)")
     printf '\n---- %s: %s (last 60 lines of %s) ----\n' "$client" "$why" "$work/$client.log"
     tail -n 60 "$work/$client.log"
