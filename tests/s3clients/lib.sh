@@ -1,17 +1,22 @@
 # shellcheck shell=bash
 # Helpers for the shell client scripts of the S3 client matrix (sourced; see run.sh for the
-# environment they get). A scenario is a sequence of `step`s; commands that later steps depend on
-# run plainly (set -e stops the script at the first failure, and the ERR trap names the line),
-# while `expect_*` checks record a failure and go on, so that one run lists every broken check.
-# `finish` exits 1 when any check failed.
+# environment they get). A scenario is a sequence of steps, each a function run by `run_step` in a
+# subshell with set -e: a command that fails stops that step (the ERR trap names the line) and
+# counts as a failure, and the next step runs, so that one run shows everything that is broken
+# (a step that needs an earlier one's result then fails too, with its own message). `expect_*`
+# checks record a failure and go on. `finish` exits 1 when any check or step failed.
 set -Eeuo pipefail
 
 : "${S3_ENDPOINT:?}" "${S3CLIENTS_BUCKET:?}" "${S3CLIENTS_WORK:?}" "${S3CLIENTS_LARGE_MIB:?}"
-s3c_failures=0
-s3c_checks=0
 cd "$S3CLIENTS_WORK"
+# Counters live in files: steps run in subshells. One line per check / per failure.
+s3c_counts=$S3CLIENTS_WORK/.s3c-counts
+mkdir -p "$s3c_counts"
+: >"$s3c_counts/checks"
+: >"$s3c_counts/failures"
 
-trap 's3c_on_error $? $LINENO "$BASH_COMMAND"' ERR
+s3c_trap_error() { trap 's3c_on_error $? $LINENO "$BASH_COMMAND"' ERR; }
+s3c_trap_error
 s3c_on_error() {
   printf 'FAILED (exit %s) at line %s: %s\n' "$1" "$2" "$3" >&2
   local frame=1 where
@@ -28,18 +33,37 @@ s3c_flat() {
   printf '%s' "$text"
 }
 
-step() { printf '\n== %s (at %d s)\n' "$*" "$SECONDS"; }
+# run_step TITLE FUNCTION: runs FUNCTION in a subshell with set -e; a failure is counted.
+run_step() {
+  local rc=0
+  printf '\n== %s (at %d s)\n' "$1" "$SECONDS"
+  set +e
+  trap - ERR # the step reports its own failed command
+  (
+    s3c_trap_error
+    set -e
+    "$2"
+  )
+  rc=$?
+  s3c_trap_error
+  set -e
+  if ((rc != 0)); then
+    s3c_fail "step '$1' stopped at a failed command (exit $rc, see above)"
+  fi
+  return 0
+}
 
 s3c_fail() {
-  s3c_failures=$((s3c_failures + 1))
+  echo >>"$s3c_counts/failures"
   printf 'FAILED: %s\n' "$*"
 }
 
 s3c_ok() { printf 'ok: %s\n' "$*"; }
+s3c_count_check() { echo >>"$s3c_counts/checks"; }
 
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {
-  s3c_checks=$((s3c_checks + 1))
+  s3c_count_check
   if [[ $2 == "$3" ]]; then
     s3c_ok "$1"
   else
@@ -49,7 +73,7 @@ expect_eq() {
 
 # expect_match WHAT REGEX ACTUAL
 expect_match() {
-  s3c_checks=$((s3c_checks + 1))
+  s3c_count_check
   if [[ $3 =~ $2 ]]; then
     s3c_ok "$1"
   else
@@ -75,7 +99,7 @@ out_of() {
 expect_lines() {
   local what=$1 present=$2 fixed=$3 out rc=0 found=0
   shift 3
-  s3c_checks=$((s3c_checks + 1))
+  s3c_count_check
   out=$("$@" 2>&1) || rc=$?
   grep -qF -- "$fixed" <<<"$out" && found=1
   if ((rc != 0)); then
@@ -89,7 +113,7 @@ expect_lines() {
 
 # expect_same_file WHAT EXPECTED_FILE ACTUAL_FILE: identical bytes (cmp), SHA-256 shown on failure.
 expect_same_file() {
-  s3c_checks=$((s3c_checks + 1))
+  s3c_count_check
   if [[ -f $3 ]] && cmp -s "$2" "$3"; then
     s3c_ok "$1"
   elif [[ -f $3 ]]; then
@@ -101,7 +125,7 @@ expect_same_file() {
 
 # expect_same_tree WHAT EXPECTED_DIR ACTUAL_DIR: the same files with the same bytes (diff -r).
 expect_same_tree() {
-  s3c_checks=$((s3c_checks + 1))
+  s3c_count_check
   local out
   if out=$(diff -r "$2" "$3" 2>&1); then
     s3c_ok "$1"
@@ -115,7 +139,7 @@ expect_same_tree() {
 expect_fails_with() {
   local what=$1 pattern=$2 out rc=0
   shift 2
-  s3c_checks=$((s3c_checks + 1))
+  s3c_count_check
   out=$("$@" 2>&1) || rc=$?
   if ((rc == 0)); then
     s3c_fail "$what: succeeded, expected a failure with $pattern"
@@ -134,6 +158,12 @@ make_file() {
 
 # slice FILE OFFSET LENGTH: LENGTH bytes of FILE from OFFSET, to stdout.
 slice() { dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=1M status=none; }
+
+# crc32_b64 FILE: the CRC-32 of FILE as x-amz-checksum-crc32 carries it (base64, big-endian).
+crc32_b64() {
+  /usr/bin/python3 -c 'import base64, sys, zlib
+print(base64.b64encode(zlib.crc32(open(sys.argv[1], "rb").read()).to_bytes(4, "big")).decode())' "$1"
+}
 
 # sha256_of FILE
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
@@ -164,6 +194,10 @@ make_tree() {
 }
 
 finish() {
-  printf '\n%d checks, %d failed\n' "$s3c_checks" "$s3c_failures"
-  ((s3c_failures == 0))
+  local checks failures
+  checks=$(wc -l <"$s3c_counts/checks")
+  failures=$(wc -l <"$s3c_counts/failures")
+  printf '\n%d checks, %d failures\n' "$checks" "$failures"
+  trap - ERR
+  ((failures == 0))
 }

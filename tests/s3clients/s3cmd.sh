@@ -19,58 +19,73 @@ s() {
 
 s3cmd --version
 
-step "mb"
-expect_eq "mb" "Bucket 's3://$bucket/' created" "$(s mb "s3://$bucket")"
-expect_lines "ls lists the bucket" 1 "s3://$bucket" s ls
-
-step "put small, put large (multipart)"
-make_file small.bin 2222
-s put --no-progress small.bin "s3://$bucket/small.bin"
-make_file large.bin $((S3CLIENTS_LARGE_MIB * 1024 * 1024 + 999))
-# --progress: s3cmd names the parts only in its progress lines.
-s put --progress --multipart-chunk-size-mb=5 large.bin "s3://$bucket/big/large.bin" |
-  tr '\r' '\n' | grep -F '[part' >put.out
-cat put.out
-parts=$(((S3CLIENTS_LARGE_MIB * 1024 * 1024 + 999 + 5 * 1024 * 1024 - 1) / (5 * 1024 * 1024)))
-expect_match "the large put went in $parts parts" "\\[part $parts of $parts, " "$(cat put.out)"
-
-step "get (s3cmd verifies the MD5)"
-s get --no-progress "s3://$bucket/small.bin" small.down
-expect_same_file "small round trip" small.bin small.down
-s get --no-progress "s3://$bucket/big/large.bin" large.down >get.out 2>&1 || {
-  cat get.out
-  false
+step01() {
+  expect_eq "mb" "Bucket 's3://$bucket/' created" "$(s mb "s3://$bucket")"
+  expect_lines "ls lists the bucket" 1 "s3://$bucket" s ls
 }
-cat get.out
-expect_same_file "large round trip" large.bin large.down
-expect_eq "no MD5 warning on the large get" "" "$(grep -i 'md5' get.out || true)"
 
-step "ls and info"
-listing=$(s ls "s3://$bucket")
-expect_match "ls shows the prefix big/" "DIR +s3://$bucket/big/" "$listing"
-expect_match "ls shows small.bin and its size" " 2222 +s3://$bucket/small.bin" "$listing"
-expect_match "ls big/ shows the large file's size" \
-  " $(stat -c %s large.bin) +s3://$bucket/big/large.bin" "$(s ls "s3://$bucket/big/")"
-# info also asks for the object's ACL (castor answers the canned private one).
-expect_match "info shows the MD5" "MD5 sum: +$(md5_of small.bin)" "$(out_of s info "s3://$bucket/small.bin")"
-expect_match "la (all buckets) lists small.bin" "s3://$bucket/small.bin" "$(out_of s la)"
+step02() {
+  make_file small.bin 2222
+  s put --no-progress small.bin "s3://$bucket/small.bin"
+  make_file large.bin $((S3CLIENTS_LARGE_MIB * 1024 * 1024 + 999))
+  # --progress: s3cmd names the parts only in its progress lines.
+  s put --progress --multipart-chunk-size-mb=5 large.bin "s3://$bucket/big/large.bin" |
+    tr '\r' '\n' | grep -F '[part' >put.out
+  cat put.out
+  parts=$(((S3CLIENTS_LARGE_MIB * 1024 * 1024 + 999 + 5 * 1024 * 1024 - 1) / (5 * 1024 * 1024)))
+  expect_match "the large put went in $parts parts" "\\[part $parts of $parts, " "$(cat put.out)"
+}
 
-step "sync up and down"
-make_tree tree
-s sync --no-progress tree/ "s3://$bucket/tree/" >/dev/null
-s sync --no-progress "s3://$bucket/tree/" tree.down/ >/dev/null
-expect_same_tree "sync up then down" tree tree.down
+step03() {
+  s get --no-progress "s3://$bucket/small.bin" small.down
+  expect_same_file "small round trip" small.bin small.down
+  s get --no-progress "s3://$bucket/big/large.bin" large.down >get.out 2>&1 || {
+    cat get.out
+    false
+  }
+  cat get.out
+  expect_same_file "large round trip" large.bin large.down
+  expect_eq "no MD5 warning on the large get" "" "$(grep -i 'md5' get.out || true)"
+}
 
-step "errors"
-expect_fails_with "get of a missing key" "does not exist" s get "s3://$bucket/no-such-key" missing.out
-expect_fails_with "rb of a non-empty bucket" "BucketNotEmpty" s rb "s3://$bucket"
+step04() {
+  listing=$(s ls "s3://$bucket")
+  expect_match "ls shows the prefix big/" "DIR +s3://$bucket/big/" "$listing"
+  expect_match "ls shows small.bin and its size" " 2222 +s3://$bucket/small.bin" "$listing"
+  expect_match "ls big/ shows the large file's size" \
+    " $(stat -c %s large.bin) +s3://$bucket/big/large.bin" "$(s ls "s3://$bucket/big/")"
+  # info also asks for the object's ACL (castor answers the canned private one).
+  expect_match "info shows the MD5" "MD5 sum: +$(md5_of small.bin)" "$(out_of s info "s3://$bucket/small.bin")"
+  expect_match "la (all buckets) lists small.bin" "s3://$bucket/small.bin" "$(out_of s la)"
+}
 
-step "del, rb"
-expect_eq "del" "delete: 's3://$bucket/small.bin'" "$(s del "s3://$bucket/small.bin")"
-expect_lines "ls after del has no small.bin" 0 small.bin s ls "s3://$bucket"
-s del --recursive --force "s3://$bucket/" >/dev/null
-expect_eq "the bucket is empty" "" "$(out_of s ls --recursive "s3://$bucket")"
-expect_eq "rb" "Bucket 's3://$bucket/' removed" "$(s rb "s3://$bucket")"
-expect_lines "the bucket is gone" 0 "s3://$bucket" s ls
+step05() {
+  make_tree tree
+  s sync --no-progress tree/ "s3://$bucket/tree/" >/dev/null
+  s sync --no-progress "s3://$bucket/tree/" tree.down/ >/dev/null
+  expect_same_tree "sync up then down" tree tree.down
+}
+
+step06() {
+  expect_fails_with "get of a missing key" "does not exist" s get "s3://$bucket/no-such-key" missing.out
+  expect_fails_with "rb of a non-empty bucket" "BucketNotEmpty" s rb "s3://$bucket"
+}
+
+step07() {
+  expect_eq "del" "delete: 's3://$bucket/small.bin'" "$(s del "s3://$bucket/small.bin")"
+  expect_lines "ls after del has no small.bin" 0 small.bin s ls "s3://$bucket"
+  s del --recursive --force "s3://$bucket/" >/dev/null
+  expect_eq "the bucket is empty" "" "$(out_of s ls --recursive "s3://$bucket")"
+  expect_eq "rb" "Bucket 's3://$bucket/' removed" "$(s rb "s3://$bucket")"
+  expect_lines "the bucket is gone" 0 "s3://$bucket" s ls
+}
+
+run_step "mb" step01
+run_step "put small, put large (multipart)" step02
+run_step "get (s3cmd verifies the MD5)" step03
+run_step "ls and info" step04
+run_step "sync up and down" step05
+run_step "errors" step06
+run_step "del, rb" step07
 
 finish

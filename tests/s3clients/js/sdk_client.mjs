@@ -40,6 +40,15 @@ function check(what, ok, detail = "") {
     console.log(`FAILED: ${what}: ${detail}`);
   }
 }
+// An unexpected error stops the current step only (values of a failed step stay undefined and
+// the steps that need them fail too, with their own messages). Declarations shared between steps
+// are `var` for that reason.
+function stepFailed(e) {
+  failures += 1;
+  console.log(`FAILED: step stopped at an unexpected error: ${e.name}: ${e.message}` +
+              ` (HTTP ${e.$metadata?.httpStatusCode})`);
+  console.log(e.stack);
+}
 const show = (v) => (Buffer.isBuffer(v) ? `<${v.length} bytes>` : JSON.stringify(v));
 const expectEq = (what, expected, actual) =>
   check(
@@ -108,99 +117,124 @@ s3.middlewareStack.add(
 
 async function main() {
   step("CreateBucket, HeadBucket");
-  await s3.send(new CreateBucketCommand({ Bucket }));
-  const hb = await s3.send(new HeadBucketCommand({ Bucket }));
-  expectEq("HeadBucket", 200, hb.$metadata.httpStatusCode);
-
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    var hb = await s3.send(new HeadBucketCommand({ Bucket }));
+    expectEq("HeadBucket", 200, hb.$metadata.httpStatusCode);
+  } catch (e) {
+    stepFailed(e);
+  }
   step("PutObject (buffer and stream, default CRC32 checksums), GetObject, HeadObject");
-  const small = randomBytes(70_000);
-  const put = await s3.send(new PutObjectCommand({
-    Bucket, Key: "js/small.bin", Body: small, ContentType: "application/x-js",
-    Metadata: { client: "js-sdk-v3" },
-  }));
-  expectEq("PutObject ETag is the MD5", `"${md5(small).toString("hex")}"`, put.ETag);
-  const got = await s3.send(new GetObjectCommand({ Bucket, Key: "js/small.bin", ChecksumMode: "ENABLED" }));
-  expectEq("GetObject bytes", small, await bodyBytes(got));
-  expectEq("metadata", { client: "js-sdk-v3" }, got.Metadata);
-  expectEq("content type", "application/x-js", got.ContentType);
-  expectEq("stored CRC32 returned with ChecksumMode ENABLED", crc32Base64(small), got.ChecksumCRC32);
+  try {
+    var small = randomBytes(70_000);
+    var put = await s3.send(new PutObjectCommand({
+      Bucket, Key: "js/small.bin", Body: small, ContentType: "application/x-js",
+      Metadata: { client: "js-sdk-v3" },
+    }));
+    expectEq("PutObject ETag is the MD5", `"${md5(small).toString("hex")}"`, put.ETag);
+    var got = await s3.send(new GetObjectCommand({ Bucket, Key: "js/small.bin", ChecksumMode: "ENABLED" }));
+    expectEq("GetObject bytes", small, await bodyBytes(got));
+    expectEq("metadata", { client: "js-sdk-v3" }, got.Metadata);
+    expectEq("content type", "application/x-js", got.ContentType);
+    expectEq("stored CRC32 returned with ChecksumMode ENABLED", crc32Base64(small), got.ChecksumCRC32);
 
-  const streamed = randomBytes(300_000);
-  await s3.send(new PutObjectCommand({
-    Bucket, Key: "js/streamed.bin", Body: Readable.from([streamed.subarray(0, 100_000),
-                                                       streamed.subarray(100_000)]),
-    ContentLength: streamed.length,
-  }));
-  const head = await s3.send(new HeadObjectCommand({ Bucket, Key: "js/streamed.bin", ChecksumMode: "ENABLED" }));
-  expectEq("streamed put: length", streamed.length, head.ContentLength);
-  expectEq("streamed put: ETag", `"${md5(streamed).toString("hex")}"`, head.ETag);
-  expectEq("streamed put: CRC32", crc32Base64(streamed), head.ChecksumCRC32);
-  expectEq("streamed put: bytes", streamed,
-           await bodyBytes(await s3.send(new GetObjectCommand({ Bucket, Key: "js/streamed.bin" }))));
-  const ranged = await s3.send(new GetObjectCommand({ Bucket, Key: "js/streamed.bin", Range: "bytes=5-14" }));
-  expectEq("range bytes=5-14", streamed.subarray(5, 15), await bodyBytes(ranged));
-
+    var streamed = randomBytes(300_000);
+    await s3.send(new PutObjectCommand({
+      Bucket, Key: "js/streamed.bin", Body: Readable.from([streamed.subarray(0, 100_000),
+                                                         streamed.subarray(100_000)]),
+      ContentLength: streamed.length,
+    }));
+    var head = await s3.send(new HeadObjectCommand({ Bucket, Key: "js/streamed.bin", ChecksumMode: "ENABLED" }));
+    expectEq("streamed put: length", streamed.length, head.ContentLength);
+    expectEq("streamed put: ETag", `"${md5(streamed).toString("hex")}"`, head.ETag);
+    expectEq("streamed put: CRC32", crc32Base64(streamed), head.ChecksumCRC32);
+    expectEq("streamed put: bytes", streamed,
+             await bodyBytes(await s3.send(new GetObjectCommand({ Bucket, Key: "js/streamed.bin" }))));
+    var ranged = await s3.send(new GetObjectCommand({ Bucket, Key: "js/streamed.bin", Range: "bytes=5-14" }));
+    expectEq("range bytes=5-14", streamed.subarray(5, 15), await bodyBytes(ranged));
+  } catch (e) {
+    stepFailed(e);
+  }
   step("conditional PutObject (IfNoneMatch: *)");
-  await s3.send(new PutObjectCommand({ Bucket, Key: "js/once", Body: "first", IfNoneMatch: "*" }));
-  await expectError("second conditional create", "PreconditionFailed", 412,
-                    s3.send(new PutObjectCommand({ Bucket, Key: "js/once", Body: "second", IfNoneMatch: "*" })));
-  expectEq("the first create's bytes stay", Buffer.from("first"),
-           await bodyBytes(await s3.send(new GetObjectCommand({ Bucket, Key: "js/once" }))));
-
+  try {
+    await s3.send(new PutObjectCommand({ Bucket, Key: "js/once", Body: "first", IfNoneMatch: "*" }));
+    await expectError("second conditional create", "PreconditionFailed", 412,
+                      s3.send(new PutObjectCommand({ Bucket, Key: "js/once", Body: "second", IfNoneMatch: "*" })));
+    expectEq("the first create's bytes stay", Buffer.from("first"),
+             await bodyBytes(await s3.send(new GetObjectCommand({ Bucket, Key: "js/once" }))));
+  } catch (e) {
+    stepFailed(e);
+  }
   step("multipart Upload (lib-storage)");
-  const large = randomBytes(largeSize);
-  const upload = new Upload({
-    client: s3, params: { Bucket, Key: "js/large.bin", Body: large }, partSize, queueSize: 2,
-  });
-  const done = await upload.done();
-  expectEq("Upload ETag is md5-of-part-md5s-N", multipartEtag(large, partSize), done.ETag);
-  const lg = await s3.send(new GetObjectCommand({ Bucket, Key: "js/large.bin" }));
-  expectEq("large object sha256", sha256(large), sha256(await bodyBytes(lg)));
-  expectEq("large object length", large.length, lg.ContentLength);
-
+  try {
+    var large = randomBytes(largeSize);
+    var upload = new Upload({
+      client: s3, params: { Bucket, Key: "js/large.bin", Body: large }, partSize, queueSize: 2,
+    });
+    var done = await upload.done();
+    expectEq("Upload ETag is md5-of-part-md5s-N", multipartEtag(large, partSize), done.ETag);
+    var lg = await s3.send(new GetObjectCommand({ Bucket, Key: "js/large.bin" }));
+    expectEq("large object sha256", sha256(large), sha256(await bodyBytes(lg)));
+    expectEq("large object length", large.length, lg.ContentLength);
+  } catch (e) {
+    stepFailed(e);
+  }
   step("presigned GET through fetch");
-  const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: "js/small.bin" }), { expiresIn: 300 });
-  const res = await fetch(url);
-  expectEq("presigned GET status", 200, res.status);
-  expectEq("presigned GET bytes", small, Buffer.from(await res.arrayBuffer()));
-
+  try {
+    var url = await getSignedUrl(s3, new GetObjectCommand({ Bucket, Key: "js/small.bin" }), { expiresIn: 300 });
+    var res = await fetch(url);
+    expectEq("presigned GET status", 200, res.status);
+    expectEq("presigned GET bytes", small, Buffer.from(await res.arrayBuffer()));
+  } catch (e) {
+    stepFailed(e);
+  }
   step("ListObjectsV2: delimiter and paginator");
-  for (let i = 0; i < 12; i++) {
-    await s3.send(new PutObjectCommand({ Bucket, Key: `js/list/${String(i).padStart(2, "0")}`, Body: `${i}` }));
+  try {
+    for (let i = 0; i < 12; i++) {
+      await s3.send(new PutObjectCommand({ Bucket, Key: `js/list/${String(i).padStart(2, "0")}`, Body: `${i}` }));
+    }
+    var top = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: "js/", Delimiter: "/" }));
+    expectEq("CommonPrefixes", ["js/list/"], (top.CommonPrefixes ?? []).map((p) => p.Prefix));
+    expectEq("Contents", ["js/large.bin", "js/once", "js/small.bin", "js/streamed.bin"],
+             (top.Contents ?? []).map((o) => o.Key));
+    expectEq("KeyCount", 5, top.KeyCount);
+    var keys = [];
+    var pages = 0;
+    for await (const page of paginateListObjectsV2({ client: s3, pageSize: 5 }, { Bucket, Prefix: "js/list/" })) {
+      pages += 1;
+      keys.push(...(page.Contents ?? []).map((o) => o.Key));
+    }
+    expectEq("paginator pages", 3, pages);
+    expectEq("paginator keys", Array.from({ length: 12 }, (_, i) => `js/list/${String(i).padStart(2, "0")}`), keys);
+  } catch (e) {
+    stepFailed(e);
   }
-  const top = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: "js/", Delimiter: "/" }));
-  expectEq("CommonPrefixes", ["js/list/"], (top.CommonPrefixes ?? []).map((p) => p.Prefix));
-  expectEq("Contents", ["js/large.bin", "js/once", "js/small.bin", "js/streamed.bin"],
-           (top.Contents ?? []).map((o) => o.Key));
-  expectEq("KeyCount", 5, top.KeyCount);
-  const keys = [];
-  let pages = 0;
-  for await (const page of paginateListObjectsV2({ client: s3, pageSize: 5 }, { Bucket, Prefix: "js/list/" })) {
-    pages += 1;
-    keys.push(...(page.Contents ?? []).map((o) => o.Key));
-  }
-  expectEq("paginator pages", 3, pages);
-  expectEq("paginator keys", Array.from({ length: 12 }, (_, i) => `js/list/${String(i).padStart(2, "0")}`), keys);
-
   step("errors");
-  await expectError("GetObject of a missing key", "NoSuchKey", 404,
-                    s3.send(new GetObjectCommand({ Bucket, Key: "js/none" })));
-  await expectError("DeleteBucket of a non-empty bucket", "BucketNotEmpty", 409,
-                    s3.send(new DeleteBucketCommand({ Bucket })));
-
+  try {
+    await expectError("GetObject of a missing key", "NoSuchKey", 404,
+                      s3.send(new GetObjectCommand({ Bucket, Key: "js/none" })));
+    await expectError("DeleteBucket of a non-empty bucket", "BucketNotEmpty", 409,
+                      s3.send(new DeleteBucketCommand({ Bucket })));
+  } catch (e) {
+    stepFailed(e);
+  }
   step("DeleteObject, DeleteObjects, DeleteBucket");
-  await s3.send(new DeleteObjectCommand({ Bucket, Key: "js/small.bin" }));
-  await expectError("HeadObject after DeleteObject", "NotFound", 404,
-                    s3.send(new HeadObjectCommand({ Bucket, Key: "js/small.bin" })));
-  const all = await s3.send(new ListObjectsV2Command({ Bucket }));
-  const del = await s3.send(new DeleteObjectsCommand({
-    Bucket, Delete: { Objects: (all.Contents ?? []).map((o) => ({ Key: o.Key })) },
-  }));
-  expectEq("DeleteObjects deleted every key", (all.Contents ?? []).map((o) => o.Key).sort(),
-           (del.Deleted ?? []).map((d) => d.Key).sort());
-  expectEq("DeleteObjects errors", [], del.Errors ?? []);
-  await s3.send(new DeleteBucketCommand({ Bucket }));
-  await expectError("HeadBucket after DeleteBucket", "NotFound", 404, s3.send(new HeadBucketCommand({ Bucket })));
+  try {
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: "js/small.bin" }));
+    await expectError("HeadObject after DeleteObject", "NotFound", 404,
+                      s3.send(new HeadObjectCommand({ Bucket, Key: "js/small.bin" })));
+    var all = await s3.send(new ListObjectsV2Command({ Bucket }));
+    var del = await s3.send(new DeleteObjectsCommand({
+      Bucket, Delete: { Objects: (all.Contents ?? []).map((o) => ({ Key: o.Key })) },
+    }));
+    expectEq("DeleteObjects deleted every key", (all.Contents ?? []).map((o) => o.Key).sort(),
+             (del.Deleted ?? []).map((d) => d.Key).sort());
+    expectEq("DeleteObjects errors", [], del.Errors ?? []);
+    await s3.send(new DeleteBucketCommand({ Bucket }));
+    await expectError("HeadBucket after DeleteBucket", "NotFound", 404, s3.send(new HeadBucketCommand({ Bucket })));
+  } catch (e) {
+    stepFailed(e);
+  }
 }
 
 try {
