@@ -4,7 +4,8 @@
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 #
 # Functions:
-#   castor_install_deps            install the Debian packages castor needs (only the missing ones)
+#   castor_install_deps [PKG...]   install the Debian packages castor needs and the optional PKGs
+#                                  (e.g. "${CASTOR_S3_CLIENT_DEB_PACKAGES[@]}"), only the missing ones
 #   castor_build [TYPE] [DIR] [ARGS...]
 #                                  configure (Ninja) and build; TYPE Release (default) | Debug | ...,
 #                                  DIR build (default); ARGS are passed to cmake's configure step;
@@ -42,6 +43,10 @@ CASTOR_DEB_PACKAGES=(
   libpugixml-dev libisal-dev
 )
 
+# Optional: the real S3 clients that tests/s3clients/run.sh drives (not needed to build or run
+# castor; run.sh passes them to castor_install_deps). The JS SDK comes from npm (tests/s3clients/js).
+CASTOR_S3_CLIENT_DEB_PACKAGES=(awscli rclone s3cmd python3-boto3 jq xxd)
+
 castor_log() {
   printf '==> %s\n' "$*" >&2
 }
@@ -59,11 +64,11 @@ _castor_pkg_installed() {
 
 castor_install_deps() {
   if ! command -v dpkg-query >/dev/null 2>&1; then
-    castor_log "not a Debian system: skipping package installation (need: ${CASTOR_DEB_PACKAGES[*]})"
+    castor_log "not a Debian system: skipping package installation (need: ${CASTOR_DEB_PACKAGES[*]} $*)"
     return 0
   fi
   local pkg missing=()
-  for pkg in "${CASTOR_DEB_PACKAGES[@]}"; do
+  for pkg in "${CASTOR_DEB_PACKAGES[@]}" "$@"; do
     _castor_pkg_installed "$pkg" || missing+=("$pkg")
   done
   if [[ ${#missing[@]} -eq 0 ]]; then
