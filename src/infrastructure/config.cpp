@@ -52,7 +52,8 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "MAX_MANIFEST_BYTES",
                                      "UPLOAD_TTL_SECONDS",
                                      "MAX_OPEN_UPLOADS",
-                                     "S3_DOMAIN"};
+                                     "S3_DOMAIN",
+                                     "S3_MIN_PART_SIZE"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -171,7 +172,9 @@ const char* config_usage() {
          "  UPLOAD_TTL_SECONDS / --upload-ttl-seconds  upload session lifetime after its last "
          "part (86400)\n"
          "  MAX_OPEN_UPLOADS / --max-open-uploads      open upload sessions per tenant (1000)\n"
-         "  S3_DOMAIN / --s3-domain                    virtual-hosted S3 under <bucket>.<domain>\n";
+         "  S3_DOMAIN / --s3-domain                    virtual-hosted S3 under <bucket>.<domain>\n"
+         "  S3_MIN_PART_SIZE / --s3-min-part-size      least S3 multipart part but the last, "
+         "bytes (5242880; lower only for tests)\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -330,7 +333,8 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   for (Status s : {number("BLOB_GRACE_SECONDS", 0, 86400 * 3650, grace),
                    number("MAX_MANIFEST_BYTES", 1024, std::uint64_t{1} << 32, c.max_manifest_bytes),
                    number("UPLOAD_TTL_SECONDS", 1, 86400 * 3650, upload_ttl),
-                   number("MAX_OPEN_UPLOADS", 1, 1'000'000, max_open_uploads)}) {
+                   number("MAX_OPEN_UPLOADS", 1, 1'000'000, max_open_uploads),
+                   number("S3_MIN_PART_SIZE", 1, std::uint64_t{5} << 30, c.s3_min_part_size)}) {
     if (!s) {
       return std::move(s).error();
     }
