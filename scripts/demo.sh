@@ -54,7 +54,11 @@ call() {
   [[ $method != GET ]] && shown+=("${method_args[@]}")
   shown+=("$@" "$BASE_URL$path")
   printf '  $ curl'
-  [[ ${#AUTH[@]} -gt 0 ]] && printf ' -H "Authorization: Bearer $%s"' API_KEY
+  if [[ -n ${SIGV4:-} ]]; then
+    printf ' --aws-sigv4 aws:amz:us-east-1:s3 --user "$AKID:$SECRET"'
+  elif [[ ${#AUTH[@]} -gt 0 ]]; then
+    printf ' -H "Authorization: Bearer $%s"' API_KEY
+  fi
   for arg in "${shown[@]}"; do
     if [[ $arg =~ ^[A-Za-z0-9_./:@=%,+-]+$ ]]; then
       printf ' %s' "$arg"
@@ -402,6 +406,38 @@ cmp -s "$BODY" "$WORK/big.bin" || {
 printf '     the object is byte for byte the two parts\n'
 call 206 GET "/v1/objects/by-key/$NS/$TENANT/big.bin" -H "X-Tenant: $TENANT" \
   -H 'Range: bytes=299990-300009'
+
+# --- the S3 API ----------------------------------------------------------------------------------
+say "An S3 credential for the tenant (admin API; the secret is shown once) -> 201"
+call 201 POST /v1/admin/s3-credentials -H 'Content-Type: application/json' \
+  --data-binary "{\"tenant_id\": \"$TENANT\", \"scopes\": [\"objects:read\", \"objects:write\", \"objects:delete\"]}"
+S3_USER="$(json_string access_key_id):$(json_string secret_access_key)"
+# s3 EXPECTED METHOD PATH [curl args...]: `call` signed with AWS Signature Version 4 (curl's own
+# --aws-sigv4), as any S3 client would sign it.
+s3() {
+  local saved=("${AUTH[@]}")
+  AUTH=(--aws-sigv4 'aws:amz:us-east-1:s3' --user "$S3_USER")
+  SIGV4=1 call "$@"
+  AUTH=("${saved[@]}")
+}
+S3_BUCKET=$NS-s3
+say "S3: create a bucket, put an object with metadata, read it back (ETag = MD5)"
+s3 200 PUT "/$S3_BUCKET"
+printf 'hello over S3' >"$WORK/s3.txt"
+s3 200 PUT "/$S3_BUCKET/s3/hello.txt" -H 'x-amz-meta-owner: demo' --data-binary "@$WORK/s3.txt"
+[[ $(header ETag) == "\"$(printf 'hello over S3' | md5sum | cut -c1-32)\"" ]] || {
+  echo 'FAILED: the S3 ETag is not the MD5 of the content' >&2
+  exit 1
+}
+s3 200 GET "/$S3_BUCKET/s3/hello.txt"
+expect_body "$WORK/s3.txt"
+say "S3: the same object through the native API (namespace = bucket)"
+call 200 GET "/v1/objects/by-key/$S3_BUCKET/$TENANT/s3/hello.txt"
+say "S3: ListObjectsV2 with a delimiter; a conditional write on a used key -> 412"
+s3 200 GET "/$S3_BUCKET?list-type=2&delimiter=/"
+s3 412 PUT "/$S3_BUCKET/s3/hello.txt" -H 'If-None-Match: *' --data-binary 'again'
+s3 204 DELETE "/$S3_BUCKET/s3/hello.txt"
+s3 204 DELETE "/$S3_BUCKET"
 
 # --- errors --------------------------------------------------------------------------------------
 say "Unknown route -> 404, known route with a wrong method -> 405 (with Allow)"

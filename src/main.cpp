@@ -18,6 +18,7 @@
 #include "cli/fsck_command.h"
 #include "cli/gc_log.h"
 #include "cli/keys_command.h"
+#include "infrastructure/checksummers.h"
 #include "infrastructure/config.h"
 #include "infrastructure/fd_budget.h"
 #include "infrastructure/fs_blob_store.h"
@@ -26,6 +27,7 @@
 #include "infrastructure/logging.h"
 #include "infrastructure/migrator.h"
 #include "infrastructure/mime_types_file.h"
+#include "infrastructure/openssl_hmac.h"
 #include "infrastructure/openssl_sha256.h"
 #include "infrastructure/pg_metadata_store.h"
 #include "infrastructure/process_metrics.h"
@@ -156,6 +158,9 @@ int serve(const Config& config) {
   StoreUploadPart store_upload_part(metadata, **blob_store, clock, ids, upload_limits);
   CompleteUpload complete_upload(metadata, **blob_store, clock, ids, upload_limits, &media_types);
   AbortUpload abort_upload(metadata);
+  CopyObject copy(metadata, clock, ids);
+  const Checksummers checksummers;
+  const OpensslSigv4Crypto sigv4_crypto;
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
   CheckIntegrity fsck(metadata, **blob_store);
@@ -203,7 +208,8 @@ int serve(const Config& config) {
        .metrics_auth = config.metrics_auth,
        .auth_required = config.auth_required,
        .access_logger = kAccessLoggerName,
-       .access_log_json = config.log_format == "json"},
+       .access_log_json = config.log_format == "json",
+       .s3_domain = config.s3_domain},
       {upload,
        download,
        remove,
@@ -228,6 +234,9 @@ int serve(const Config& config) {
        keys,
        limiter,
        metrics,
+       copy,
+       checksummers,
+       sigv4_crypto,
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);
