@@ -105,8 +105,9 @@ Awaitable<void> create_multipart_upload(ServerCore& s, Connection& c, Exchange& 
   if (!created) {
     co_return co_await send_s3_error(s, c, ex, call, created.error(), S3Resource::kObject);
   }
-  co_await send_xml(
-      s, c, ex, s3_initiate_multipart_upload_xml(call.bucket, call.key, created->id().to_string()));
+  std::string xml =
+      s3_initiate_multipart_upload_xml(call.bucket, call.key, created->id().to_string());
+  co_await send_xml(s, c, ex, std::move(xml));
 }
 
 Awaitable<void> upload_part(ServerCore& s, Connection& c, Exchange& ex, S3Call call) {
@@ -226,7 +227,8 @@ Awaitable<void> upload_part_copy(ServerCore& s, Connection& c, Exchange& ex, S3C
   const S3CopyResult result{.last_modified = copied->uploaded_at,
                             .etag = copied->md5,
                             .checksums = s3_checksums(copied->checksums)};
-  co_await send_xml(s, c, ex, s3_copy_part_result_xml(result));
+  std::string xml = s3_copy_part_result_xml(result);
+  co_await send_xml(s, c, ex, std::move(xml));
 }
 
 Awaitable<void> complete_multipart_upload(ServerCore& s, Connection& c, Exchange& ex, S3Call call) {
@@ -270,9 +272,8 @@ Awaitable<void> complete_multipart_upload(ServerCore& s, Connection& c, Exchange
     co_return co_await send_s3_error(s, c, ex, call, completed.error(), S3Resource::kUpload);
   }
   if (!completed->object) {
-    co_return co_await send_s3_error(
-        s, c, ex, call, Error{ErrorCode::kInternal, "the upload completed into no object"},
-        S3Resource::kUpload);
+    const Error e{ErrorCode::kInternal, "the upload completed into no object"};
+    co_return co_await send_s3_error(s, c, ex, call, e, S3Resource::kUpload);
   }
   const Object& object = *completed->object;
   const std::string host = ex.header("Host").value_or("localhost");
@@ -282,7 +283,8 @@ Awaitable<void> complete_multipart_upload(ServerCore& s, Connection& c, Exchange
       .key = call.key,
       .etag = object.etag(),
       .checksums = s3_checksums(object.attributes().checksums)};
-  co_await send_xml(s, c, ex, s3_complete_multipart_upload_xml(result));
+  std::string xml = s3_complete_multipart_upload_xml(result);
+  co_await send_xml(s, c, ex, std::move(xml));
 }
 
 Awaitable<void> abort_multipart_upload(ServerCore& s, Connection& c, Exchange& ex, S3Call call) {

@@ -123,7 +123,8 @@ Awaitable<void> list_parts(ServerCore& s, Connection& c, Exchange& ex, S3Call ca
   if (result.is_truncated && !result.parts.empty()) {
     result.next_part_number_marker = result.parts.back().part_number;
   }
-  co_await send_xml(s, c, ex, s3_list_parts_xml(result));
+  std::string xml = s3_list_parts_xml(result);
+  co_await send_xml(s, c, ex, std::move(xml));
 }
 
 Awaitable<void> list_multipart_uploads(ServerCore& s, Connection& c, Exchange& ex, S3Call call) {
@@ -149,8 +150,8 @@ Awaitable<void> list_multipart_uploads(ServerCore& s, Connection& c, Exchange& e
   if (!id_marker.empty()) {
     auto parsed = UploadId::parse(id_marker);
     if (!parsed) {
-      co_return co_await send_s3_error(s, c, ex, call, invalid("Invalid uploadId marker"),
-                                       S3Resource::kBucket);
+      const Error e = invalid("Invalid uploadId marker");
+      co_return co_await send_s3_error(s, c, ex, call, e, S3Resource::kBucket);
     }
     query.upload_id_marker = *parsed;
   }
@@ -181,7 +182,8 @@ Awaitable<void> list_multipart_uploads(ServerCore& s, Connection& c, Exchange& e
                               .upload_id = session.id().to_string(),
                               .initiated = session.fields().created_at});
   }
-  co_await send_xml(s, c, ex, s3_list_multipart_uploads_xml(result));
+  std::string xml = s3_list_multipart_uploads_xml(result);
+  co_await send_xml(s, c, ex, std::move(xml));
 }
 
 }  // namespace castor::api::s3
