@@ -140,6 +140,8 @@ int serve(const Config& config) {
   DownloadObject download(metadata, **blob_store);
   DeleteObject remove(metadata, clock);
   ListObjects list(metadata);
+  ManageBuckets buckets(metadata, clock);
+  ListS3 list_s3(metadata);
   StoreBlob store_blob(metadata, **blob_store, clock, ids, config.max_object_size,
                        config.blob_grace);
   ReadBlob read_blob(metadata, **blob_store);
@@ -217,6 +219,8 @@ int serve(const Config& config) {
        download,
        remove,
        list,
+       buckets,
+       list_s3,
        store_blob,
        read_blob,
        preflight,

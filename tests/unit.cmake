@@ -3,6 +3,7 @@
 # In-memory MetadataStore and BlobStore, a fake clock and deterministic ids, with fault injection.
 add_library(castor_test_fakes STATIC
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_blob_store.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_bucket_repository.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_metadata_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_upload_repositories.cpp)
 # Tests include these as "fakes/<name>.h".
@@ -26,8 +27,12 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/download_object_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/delete_object_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/list_objects_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/list_s3_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/buckets_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/bucket_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/authenticate_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/collect_garbage_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/api/conditional_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/http_date_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/key_path_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/check_integrity_test.cpp

@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/conditional.h"
 #include "api/http_date.h"
 
 namespace castor::api {
@@ -84,11 +85,32 @@ Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex, const C
   for (const auto& [name, value] : head.headers) {
     res.set(name, value);
   }
-  if (auto inm = ex.header("If-None-Match");
-      !head.preconditions_evaluated && inm && hp::if_none_match_matches(*inm, etag)) {
-    res.result(http::status::not_modified);
-    co_await s.write_header(c, ex, res);
-    co_return;
+  // Preconditions (RFC 9110 section 13.2.2) before Range, unless the caller (the S3 front end)
+  // evaluated them already. Content without a modification time (blobs) has no date to compare:
+  // the two date conditions are ignored for it.
+  if (!head.preconditions_evaluated) {
+    hp::Preconditions pre{.if_match = ex.header("If-Match"),
+                          .if_none_match = ex.header("If-None-Match")};
+    if (head.last_modified) {
+      pre.if_modified_since = ex.header("If-Modified-Since");
+      pre.if_unmodified_since = ex.header("If-Unmodified-Since");
+    }
+    const hp::Validators current{.etag = head.hash_hex,
+                                 .last_modified = head.last_modified.value_or(Timestamp{})};
+    switch (hp::evaluate_preconditions(pre, current, /*safe=*/true)) {
+      case hp::PreconditionResult::kNotModified:
+        res.result(http::status::not_modified);
+        co_await s.write_header(c, ex, res);
+        co_return;
+      case hp::PreconditionResult::kFailed: {
+        const HttpError failed =
+            http_error(http::status::precondition_failed, "precondition_failed",
+                       "a precondition (If-Match or If-Unmodified-Since) does not hold");
+        co_return co_await s.send_error(c, ex, failed);
+      }
+      case hp::PreconditionResult::kProceed:
+        break;
+    }
   }
   std::optional<std::string> range = ex.header("Range");
   if (auto if_range = ex.header("If-Range");

@@ -148,9 +148,10 @@ struct ContentHead {
   bool preconditions_evaluated = false;
 };
 
-// Answers GET/HEAD for found content: 304 (If-None-Match), 416, 206 (Range, If-Range) or 200
-// (RFC 9110 sections 13-15), then streams the bytes from `content` (null for HEAD) with reads on
-// the disk pool, one chunk ahead of the network.
+// Answers GET/HEAD for found content: 412 (If-Match, If-Unmodified-Since), 304 (If-None-Match,
+// If-Modified-Since; dates only when `head` has a last_modified), 416, 206 (Range, If-Range) or
+// 200 (RFC 9110 sections 13-15, preconditions in the order of section 13.2.2), then streams the
+// bytes from `content` (null for HEAD) with reads on the disk pool, one chunk ahead of the network.
 Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex, const ContentHead& head,
                              BlobReader* content);
 

@@ -12,6 +12,7 @@
 #include "application/blobs/preflight_blobs.h"
 #include "application/blobs/read_blob.h"
 #include "application/blobs/store_blob.h"
+#include "application/buckets.h"
 #include "application/bundles/create_bundle.h"
 #include "application/bundles/delete_bundle.h"
 #include "application/bundles/download_bundle.h"
@@ -22,6 +23,7 @@
 #include "application/delete_object.h"
 #include "application/download_object.h"
 #include "application/list_objects.h"
+#include "application/list_s3.h"
 #include "application/manage_api_keys.h"
 #include "application/metrics.h"
 #include "application/ports/checksummer.h"
@@ -44,6 +46,8 @@ struct UseCases {
   DownloadObject& download;
   DeleteObject& remove;
   ListObjects& list;
+  ManageBuckets& buckets;
+  ListS3& list_s3;
   StoreBlob& store_blob;
   ReadBlob& read_blob;
   PreflightBlobs& preflight;

@@ -151,6 +151,10 @@ Status UploadObject::commit_metadata(Upload& upload, const ContentHash& hash, Ob
       if (auto s = claim_key(tx, committed, *upload.deferred_key_, *upload.policy_, now); !s) {
         return s;
       }
+    } else if (auto bucket = tx.buckets().ensure(committed.ns(), committed.tenant(), now);
+               !bucket) {
+      // A native upload makes its namespace a bucket (docs/S3.md "Native uploads and buckets").
+      return std::move(bucket).error();
     }
     if (auto s = committed.commit(hash, size, now); !s) {
       return Error{ErrorCode::kAborted, "the upload was abandoned: " + s.error().message};

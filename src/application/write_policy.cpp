@@ -72,7 +72,16 @@ Status claim_key(MetadataTransaction& tx, Object& object, const ObjectKey& key,
                                              " cannot be released: " + blob.error().message};
     }
   }
-  // TODO(buckets merge): require_bucket → tx.buckets().require(), else ensure().
+  if (policy.require_bucket) {
+    if (auto bucket = tx.buckets().require(object.ns(), object.tenant()); !bucket) {
+      if (bucket.error().code == ErrorCode::kNotFound) {
+        return Error{ErrorCode::kNotFound, "The specified bucket does not exist", "NoSuchBucket"};
+      }
+      return std::move(bucket).error();
+    }
+  } else if (auto bucket = tx.buckets().ensure(object.ns(), object.tenant(), now); !bucket) {
+    return std::move(bucket).error();
+  }
   return object.give_key(key);
 }
 

@@ -27,15 +27,20 @@ struct WritePolicy {
                                         // the holder's ETag is this; NotFound without a holder
   bool require_bucket = false;          // S3: NotFound (NoSuchBucket) without a bucket row
 
-  static WritePolicy replace() { return {.mode = Mode::kReplace}; }
+  static WritePolicy replace() {
+    WritePolicy policy;
+    policy.mode = Mode::kReplace;
+    return policy;
+  }
 };
 
 // Gives WRITING `object` the key `key` under `policy`, within `tx`: takes the key lock, reads
 // and locks the current COMMITTED holder, checks the preconditions, then retires the holder
-// (kReplace) or fails (kCreate). The caller then writes `object` (its key set) in the same
-// transaction. Errors: FailedPrecondition (reason "PreconditionFailed") for a failed condition;
-// NotFound for If-Match without a holder; AlreadyExists (kCreate, key held); the transaction's
-// own errors. Lock order (metadata_store.h): call it after taking the content lock and blob row of
+// (kReplace) or fails (kCreate), and holds the bucket row (BucketRepository::require with
+// require_bucket, else ensure, which creates it). The caller then writes `object` (its key set) in
+// the same transaction. Errors: FailedPrecondition (reason "PreconditionFailed") for a failed
+// condition; NotFound for If-Match without a holder, or (reason "NoSuchBucket") for a missing
+// bucket; AlreadyExists (kCreate, key held); the transaction's own errors. Lock order (metadata_store.h): call it after taking the content lock and blob row of
 // the content being committed.
 Status claim_key(MetadataTransaction& tx, Object& object, const ObjectKey& key,
                  const WritePolicy& policy, Timestamp now);

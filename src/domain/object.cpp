@@ -38,7 +38,9 @@ Object Object::begin(ObjectId id, Namespace ns, TenantId tenant, std::optional<O
                        .size_bytes = 0,
                        .content_type = std::move(content_type),
                        .created_at = now,
-                       .updated_at = now});
+                       .updated_at = now,
+                       .attributes = {},
+                       .etag = {}});
 }
 
 Result<Object> Object::restore(Fields fields) {

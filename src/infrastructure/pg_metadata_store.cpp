@@ -9,6 +9,7 @@
 #include "application/io_thread.h"
 #include "infrastructure/pg_api_key_repository.h"
 #include "infrastructure/pg_blob_repository.h"
+#include "infrastructure/pg_bucket_repository.h"
 #include "infrastructure/pg_bundle_repository.h"
 #include "infrastructure/pg_connection_pool.h"
 #include "infrastructure/pg_errors.h"
@@ -32,7 +33,8 @@ class PgTransaction final : public MetadataTransaction {
         api_keys_(tx, observer),
         bundles_(tx, observer),
         uploads_(tx, observer),
-        segments_(tx, observer) {}
+        segments_(tx, observer),
+        buckets_(tx, observer) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
@@ -40,6 +42,7 @@ class PgTransaction final : public MetadataTransaction {
   BundleRepository& bundles() override { return bundles_; }
   UploadRepository& uploads() override { return uploads_; }
   SegmentRepository& segments() override { return segments_; }
+  BucketRepository& buckets() override { return buckets_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Status {
@@ -70,6 +73,7 @@ class PgTransaction final : public MetadataTransaction {
   PgBundleRepository bundles_;
   PgUploadRepository uploads_;
   PgSegmentRepository segments_;
+  PgBucketRepository buckets_;
 };
 
 void prepare_statements(pqxx::connection& conn) {
@@ -79,6 +83,7 @@ void prepare_statements(pqxx::connection& conn) {
   PgBundleRepository::prepare(conn);
   PgUploadRepository::prepare(conn);
   PgSegmentRepository::prepare(conn);
+  PgBucketRepository::prepare(conn);
   conn.prepare("content_lock",
                "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
   // Another seed than the content lock's: the two lock spaces do not share hash values by design.

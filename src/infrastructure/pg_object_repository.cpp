@@ -135,6 +135,10 @@ void PgObjectRepository::prepare(pqxx::connection& conn) {
   conn.prepare("object_list", select_where(list + "ORDER BY COALESCE(key, ''), id LIMIT $6"));
   conn.prepare("object_list_range", select_where(list + "AND COALESCE(key, '') < $7 "
                                                         "ORDER BY COALESCE(key, ''), id LIMIT $6"));
+  // Through objects_listing (COMMITTED rows only).
+  conn.prepare("object_any_committed",
+               "SELECT EXISTS (SELECT 1 FROM objects WHERE namespace = $1 AND tenant_id = $2 "
+               "AND status = 'COMMITTED')");
   conn.prepare("object_lock_batch",
                select_where("status = $1 AND updated_at < castor_ts($2) ORDER BY updated_at "
                             "LIMIT $3 FOR UPDATE SKIP LOCKED"));
@@ -208,6 +212,12 @@ Result<std::vector<Object>> PgObjectRepository::list(const ListQuery& q) {
     }
     return objects_from(sql_.exec("object_list", q.ns.str(), q.tenant.str(), after_key, after_id,
                                   q.prefix, q.limit));
+  });
+}
+
+Result<bool> PgObjectRepository::any_committed(const Namespace& ns, const TenantId& tenant) {
+  return guarded([&]() -> Result<bool> {
+    return sql_.exec("object_any_committed", ns.str(), tenant.str())[0][0].as<bool>();
   });
 }
 

@@ -25,6 +25,7 @@ class PgObjectRepository final : public ObjectRepository {
   Status update(const Object& object) override;
   Status remove(const ObjectId& id) override;
   Result<std::vector<Object>> list(const ListQuery& query) override;
+  Result<bool> any_committed(const Namespace& ns, const TenantId& tenant) override;
   Result<std::vector<Object>> lock_batch(ObjectStatus status, Timestamp before,
                                          std::size_t limit) override;
   Result<std::vector<ObjectId>> using_content(StorageClass storage_class, const ContentHash& hash,

@@ -130,6 +130,13 @@ class MemoryObjectRepository final : public ObjectRepository {
     return page;
   }
 
+  Result<bool> any_committed(const Namespace& ns, const TenantId& tenant) override {
+    return std::any_of(state_.objects.begin(), state_.objects.end(), [&](const auto& entry) {
+      const Object& o = entry.second;
+      return o.status() == ObjectStatus::kCommitted && o.ns() == ns && o.tenant() == tenant;
+    });
+  }
+
   Result<std::vector<Object>> lock_batch(ObjectStatus status, Timestamp before,
                                          std::size_t limit) override {
     std::vector<Object> batch;
@@ -670,6 +677,7 @@ class MemoryTransaction final : public MetadataTransaction {
               it->second = Blob(c, h, it->second.size_bytes(), after);
               return true;
             })),
+        buckets_(memory_bucket_repository(state.buckets, read_only)),
         held_locks_(held_locks) {}
 
   ObjectRepository& objects() override { return objects_; }
@@ -678,6 +686,7 @@ class MemoryTransaction final : public MetadataTransaction {
   BundleRepository& bundles() override { return bundles_; }
   UploadRepository& uploads() override { return *uploads_; }
   SegmentRepository& segments() override { return *segments_; }
+  BucketRepository& buckets() override { return *buckets_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     if (held_locks_.contains({storage_class, hash})) {
@@ -700,6 +709,7 @@ class MemoryTransaction final : public MetadataTransaction {
   MemoryBundleRepository bundles_;
   std::unique_ptr<UploadRepository> uploads_;
   std::unique_ptr<SegmentRepository> segments_;
+  std::unique_ptr<BucketRepository> buckets_;
   const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
 };
 
@@ -817,6 +827,16 @@ std::vector<Bundle> MemoryMetadataStore::bundles() const {
 UploadTables MemoryMetadataStore::upload_tables() const {
   std::lock_guard lock(mu_);
   return state_.uploads;
+}
+
+BucketTable MemoryMetadataStore::buckets() const {
+  std::lock_guard lock(mu_);
+  return state_.buckets;
+}
+
+void MemoryMetadataStore::put_object(const Object& object) {
+  std::lock_guard lock(mu_);
+  state_.objects.insert_or_assign(object.id(), object);
 }
 
 std::uint64_t MemoryMetadataStore::transact_count() const {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "application/ports/metadata_store.h"
+#include "fakes/memory_bucket_repository.h"
 #include "fakes/memory_upload_repositories.h"
 
 namespace castor::testing {
@@ -51,6 +52,7 @@ class MemoryMetadataStore final : public MetadataStore {
     std::map<BundleId, Bundle> bundles;             // with their files and metadata
     std::map<std::string, ApiKey> api_keys;
     UploadTables uploads;  // upload sessions, their parts, and composite blobs' segments
+    BucketTable buckets;
   };
 
   Status transact(const std::function<Status(MetadataTransaction&)>& work,
@@ -81,6 +83,11 @@ class MemoryMetadataStore final : public MetadataStore {
   std::vector<Bundle> bundles() const;
   // The upload sessions, parts and segments.
   UploadTables upload_tables() const;
+  // The buckets, by (tenant, name).
+  BucketTable buckets() const;
+  // Set-up outside the port: inserts an object row as it is (any status), to play data written
+  // before the buckets table existed or by another process.
+  void put_object(const Object& object);
   // How many times transact was called (failed calls included).
   std::uint64_t transact_count() const;
 

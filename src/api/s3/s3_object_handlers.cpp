@@ -59,7 +59,7 @@ Awaitable<void> put_object(ServerCore& s, Connection& c, Exchange& ex, S3Call ca
                                 .policy = std::move(*policy)};
   const std::optional<std::uint64_t> declared = (*body)->declared_size();
   auto begin = [&] { return s.uc().upload.begin(std::move(request), declared); };
-  auto begun = co_await s.offload(begin, Pool::kDisk);
+  auto begun = co_await s.offload(begin);
   if (!begun) {
     co_return co_await send_s3_error(s, c, ex, call, begun.error(), S3Resource::kObject);
   }

@@ -6,6 +6,7 @@
 
 #include "application/ports/api_key_repository.h"
 #include "application/ports/blob_repository.h"
+#include "application/ports/bucket_repository.h"
 #include "application/ports/bundle_repository.h"
 #include "application/ports/object_repository.h"
 #include "application/ports/segment_repository.h"
@@ -29,6 +30,7 @@ class MetadataTransaction {
   virtual BundleRepository& bundles() = 0;
   virtual UploadRepository& uploads() = 0;
   virtual SegmentRepository& segments() = 0;
+  virtual BucketRepository& buckets() = 0;
 
   // Waits for and takes the content lock.
   virtual Status lock_content(StorageClass storage_class, const ContentHash& hash) = 0;

@@ -56,6 +56,10 @@ class ObjectRepository {
   // One page of COMMITTED objects; at most query.limit of them.
   virtual Result<std::vector<Object>> list(const ListQuery& query) = 0;
 
+  // Whether (ns, tenant) holds at least one COMMITTED object (keyed or not): DeleteBucket's
+  // BucketNotEmpty check. Does not lock.
+  virtual Result<bool> any_committed(const Namespace& ns, const TenantId& tenant) = 0;
+
   // Locks and returns up to `limit` objects in `status` last updated before `before`, skipping rows
   // other transactions hold (SELECT ... FOR UPDATE SKIP LOCKED), so that several collectors can run
   // at once without waiting on each other.

@@ -217,7 +217,7 @@ Result<CompleteUpload::Completed> CompleteUpload::finish(const TenantId& tenant,
     }
     const StorageClass c = session->storage_class();
     const std::uint64_t size = segments_size(planned);
-    // Lock order: session row, content lock, blob row, segment blob rows.
+    // Lock order: session row, content lock, blob row, bucket row (KEY SHARE), segment blob rows.
     if (auto t = tx.lock_content(c, whole); !t) {
       return t;
     }
@@ -238,6 +238,11 @@ Result<CompleteUpload::Completed> CompleteUpload::finish(const TenantId& tenant,
     const auto& f = session->fields();
     std::optional<Object> object;
     if (session->completes_into_object()) {
+      // The namespace becomes (or stays) a bucket, held FOR KEY SHARE until the commit so that a
+      // concurrent DeleteBucket either sees this object or runs before the row is made again.
+      if (auto bucket = tx.buckets().ensure(*f.ns, f.tenant, now); !bucket) {
+        return std::move(bucket).error();
+      }
       auto blob = tx.blobs().add_ref(c, whole, size);
       if (!blob) {
         return std::move(blob).error();

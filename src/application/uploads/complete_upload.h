@@ -24,8 +24,9 @@ namespace castor {
 //      no transaction open), then compares it with the declared hash;
 //   3. in one transaction — session row locked, parts re-read (they must be those hashed), content
 //      lock on the whole hash, blob row — references the blob with that hash if one exists
-//      (dedup), else inserts it as a composite blob whose segments are the parts; inserts the
-//      COMMITTED object (or retains and grants the blob for a blob session); deletes the part rows
+//      (dedup), else inserts it as a composite blob whose segments are the parts; makes the
+//      namespace's bucket row if missing (BucketRepository::ensure) and inserts the COMMITTED
+//      object (or retains and grants the blob for a blob session); deletes the part rows
 //      and drops their references; marks the session completed.
 // A failure leaves the session open and unchanged. Completing a completed session returns its
 // outcome again (a retry after a lost response).
