@@ -100,7 +100,12 @@ Awaitable<void> create_multipart_upload(ServerCore& s, Connection& c, Exchange& 
                           : std::optional<std::string>(std::move(attributes->content_type)),
       .s3 = true,
       .attributes = std::move(attributes->attributes)};
-  auto create = [&] { return s.uc().create_upload.run(std::move(request)); };
+  auto create = [&]() -> Result<UploadSession> {
+    if (auto bucket = s.uc().buckets.find(call.tenant, target->ns); !bucket) {
+      return no_such_bucket(std::move(bucket).error());
+    }
+    return s.uc().create_upload.run(std::move(request));
+  };
   auto created = co_await s.offload(create);
   if (!created) {
     co_return co_await send_s3_error(s, c, ex, call, created.error(), S3Resource::kObject);

@@ -7,6 +7,9 @@
 
 namespace castor::api::s3 {
 
+// `e` from a bucket lookup, NotFound named NoSuchBucket.
+Error no_such_bucket(Error e);
+
 // The uploadId parameter as a session id: NotFound (NoSuchUpload) when absent or not a UUID.
 Result<UploadId> upload_id_of(const S3Call& call);
 

@@ -39,6 +39,13 @@ Result<std::uint32_t> count_param(const S3Call& call, std::string_view name, std
 
 }  // namespace
 
+Error no_such_bucket(Error e) {
+  if (e.code == ErrorCode::kNotFound && e.reason.empty()) {
+    e.reason = "NoSuchBucket";
+  }
+  return e;
+}
+
 Result<UploadId> upload_id_of(const S3Call& call) {
   const std::string text = call.param("uploadId").value_or("");
   auto id = UploadId::parse(text);
@@ -155,7 +162,12 @@ Awaitable<void> list_multipart_uploads(ServerCore& s, Connection& c, Exchange& e
     }
     query.upload_id_marker = *parsed;
   }
-  auto list = [&] { return s.uc().read_uploads.list_s3(query); };
+  auto list = [&]() -> Result<S3UploadListing> {
+    if (auto bucket = s.uc().buckets.find(call.tenant, *ns); !bucket) {
+      return no_such_bucket(std::move(bucket).error());
+    }
+    return s.uc().read_uploads.list_s3(query);
+  };
   auto listing = co_await s.offload(list);
   if (!listing) {
     co_return co_await send_s3_error(s, c, ex, call, listing.error(), S3Resource::kBucket);
