@@ -19,6 +19,7 @@
 #include "cli/gc_log.h"
 #include "cli/keys_command.h"
 #include "infrastructure/checksummers.h"
+#include "infrastructure/aes_gcm_secret_box.h"
 #include "infrastructure/config.h"
 #include "infrastructure/fd_budget.h"
 #include "infrastructure/fs_blob_store.h"
@@ -50,7 +51,8 @@ constexpr const char* kUsage =
     "  keys create --tenant T|* --scopes \"objects:read ...\" [--expires RFC3339 |\n"
     "              --expires-in SECONDS] [--description TEXT]   issue an API key (printed once)\n"
     "  keys list                                            list API keys (no secrets)\n"
-    "  keys revoke ID                                       revoke an API key\n";
+    "  keys revoke ID                                       revoke an API key\n"
+    "  keys create|list|revoke --s3 ...                     the same for S3 credentials\n";
 
 int fail(const std::string& message, int code = 1) {
   std::fprintf(stderr, "castor: %s\n", message.c_str());
@@ -99,6 +101,14 @@ Result<std::unique_ptr<JwtVerifier>> make_jwt_verifier(const Config& config) {
   return JwtVerifier::create(std::move(settings));
 }
 
+// The box sealing S3 secrets; null when S3_MASTER_KEY_FILE is unset (S3 requests then fail).
+Result<std::unique_ptr<AesGcmSecretBox>> make_secret_box(const Config& config) {
+  if (!config.s3_master_key_file) {
+    return std::unique_ptr<AesGcmSecretBox>();
+  }
+  return AesGcmSecretBox::create(*config.s3_master_key_file);
+}
+
 PgTimeouts timeouts_of(const Config& config) {
   return {.statement_timeout = config.db_statement_timeout,
           .acquire_timeout = config.db_pool_timeout,
@@ -109,6 +119,10 @@ int serve(const Config& config) {
   auto jwt = make_jwt_verifier(config);
   if (!jwt) {
     return fail(jwt.error().message, 2);
+  }
+  auto secret_box = make_secret_box(config);
+  if (!secret_box) {
+    return fail(secret_box.error().message, 2);
   }
   if (!config.auth_required) {
     spdlog::warn(
@@ -173,6 +187,7 @@ int serve(const Config& config) {
   OpenSslKeyMaterial key_material;
   Authenticate auth(metadata, key_material, jwt->get(), clock);
   ManageApiKeys keys(metadata, key_material, clock);
+  ManageS3Credentials s3_credentials(metadata, secret_box->get(), key_material, clock);
   RateLimiter limiter(static_cast<double>(config.rate_limit_rps),
                       static_cast<double>(config.rate_limit_burst), 100'000);
   ReadinessMonitor readiness(
@@ -239,6 +254,7 @@ int serve(const Config& config) {
        readiness,
        auth,
        keys,
+       s3_credentials,
        limiter,
        metrics,
        copy,

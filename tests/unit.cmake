@@ -5,6 +5,7 @@ add_library(castor_test_fakes STATIC
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_blob_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_bucket_repository.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_metadata_store.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_s3_credential_repository.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_upload_repositories.cpp)
 # Tests include these as "fakes/<name>.h".
 target_include_directories(castor_test_fakes PUBLIC ${CMAKE_CURRENT_LIST_DIR})
@@ -19,6 +20,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/domain/sigv4_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/sigv4_property_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/aws_chunked_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/s3_credential_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/uploads_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/s3_multipart_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/blobs_bundles_test.cpp
@@ -31,6 +33,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/buckets_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/bucket_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/authenticate_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/manage_s3_credentials_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/collect_garbage_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/conditional_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/http_date_test.cpp
@@ -43,6 +46,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/api/s3_errors_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/s3_xml_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/base64_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/infrastructure/aes_gcm_secret_box_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/infrastructure/checksum_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/infrastructure/libarchive_archiver_test.cpp)
 # castor_infrastructure for the adapters tested here (the archiver checks its output with unzip and

@@ -1,12 +1,13 @@
 // The admin endpoints: a garbage-collection cycle and an integrity check (fsck) on demand, and API
-// key management (issue, list, revoke). All need the admin scope, which the server checks before
-// they run (Access::kFixedScope in the route table).
+// key and S3 credential management (issue, list, revoke). All need the admin scope, which the
+// server checks before they run (Access::kFixedScope in the route table).
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
 #include "api/http_date.h"
 #include "api/json_views.h"
 #include "api/routes.h"
+#include "api/s3_credential_json.h"
 #include "api/server_core.h"
 
 namespace castor::api {
@@ -15,7 +16,8 @@ namespace http = boost::beast::http;
 
 namespace {
 
-constexpr std::size_t kMaxJsonBody = 64 * 1024;   // bytes
+constexpr std::size_t kMaxJsonBody = 64 * 1024;  // bytes
+constexpr std::string_view kJson = "application/json";
 constexpr std::size_t kMaxFindingsListed = 1000;  // per fsck response; all are counted
 
 // The fsck report as JSON: the counts of the CLI's summary line, whether problems remain, and the
@@ -185,6 +187,64 @@ Awaitable<void> handle_revoke_api_key(ServerCore& s, Connection& c, Exchange& ex
   }
   if (*revoked) {
     spdlog::info("audit: api key {} revoked by {}", id, ex.principal->credential);
+  }
+  co_await s.send(c, ex, http::status::no_content);
+}
+
+Awaitable<void> handle_create_s3_credential(ServerCore& s, Connection& c, Exchange& ex,
+                                            const PathParams&) {
+  auto body = co_await read_small_body(c, ex);
+  if (auto* e = std::get_if<HttpError>(&body)) {
+    co_return co_await s.send_error(c, ex, *e);
+  }
+  auto request = parse_s3_credential_request(std::get<std::string>(body));
+  if (!request) {
+    co_return co_await s.send_error(c, ex, from_error(request.error()));
+  }
+  const std::string creator = ex.principal->credential;
+  auto create = [&] {
+    std::optional<Timestamp> expires_at;
+    if (request->expires_in) {
+      expires_at = std::chrono::time_point_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now()) +
+                   *request->expires_in;
+    }
+    return s.uc().s3_credentials.create(request->tenant, request->scopes, expires_at,
+                                        request->description, creator);
+  };
+  auto created = co_await s.offload(create);
+  if (!created) {
+    co_return co_await s.send_error(c, ex, from_error(created.error()));
+  }
+  const S3Credential& k = created->credential;
+  spdlog::info("audit: s3 credential {} created by {} (tenant={}, scopes=\"{}\", expires={})",
+               k.access_key_id, creator, k.tenant.str(), k.scopes.to_string(),
+               k.expires_at ? http_params::rfc3339(*k.expires_at) : "never");
+  std::string json = s3_credential_json(k, created->secret_key);
+  Headers location = one_header("Location", "/v1/admin/s3-credentials/" + k.access_key_id);
+  co_await s.send(c, ex, http::status::created, std::move(json), kJson, std::move(location));
+}
+
+Awaitable<void> handle_list_s3_credentials(ServerCore& s, Connection& c, Exchange& ex,
+                                           const PathParams&) {
+  auto list = [&] { return s.uc().s3_credentials.list(); };
+  auto all = co_await s.offload(list);
+  if (!all) {
+    co_return co_await s.send_error(c, ex, from_error(all.error()));
+  }
+  co_await s.send(c, ex, http::status::ok, s3_credential_list_json(*all));
+}
+
+Awaitable<void> handle_revoke_s3_credential(ServerCore& s, Connection& c, Exchange& ex,
+                                            const PathParams& p) {
+  const std::string id(p.get("id").value_or(""));
+  auto revoke = [&] { return s.uc().s3_credentials.revoke(id); };
+  auto revoked = co_await s.offload(revoke);
+  if (!revoked) {
+    co_return co_await s.send_error(c, ex, from_error(revoked.error()));
+  }
+  if (*revoked) {
+    spdlog::info("audit: s3 credential {} revoked by {}", id, ex.principal->credential);
   }
   co_await s.send(c, ex, http::status::no_content);
 }

@@ -25,6 +25,7 @@
 #include "application/list_objects.h"
 #include "application/list_s3.h"
 #include "application/manage_api_keys.h"
+#include "application/manage_s3_credentials.h"
 #include "application/metrics.h"
 #include "application/ports/checksummer.h"
 #include "application/rate_limiter.h"
@@ -66,6 +67,7 @@ struct UseCases {
   ReadinessMonitor& readiness;
   Authenticate& auth;
   ManageApiKeys& keys;
+  ManageS3Credentials& s3_credentials;
   RateLimiter& limiter;
   Metrics& metrics;
   // The S3 front end's (docs/S3.md).

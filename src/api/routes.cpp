@@ -49,6 +49,12 @@ std::vector<Route> castor_routes() {
       {"POST", "/v1/admin/api-keys", "/v1/admin/api-keys", kFixed, kAdmin, handle_create_api_key},
       {"DELETE", "/v1/admin/api-keys/{id}", "/v1/admin/api-keys/{id}", kFixed, kAdmin,
        handle_revoke_api_key},
+      {"GET", "/v1/admin/s3-credentials", "/v1/admin/s3-credentials", kFixed, kAdmin,
+       handle_list_s3_credentials},
+      {"POST", "/v1/admin/s3-credentials", "/v1/admin/s3-credentials", kFixed, kAdmin,
+       handle_create_s3_credential},
+      {"DELETE", "/v1/admin/s3-credentials/{id}", "/v1/admin/s3-credentials/{id}", kFixed, kAdmin,
+       handle_revoke_s3_credential},
       {"POST", "/v1/admin/fsck", "/v1/admin/fsck", kFixed, kAdmin, handle_fsck},
       // Blobs and bundles (docs/BLOBS_AND_BUNDLES.md).
       {"PUT", "/v1/blobs/{sha256}", "/v1/blobs/{sha256}", kTenant, kWrite, handle_put_blob},

@@ -104,6 +104,13 @@ Awaitable<void> handle_list_api_keys(ServerCore& s, Connection& c, Exchange& ex,
 // {id}: the key id, as on the request line.
 Awaitable<void> handle_revoke_api_key(ServerCore& s, Connection& c, Exchange& ex,
                                       const PathParams& p);
+// S3 credentials (docs/S3.md, "Credentials"); {id}: the access key id.
+Awaitable<void> handle_create_s3_credential(ServerCore& s, Connection& c, Exchange& ex,
+                                            const PathParams& p);
+Awaitable<void> handle_list_s3_credentials(ServerCore& s, Connection& c, Exchange& ex,
+                                           const PathParams& p);
+Awaitable<void> handle_revoke_s3_credential(ServerCore& s, Connection& c, Exchange& ex,
+                                            const PathParams& p);
 // Blobs (blob_handlers.cpp; docs/BLOBS_AND_BUNDLES.md): {sha256} as on the request line.
 Awaitable<void> handle_put_blob(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_get_blob(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -13,6 +14,8 @@
 
 #include "api/http_date.h"
 #include "application/manage_api_keys.h"
+#include "application/manage_s3_credentials.h"
+#include "infrastructure/aes_gcm_secret_box.h"
 #include "infrastructure/config.h"
 #include "infrastructure/logging.h"
 #include "infrastructure/migrator.h"
@@ -28,6 +31,118 @@ int fail(const std::string& message, int code = 1) {
   return code;
 }
 
+// --expires (RFC 3339) or --expires-in (seconds from now); nullopt for neither. A usage error
+// (exit status 2) when malformed.
+Result<std::optional<Timestamp>> expiry_of(std::map<std::string, std::string>& flags,
+                                           Clock& clock) {
+  if (flags.contains("--expires")) {
+    auto expires = http_params::parse_rfc3339(flags["--expires"]);
+    if (!expires) {
+      return invalid_argument("--expires must be RFC 3339, like 2027-01-31T00:00:00Z");
+    }
+    return std::optional<Timestamp>(*expires);
+  }
+  if (flags.contains("--expires-in")) {
+    char* end = nullptr;
+    const long long seconds = std::strtoll(flags["--expires-in"].c_str(), &end, 10);
+    if (end == nullptr || *end != '\0' || seconds <= 0 ||
+        seconds > std::int64_t{100} * 366 * 86400) {
+      return invalid_argument(
+          "--expires-in must be a positive number of seconds (up to 100 years)");
+    }
+    return std::optional<Timestamp>(clock.now() + std::chrono::seconds(seconds));
+  }
+  return std::optional<Timestamp>();
+}
+
+// `castor keys create|list|revoke --s3`: S3 credentials (docs/S3.md, "Credentials"). create prints
+// exactly one line, "<access key id> <secret access key>", for `read -r AKID SECRET`.
+int run_s3_keys(const std::string& action, std::map<std::string, std::string>& flags,
+                const std::vector<std::string>& positional, const Config& config,
+                MetadataStore& metadata, const std::string& actor) {
+  SystemClock clock;
+  OpenSslKeyMaterial material;
+  std::unique_ptr<AesGcmSecretBox> box;
+  if (action == "create") {
+    if (!config.s3_master_key_file) {
+      return fail(
+          "keys create --s3 needs the master key that seals S3 secrets: set S3_MASTER_KEY_FILE "
+          "(or --s3-master-key-file) to the server's key file",
+          2);
+    }
+    auto created_box = AesGcmSecretBox::create(*config.s3_master_key_file);
+    if (!created_box) {
+      return fail(created_box.error().message, 2);
+    }
+    box = std::move(*created_box);
+  }
+  ManageS3Credentials credentials(metadata, box.get(), material, clock);
+
+  if (action == "create") {
+    if (!flags.contains("--tenant") || !flags.contains("--scopes")) {
+      return fail("keys create --s3 needs --tenant (one tenant) and --scopes", 2);
+    }
+    if (flags["--tenant"] == "*") {
+      return fail("an S3 credential is bound to one tenant: --tenant cannot be '*'", 2);
+    }
+    auto tenant = TenantId::parse(flags["--tenant"]);
+    if (!tenant) {
+      return fail(tenant.error().message, 2);
+    }
+    auto scopes = Scopes::parse(flags["--scopes"]);
+    if (!scopes) {
+      return fail(scopes.error().message, 2);
+    }
+    auto expires = expiry_of(flags, clock);
+    if (!expires) {
+      return fail(expires.error().message, 2);
+    }
+    auto created = credentials.create(*tenant, *scopes, *expires, flags["--description"], actor);
+    if (!created) {
+      return fail(created.error().message,
+                  created.error().code == ErrorCode::kInvalidArgument ? 2 : 1);
+    }
+    const S3Credential& c = created->credential;
+    spdlog::info("audit: s3 credential {} created by {} (tenant={}, scopes=\"{}\")",
+                 c.access_key_id, actor, c.tenant.str(), c.scopes.to_string());
+    std::printf("%s %s\n", c.access_key_id.c_str(), created->secret_key.c_str());
+    return 0;
+  }
+  if (action == "list") {
+    auto all = credentials.list();
+    if (!all) {
+      return fail(all.error().message);
+    }
+    std::printf("%-20s  %-20s  %-44s  %-27s  %s\n", "ACCESS KEY ID", "TENANT", "SCOPES", "EXPIRES",
+                "STATE");
+    const Timestamp now = clock.now();
+    for (const S3Credential& c : *all) {
+      std::printf("%-20s  %-20s  %-44s  %-27s  %s\n", c.access_key_id.c_str(),
+                  c.tenant.str().c_str(), c.scopes.to_string().c_str(),
+                  c.expires_at ? http_params::rfc3339(*c.expires_at).c_str() : "never",
+                  c.revoked_at ? "revoked" : (c.usable(now) ? "active" : "expired"));
+    }
+    return 0;
+  }
+  if (action == "revoke") {
+    if (positional.size() != 1) {
+      return fail("keys revoke --s3 needs exactly one access key id", 2);
+    }
+    auto revoked = credentials.revoke(positional[0]);
+    if (!revoked) {
+      return fail(revoked.error().message);
+    }
+    if (!*revoked) {
+      std::printf("S3 credential %s was already revoked\n", positional[0].c_str());
+      return 0;
+    }
+    spdlog::info("audit: s3 credential {} revoked by {}", positional[0], actor);
+    std::printf("revoked S3 credential %s\n", positional[0].c_str());
+    return 0;
+  }
+  return fail("unknown keys action '" + action + "'", 2);
+}
+
 }  // namespace
 
 int run_keys(std::vector<std::string> args) {
@@ -39,10 +154,13 @@ int run_keys(std::vector<std::string> args) {
   std::map<std::string, std::string> flags;
   std::vector<std::string> positional;
   std::vector<std::string> settings;
+  bool s3 = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--tenant" || a == "--scopes" || a == "--expires" || a == "--expires-in" ||
-        a == "--description") {
+    if (a == "--s3") {
+      s3 = true;
+    } else if (a == "--tenant" || a == "--scopes" || a == "--expires" || a == "--expires-in" ||
+               a == "--description") {
       if (i + 1 >= args.size()) {
         return fail("option " + a + " needs a value", 2);
       }
@@ -65,11 +183,14 @@ int run_keys(std::vector<std::string> args) {
     return fail("migrations failed: " + applied.error().message);
   }
   PgMetadataStore metadata(config->database_url, 1);
+  const passwd* user = ::getpwuid(::getuid());
+  const std::string actor = std::string("cli:").append(user != nullptr ? user->pw_name : "unknown");
+  if (s3) {
+    return run_s3_keys(action, flags, positional, *config, metadata, actor);
+  }
   SystemClock clock;
   OpenSslKeyMaterial material;
   ManageApiKeys keys(metadata, material, clock);
-  const passwd* user = ::getpwuid(::getuid());
-  const std::string actor = std::string("cli:").append(user != nullptr ? user->pw_name : "unknown");
 
   if (action == "create") {
     if (!flags.contains("--tenant") || !flags.contains("--scopes")) {
@@ -87,21 +208,11 @@ int run_keys(std::vector<std::string> args) {
     if (!scopes) {
       return fail(scopes.error().message, 2);
     }
-    std::optional<Timestamp> expires;
-    if (flags.contains("--expires")) {
-      expires = http_params::parse_rfc3339(flags["--expires"]);
-      if (!expires) {
-        return fail("--expires must be RFC 3339, like 2027-01-31T00:00:00Z", 2);
-      }
-    } else if (flags.contains("--expires-in")) {
-      char* end = nullptr;
-      const long long seconds = std::strtoll(flags["--expires-in"].c_str(), &end, 10);
-      if (end == nullptr || *end != '\0' || seconds <= 0) {
-        return fail("--expires-in must be a positive number of seconds", 2);
-      }
-      expires = clock.now() + std::chrono::seconds(seconds);
+    auto expires = expiry_of(flags, clock);
+    if (!expires) {
+      return fail(expires.error().message, 2);
     }
-    auto created = keys.create(tenant, *scopes, expires, flags["--description"], actor);
+    auto created = keys.create(tenant, *scopes, *expires, flags["--description"], actor);
     if (!created) {
       return fail(created.error().message);
     }

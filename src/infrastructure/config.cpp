@@ -53,6 +53,7 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "UPLOAD_TTL_SECONDS",
                                      "MAX_OPEN_UPLOADS",
                                      "S3_DOMAIN",
+                                     "S3_MASTER_KEY_FILE",
                                      "S3_MIN_PART_SIZE"};
 
 std::string flag_of(std::string_view env) {
@@ -173,6 +174,8 @@ const char* config_usage() {
          "part (86400)\n"
          "  MAX_OPEN_UPLOADS / --max-open-uploads      open upload sessions per tenant (1000)\n"
          "  S3_DOMAIN / --s3-domain                    virtual-hosted S3 under <bucket>.<domain>\n"
+         "  S3_MASTER_KEY_FILE / --s3-master-key-file  32-byte key sealing S3 secrets (unset: no "
+         "S3 auth)\n"
          "  S3_MIN_PART_SIZE / --s3-min-part-size      least S3 multipart part but the last, "
          "bytes (5242880; lower only for tests)\n";
 }
@@ -394,6 +397,9 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   c.db_pool_timeout = std::chrono::seconds(pool);
   c.db_connect_timeout = std::chrono::seconds(connect);
   c.storage_stats_interval = std::chrono::seconds(stats);
+  if (const std::string* v = get("S3_MASTER_KEY_FILE")) {
+    c.s3_master_key_file = *v;
+  }
   if (const std::string* v = get("MIGRATE_ON_START")) {
     auto b = parse_bool("MIGRATE_ON_START", *v);
     if (!b) {

@@ -61,6 +61,9 @@ struct Config {
   std::size_t max_open_uploads = 1000;                  // MAX_OPEN_UPLOADS (per tenant)
   std::uint64_t s3_min_part_size = 5ull << 20;  // S3_MIN_PART_SIZE: EntityTooSmall below (bytes)
   std::string s3_domain;  // S3_DOMAIN: virtual-hosted S3 under <bucket>.<domain>; "" = path only
+  // S3_MASTER_KEY_FILE: the key that seals S3 secrets (32 raw bytes or 64 hex digits); unset: S3
+  // credentials cannot be created or used (docs/S3.md, "Credentials").
+  std::optional<std::filesystem::path> s3_master_key_file;
 
   // Reads the settings from `args` (flags, after the subcommand) and `getenv`. InvalidArgument
   // with one clear sentence naming the setting on an unknown flag, a malformed value or a missing

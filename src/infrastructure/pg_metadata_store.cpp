@@ -14,6 +14,7 @@
 #include "infrastructure/pg_connection_pool.h"
 #include "infrastructure/pg_errors.h"
 #include "infrastructure/pg_object_repository.h"
+#include "infrastructure/pg_s3_credential_repository.h"
 #include "infrastructure/pg_segment_repository.h"
 #include "infrastructure/pg_upload_repository.h"
 
@@ -34,7 +35,8 @@ class PgTransaction final : public MetadataTransaction {
         bundles_(tx, observer),
         uploads_(tx, observer),
         segments_(tx, observer),
-        buckets_(tx, observer) {}
+        buckets_(tx, observer),
+        s3_credentials_(tx, observer) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
@@ -43,6 +45,7 @@ class PgTransaction final : public MetadataTransaction {
   UploadRepository& uploads() override { return uploads_; }
   SegmentRepository& segments() override { return segments_; }
   BucketRepository& buckets() override { return buckets_; }
+  S3CredentialRepository& s3_credentials() override { return s3_credentials_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Status {
@@ -74,6 +77,7 @@ class PgTransaction final : public MetadataTransaction {
   PgUploadRepository uploads_;
   PgSegmentRepository segments_;
   PgBucketRepository buckets_;
+  PgS3CredentialRepository s3_credentials_;
 };
 
 void prepare_statements(pqxx::connection& conn) {
@@ -84,6 +88,7 @@ void prepare_statements(pqxx::connection& conn) {
   PgUploadRepository::prepare(conn);
   PgSegmentRepository::prepare(conn);
   PgBucketRepository::prepare(conn);
+  PgS3CredentialRepository::prepare(conn);
   conn.prepare("content_lock",
                "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
   // Another seed than the content lock's: the two lock spaces do not share hash values by design.

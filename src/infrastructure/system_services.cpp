@@ -47,6 +47,10 @@ bool OpenSslKeyMaterial::equal(std::string_view a, std::string_view b) {
   return constant_time_equal(a, b);
 }
 
+void OpenSslKeyMaterial::random_bytes(std::span<std::uint8_t> out) {
+  fill_random(out.data(), out.size());
+}
+
 std::string random_hex(std::size_t bytes) {
   std::vector<std::uint8_t> buf(bytes);
   fill_random(buf.data(), buf.size());

@@ -146,6 +146,10 @@ TEST_CASE("castor's routes: patterns, labels, Allow, parameters", "[unit]") {
       {"/v1/admin/fsck", "/v1/admin/fsck", "POST", false, nullptr, nullptr},
       {"/v1/admin/api-keys", "/v1/admin/api-keys", "GET, POST", false, nullptr, nullptr},
       {"/v1/admin/api-keys/k_123", "/v1/admin/api-keys/{id}", "DELETE", false, "id", "k_123"},
+      {"/v1/admin/s3-credentials", "/v1/admin/s3-credentials", "GET, POST", false, nullptr,
+       nullptr},
+      {"/v1/admin/s3-credentials/CKAB", "/v1/admin/s3-credentials/{id}", "DELETE", false, "id",
+       "CKAB"},
       {"/v1/objects/by-key", "unmatched", "", false, nullptr, nullptr},
       {"/v1/objects/a/b", "unmatched", "", false, nullptr, nullptr},
       {"/v1/admin/api-keys/a/b", "unmatched", "", false, nullptr, nullptr},
@@ -216,7 +220,8 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
     // (JSON documents and archives built on the fly, whose length is not known before they are
     // sent).
     if (r.method == "GET" && r.pattern != "/v1/objects" && r.pattern != "/v1/admin/api-keys" &&
-        !r.pattern.starts_with("/v1/bundles") && !r.pattern.starts_with("/v1/uploads")) {
+        r.pattern != "/v1/admin/s3-credentials" && !r.pattern.starts_with("/v1/bundles") &&
+        !r.pattern.starts_with("/v1/uploads")) {
       PathParams p;
       auto head = table.router().match("HEAD", r.pattern, p);
       REQUIRE(head);
@@ -236,6 +241,8 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
                                       "/v1/admin/gc",
                                       "/v1/admin/api-keys",
                                       "/v1/admin/api-keys/{id}",
+                                      "/v1/admin/s3-credentials",
+                                      "/v1/admin/s3-credentials/{id}",
                                       "/v1/admin/fsck",
                                       "/v1/blobs/{sha256}",
                                       "/v1/blobs/preflight",

@@ -26,6 +26,11 @@ class FakeKeyMaterial final : public KeyMaterial {
   }
   std::string hash_secret(std::string_view secret) override { return "h:" + std::string(secret); }
   bool equal(std::string_view a, std::string_view b) override { return a == b; }
+  void random_bytes(std::span<std::uint8_t> out) override {
+    for (std::uint8_t& b : out) {
+      b = static_cast<std::uint8_t>(++n_);
+    }
+  }
 
  private:
   int n_ = 0;

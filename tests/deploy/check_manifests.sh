@@ -6,6 +6,7 @@
 #     /ready, /metrics), on the container's port;
 #   - the container port, the Prometheus annotation, the Services' target ports, the ConfigMap's
 #     LISTEN_ADDR and the Dockerfile's EXPOSE and LISTEN_ADDR agree;
+#   - S3_MASTER_KEY_FILE is a file of a read-only Secret volume whose Secrets carry that key;
 #   - every environment variable set for castor (ConfigMap keys, env entries, Dockerfile ENV) is
 #     one castor reads (src/infrastructure/config.cpp's kSettings plus the logging and
 #     authentication variables listed below);
@@ -242,6 +243,25 @@ for path, doc in documents:
         refs = {r["key"] for r in secret_refs.values() if r.get("name") == doc["metadata"]["name"]}
         check(refs <= keys | {r["key"] for r in secret_refs.values() if r.get("optional")},
               f"{path}: Secret has the keys castor needs", ", ".join(sorted(refs - keys)))
+
+# S3_MASTER_KEY_FILE names a file of a read-only Secret volume, and the Secrets have its key.
+master_key = str(data.get("S3_MASTER_KEY_FILE", ""))
+check(master_key.startswith("/"), "ConfigMap S3_MASTER_KEY_FILE is an absolute path", master_key)
+volumes = {v["name"]: v for v in spec.get("volumes", [])}
+key_mount = next((m for m in castor.get("volumeMounts", [])
+                  if master_key.startswith(m["mountPath"].rstrip("/") + "/")), None)
+key_volume = volumes.get(key_mount["name"], {}) if key_mount else {}
+key_secret = key_volume.get("secret", {})
+item = next((i for i in key_secret.get("items", [])
+             if key_mount and key_mount["mountPath"].rstrip("/") + "/" + i["path"] == master_key),
+            None)
+check(bool(key_secret) and item is not None and key_mount.get("readOnly") is True,
+      "S3_MASTER_KEY_FILE is a file of a read-only Secret volume", master_key)
+if item is not None:
+    for path, doc in documents:
+        if doc.get("kind") == "Secret" and doc["metadata"]["name"] == key_secret.get("secretName"):
+            keys = set(doc.get("stringData", {})) | set(doc.get("data", {}))
+            check(item["key"] in keys, f"{path}: Secret has the S3 master key ({item['key']})")
 
 # Shutdown timing.
 shutdown = int(data.get("SHUTDOWN_TIMEOUT_SECONDS", 30))

@@ -232,7 +232,7 @@ TEST_CASE("S3: authentication failures are S3 errors", "[s3]") {
   }
   SECTION("a wrong secret") {
     auto good = create_s3_credential(f.env.server.port(), f.tenant);
-    S3TestClient bad(f.env.server.port(), {good.access_key_id, good.secret_key + "x"});
+    S3TestClient bad(f.env.server.port(), {good.access_key_id, good.secret_access_key + "x"});
     auto r = bad.send({});
     CHECK(r.status == 403);
     CHECK(error_code(r) == "SignatureDoesNotMatch");

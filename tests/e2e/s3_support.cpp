@@ -2,11 +2,9 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
 #include <openssl/evp.h>
-#include <boost/json.hpp>
 
 #include "domain/amz_date.h"
 #include "domain/base64.h"
@@ -15,7 +13,6 @@
 #include "e2e/shared_server.h"
 #include "infrastructure/openssl_hmac.h"
 #include "support/random_data.h"
-#include "support/temp_dir.h"
 
 namespace castor::e2e {
 
@@ -51,27 +48,16 @@ std::uint32_t crc32(std::string_view data) {
   return ~crc;
 }
 
-std::string write_master_key() {
-  static testing::TempDir dir("castor-s3-key");
-  const std::string path = (dir.path() / "s3-master-key").string();
-  std::ofstream out(path, std::ios::binary);
-  const std::string key = testing::random_bytes(32);
-  out.write(key.data(), static_cast<std::streamsize>(key.size()));
-  return path;
-}
-
 }  // namespace
 
 S3Environment& s3_environment() {
   static S3Environment env = [] {
     testing::TestDatabase database = testing::TestDatabase::create("castor_e2e_s3");
-    std::string key_file = write_master_key();
     testing::ServerOptions options;
     options.binary = castor_binary();
     options.database_url = database.url();
-    options.extra_env["S3_MASTER_KEY_FILE"] = key_file;
     testing::ServerProcess server = testing::ServerProcess::start(std::move(options));
-    return S3Environment{std::move(database), std::move(key_file), std::move(server)};
+    return S3Environment{std::move(database), std::move(server)};
   }();
   return env;
 }
@@ -79,7 +65,6 @@ S3Environment& s3_environment() {
 testing::ServerOptions s3_server_options(const S3Environment& env,
                                          std::map<std::string, std::string> extra_env) {
   testing::ServerOptions options = env.server.options();
-  options.extra_env["S3_MASTER_KEY_FILE"] = env.master_key_file;
   for (auto& [name, value] : extra_env) {
     options.extra_env[name] = value;
   }
@@ -89,24 +74,14 @@ testing::ServerOptions s3_server_options(const S3Environment& env,
 S3Credential create_s3_credential(std::uint16_t port, std::string_view tenant,
                                   std::string_view scopes) {
   testing::HttpClient http("127.0.0.1", port);
-  boost::json::array scope_list;
-  std::string rest(scopes);
-  for (std::size_t at = 0; at < rest.size();) {
-    const std::size_t space = rest.find(' ', at);
-    scope_list.emplace_back(rest.substr(at, space - at));
-    at = space == std::string::npos ? rest.size() : space + 1;
+  std::vector<std::string> list;
+  const std::string text(scopes);
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t space = text.find(' ', at);
+    list.push_back(text.substr(at, space - at));
+    at = space == std::string::npos ? text.size() : space + 1;
   }
-  const std::string body = boost::json::serialize(
-      boost::json::object{{"tenant_id", tenant}, {"scopes", scope_list}});
-  auto r = http.request("POST", "/v1/admin/s3-credentials", {{"Content-Type", "application/json"}},
-                        body);
-  if (r.status != 201) {
-    throw std::runtime_error("creating an S3 credential: " + std::to_string(r.status) + " " +
-                             r.body);
-  }
-  auto json = boost::json::parse(r.body).as_object();
-  return {std::string(json.at("access_key_id").as_string()),
-          std::string(json.at("secret_access_key").as_string())};
+  return create_s3_credential(http, "", tenant, list);
 }
 
 std::string s3_target(const std::string& bucket, const std::string& key,
@@ -186,7 +161,7 @@ testing::HttpResponse S3TestClient::send(const S3Request& request) {
   }
   Sigv4Request signed_request{request.method, target, fields};
   auto authorization = sign_authorization(
-      signed_request, {credential_.access_key_id, credential_.secret_key}, amz_date,
+      signed_request, {credential_.access_key_id, credential_.secret_access_key}, amz_date,
       payload_hash, crypto);
   if (!authorization) {
     throw std::runtime_error("signing failed: " + authorization.error().message);
@@ -228,7 +203,7 @@ std::string S3TestClient::presigned_get(const std::string& bucket, const std::st
   const std::string host = "127.0.0.1:" + std::to_string(port_);
   std::vector<HttpField> fields{{"host", host}};
   auto presigned =
-      presign_target({"GET", target, fields}, {credential_.access_key_id, credential_.secret_key},
+      presign_target({"GET", target, fields}, {credential_.access_key_id, credential_.secret_access_key},
                      amz_now(signed_at), expires_seconds, crypto);
   if (!presigned) {
     throw std::runtime_error("presigning failed: " + presigned.error().message);

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "e2e/s3_credentials.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 #include "support/test_database.h"
@@ -17,26 +18,23 @@
 // server with S3 credentials. The real SDKs and tools are tested by tests/s3clients/.
 namespace castor::e2e {
 
-struct S3Credential {
-  std::string access_key_id;
-  std::string secret_key;
-};
+using S3Credential = S3KeyPair;
 
 // A server of its own for the [s3] tests: its own database, AUTH_MODE=disabled for the native
-// API (so tests can create credentials through the admin API), S3_MASTER_KEY_FILE set. Started on
-// first use, stopped at exit.
+// API (so tests can create credentials through the admin API). Started on first use, stopped at
+// exit. (Every test server has the same S3 master key: see s3_credentials.h.)
 struct S3Environment {
   testing::TestDatabase database;
-  std::string master_key_file;
   testing::ServerProcess server;
 };
 S3Environment& s3_environment();
 
-// Options for another server on `env`'s database and storage (same master key), plus `extra_env`.
+// Options for another server on `env`'s database and storage, plus `extra_env`.
 testing::ServerOptions s3_server_options(const S3Environment& env,
                                          std::map<std::string, std::string> extra_env = {});
 
-// POST /v1/admin/s3-credentials on an auth-disabled server, requiring 201.
+// A credential of `tenant` with `scopes` (space-separated) through the admin API of the
+// auth-disabled server on `port` (create_s3_credential of s3_credentials.h).
 S3Credential create_s3_credential(std::uint16_t port, std::string_view tenant,
                                   std::string_view scopes =
                                       "objects:read objects:write objects:delete");

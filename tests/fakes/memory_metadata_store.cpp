@@ -678,6 +678,7 @@ class MemoryTransaction final : public MetadataTransaction {
               return true;
             })),
         buckets_(memory_bucket_repository(state.buckets, read_only)),
+        s3_credentials_(memory_s3_credential_repository(state.s3_credentials, read_only)),
         held_locks_(held_locks) {}
 
   ObjectRepository& objects() override { return objects_; }
@@ -687,6 +688,7 @@ class MemoryTransaction final : public MetadataTransaction {
   UploadRepository& uploads() override { return *uploads_; }
   SegmentRepository& segments() override { return *segments_; }
   BucketRepository& buckets() override { return *buckets_; }
+  S3CredentialRepository& s3_credentials() override { return *s3_credentials_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     if (held_locks_.contains({storage_class, hash})) {
@@ -710,6 +712,7 @@ class MemoryTransaction final : public MetadataTransaction {
   std::unique_ptr<UploadRepository> uploads_;
   std::unique_ptr<SegmentRepository> segments_;
   std::unique_ptr<BucketRepository> buckets_;
+  std::unique_ptr<S3CredentialRepository> s3_credentials_;
   const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
 };
 

@@ -12,6 +12,7 @@
 
 #include "application/ports/metadata_store.h"
 #include "fakes/memory_bucket_repository.h"
+#include "fakes/memory_s3_credential_repository.h"
 #include "fakes/memory_upload_repositories.h"
 
 namespace castor::testing {
@@ -53,6 +54,7 @@ class MemoryMetadataStore final : public MetadataStore {
     std::map<std::string, ApiKey> api_keys;
     UploadTables uploads;  // upload sessions, their parts, and composite blobs' segments
     BucketTable buckets;
+    S3CredentialTable s3_credentials;
   };
 
   Status transact(const std::function<Status(MetadataTransaction&)>& work,

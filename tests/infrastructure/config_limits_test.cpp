@@ -61,4 +61,19 @@ TEST_CASE("connection limits and the metrics listener are read and checked", "[u
   }
 }
 
+TEST_CASE("S3_MASTER_KEY_FILE is optional and read as a path", "[unit][s3]") {
+  auto unset = load({});
+  REQUIRE(unset);
+  CHECK_FALSE(unset->s3_master_key_file);
+  auto set = load({{"S3_MASTER_KEY_FILE", "/etc/castor/s3-master-key"}});
+  REQUIRE(set);
+  REQUIRE(set->s3_master_key_file);
+  CHECK(*set->s3_master_key_file == "/etc/castor/s3-master-key");
+  auto flag = Config::load({"--s3-master-key-file=/k", "--database-url", "postgresql:///x"},
+                           [](const char*) -> const char* { return nullptr; });
+  REQUIRE(flag);
+  REQUIRE(flag->s3_master_key_file);
+  CHECK(*flag->s3_master_key_file == "/k");
+}
+
 }  // namespace castor

@@ -41,6 +41,7 @@ constexpr auto kPollInterval = std::chrono::milliseconds(20);
 
 std::filesystem::path log_path(const TempDir& dir) { return dir.path() / "server.log"; }
 std::filesystem::path port_path(const TempDir& dir) { return dir.path() / "port"; }
+std::filesystem::path master_key_path(const TempDir& dir) { return dir.path() / "s3-master-key"; }
 
 // The port number in `path`, once the server has written it completely.
 std::optional<std::uint16_t> read_port(const std::filesystem::path& path) {
@@ -102,6 +103,13 @@ ServerProcess::ServerProcess(ServerOptions options)
   storage_root_ =
       options_.storage_root.empty() ? work_dir_.path() / "storage" : options_.storage_root;
   std::filesystem::create_directories(storage_root_);
+  std::ofstream key(master_key_path(work_dir_));
+  key << kE2eS3MasterKeyHex << "\n";
+  if (!key) {
+    throw std::runtime_error("cannot write " + master_key_path(work_dir_).string());
+  }
+  std::filesystem::permissions(master_key_path(work_dir_), std::filesystem::perms::owner_read |
+                                                               std::filesystem::perms::owner_write);
 }
 
 ServerProcess::ServerProcess(ServerProcess&& other) noexcept
@@ -143,6 +151,7 @@ void ServerProcess::spawn() {
       // run with AUTH_MODE=required through extra_env); no rate limit either.
       {"AUTH_MODE", "disabled"},
       {"RATE_LIMIT_RPS", "0"},
+      {"S3_MASTER_KEY_FILE", master_key_path(work_dir_).string()},
   };
   for (const auto& [name, value] : options_.extra_env) {
     overrides[name] = value;

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,11 @@
 #include "support/temp_dir.h"
 
 namespace castor::testing {
+
+// The S3 master key (64 hex digits) every test server is started with unless extra_env sets
+// S3_MASTER_KEY_FILE: one key for all, so that servers sharing a database share S3 credentials.
+inline constexpr std::string_view kE2eS3MasterKeyHex =
+    "e2e0e2e1e2e2e2e3e2e4e2e5e2e6e2e7e2e8e2e9e2eae2ebe2ece2ede2eee2ef";
 
 // How to run one `castor serve` process.
 struct ServerOptions {
@@ -41,7 +47,8 @@ struct ProcessExit {
 
 // A `castor serve` child process listening on 127.0.0.1 on a port of its choosing (reported
 // through PORT_FILE), with GC_INTERVAL_SECONDS=0 (tests run GC through POST /v1/admin/gc),
-// AUTH_MODE=disabled and RATE_LIMIT_RPS=0 unless extra_env says otherwise,
+// AUTH_MODE=disabled, RATE_LIMIT_RPS=0 and S3_MASTER_KEY_FILE (a file in its work directory
+// holding kE2eS3MasterKeyHex) unless extra_env says otherwise,
 // LOG_LEVEL=warn (or $CASTOR_E2E_LOG_LEVEL) and its output appended to a log file. The destructor
 // sends SIGTERM and reaps it (SIGKILL if it does not exit within 10 s). Not thread-safe.
 class ServerProcess {

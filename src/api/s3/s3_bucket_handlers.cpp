@@ -47,7 +47,8 @@ Awaitable<void> list_buckets(ServerCore& s, Connection& c, Exchange& ex, S3Call 
   if (!buckets) {
     co_return co_await send_s3_error(s, c, ex, call, buckets.error(), S3Resource::kBucket);
   }
-  S3ListBucketsResult result{.owner = owner_of(call), .buckets = {}};
+  S3ListBucketsResult result;
+  result.owner = owner_of(call);
   for (const Bucket& b : *buckets) {
     if (result.buckets.size() == limit) {
       result.continuation_token = result.buckets.back().name;

@@ -49,6 +49,9 @@ Awaitable<void> copy_object(ServerCore& s, Connection& c, Exchange& ex, S3Call c
                               .ns = target->ns,
                               .key = target->key,
                               .tenant = call.tenant,
+                              .attributes = std::nullopt,
+                              .content_type = std::nullopt,
+                              .source_etag = std::nullopt,
                               .policy = std::move(*policy)};
   if (directive == "REPLACE") {
     auto attributes = attributes_from_request(ex);

@@ -194,7 +194,9 @@ Awaitable<void> delete_objects(ServerCore& s, Connection& c, Exchange& ex, S3Cal
     std::vector<S3DeleteOutcome> outcomes;
     outcomes.reserve(request->objects.size());
     for (const auto& o : request->objects) {
-      S3DeleteOutcome outcome{.key = o.key, .version_id = o.version_id};
+      S3DeleteOutcome outcome;
+      outcome.key = o.key;
+      outcome.version_id = o.version_id;
       auto key = ObjectKey::parse(o.key);
       if (key) {
         auto removed = s.uc().remove.by_key(*ns, call.tenant, *key);

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,7 +16,8 @@ struct NewKeyMaterial {
   std::string token;
 };
 
-// The cryptography behind API keys (a CSPRNG, SHA-256, constant-time comparison). Thread-safe.
+// The cryptography behind API keys and S3 credentials (a CSPRNG, SHA-256, constant-time
+// comparison). Thread-safe.
 class KeyMaterial {
  public:
   virtual ~KeyMaterial() = default;
@@ -26,6 +29,8 @@ class KeyMaterial {
   virtual std::string hash_secret(std::string_view secret) = 0;
   // Compares in time independent of the contents.
   virtual bool equal(std::string_view a, std::string_view b) = 0;
+  // Fills `out` with bytes from a CSPRNG (the material of S3 credentials).
+  virtual void random_bytes(std::span<std::uint8_t> out) = 0;
 };
 
 }  // namespace castor
