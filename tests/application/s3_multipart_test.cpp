@@ -26,10 +26,38 @@ using testing::sha256_of;
 const TenantId kA = *TenantId::parse("tenant-a");
 const Namespace kNs = *Namespace::parse("bucket");
 // Parts of at least 4 bytes but the last.
-const UploadLimits kLimits{
-    .max_size = 1 << 20, .ttl = seconds(60), .max_open = 100, .s3_min_part_size = 4};
+const UploadLimits kLimits{.max_size = 1 << 20,
+                           .ttl = seconds(60),
+                           .max_open = 100,
+                           .blob_grace = seconds(60),
+                           .part_size_hint = 1024,
+                           .s3_min_part_size = 4};
 
 ObjectKey key(std::string_view k) { return *ObjectKey::parse(k); }
+
+// A native session for key `k` of kNs (s3 false), or an S3 one without a key (invalid).
+CreateUpload::Request other_request(std::optional<std::string_view> k, bool s3) {
+  return {.tenant = kA,
+          .ns = kNs,
+          .key = k ? std::optional(key(*k)) : std::nullopt,
+          .storage_class = StorageClass::kHot,
+          .size_bytes = {},
+          .sha256 = {},
+          .content_type = {},
+          .s3 = s3,
+          .attributes = {}};
+}
+
+S3UploadQuery query(std::string prefix = "", std::optional<std::string> delimiter = {},
+                    std::size_t max = 1000) {
+  return {.tenant = kA,
+          .ns = kNs,
+          .prefix = std::move(prefix),
+          .key_marker = "",
+          .upload_id_marker = {},
+          .delimiter = std::move(delimiter),
+          .max_uploads = max};
+}
 
 struct World : testing::FakeStore {
   Checksummers checksummers;
@@ -62,8 +90,8 @@ struct World : testing::FakeStore {
   }
 
   // UploadPart as the S3 handler does it: the MD5 computed beside the write.
-  Result<UploadPart> put(const UploadSession& s, std::uint32_t n, std::string_view content,
-                         bool s3 = true) {
+  Result<UploadPart> put_part(const UploadSession& s, std::uint32_t n, std::string_view content,
+                              bool s3 = true) {
     auto up = parts.begin({.tenant = kA, .upload = s.id(), .number = n, .expected = {}, .s3 = s3},
                           content.size());
     if (!up) {
@@ -109,10 +137,10 @@ TEST_CASE("an S3 multipart upload completes into an object with the multipart ET
   ObjectAttributes attributes;
   attributes.metadata = {{"colour", "blue"}};
   UploadSession s = w.open("dir/big.bin", attributes);
-  auto p1 = w.put(s, 1, "aaaa");
-  auto p2 = w.put(s, 2, "bbbb");
-  auto p3 = w.put(s, 3, "cc");
-  auto stray = w.put(s, 4, "zzzz");  // uploaded but not listed: dropped
+  auto p1 = w.put_part(s, 1, "aaaa");
+  auto p2 = w.put_part(s, 2, "bbbb");
+  auto p3 = w.put_part(s, 3, "cc");
+  auto stray = w.put_part(s, 4, "zzzz");  // uploaded but not listed: dropped
   REQUIRE((p1 && p2 && p3 && stray));
   CHECK(p1->md5 == w.md5_hex("aaaa"));
   CHECK(p1->uploaded_at == w.clock.now());
@@ -147,8 +175,8 @@ TEST_CASE("an S3 multipart upload completes into an object with the multipart ET
 TEST_CASE("S3 completion checks the listed parts", "[unit][s3]") {
   World w;
   UploadSession s = w.open("k");
-  auto p1 = w.put(s, 1, "aaa");  // under the 4-byte minimum
-  auto p2 = w.put(s, 2, "bbbb");
+  auto p1 = w.put_part(s, 1, "aaa");  // under the 4-byte minimum
+  auto p2 = w.put_part(s, 2, "bbbb");
   REQUIRE((p1 && p2));
   auto reason = [&](CompleteUpload::S3Completion c) {
     auto r = w.complete.run_s3(kA, s.id(), std::move(c));
@@ -173,21 +201,21 @@ TEST_CASE("S3 completion checks the listed parts", "[unit][s3]") {
 TEST_CASE("S3 and native sessions do not mix", "[unit][s3]") {
   World w;
   UploadSession s = w.open("k");
-  auto native_part = w.put(s, 1, "aaaa", /*s3=*/false);
+  auto native_part = w.put_part(s, 1, "aaaa", /*s3=*/false);
   REQUIRE_FALSE(native_part);
   CHECK(native_part.error().code == ErrorCode::kNotFound);
-  REQUIRE(w.put(s, 1, "aaaa"));
+  REQUIRE(w.put_part(s, 1, "aaaa"));
   auto native_complete = w.complete.run(kA, s.id(), {});
   REQUIRE_FALSE(native_complete);
   CHECK(native_complete.error().code == ErrorCode::kNotFound);
 
-  auto native = w.create.run({.tenant = kA, .ns = kNs, .key = key("n")});
+  auto native = w.create.run(other_request("n", false));
   REQUIRE(native);
   auto s3_complete = w.complete.run_s3(kA, native->id(), listing({{1, "x"}}));
   REQUIRE_FALSE(s3_complete);
   CHECK(s3_complete.error().code == ErrorCode::kNotFound);
   // An S3 session needs a key.
-  auto keyless = w.create.run({.tenant = kA, .ns = kNs, .s3 = true});
+  auto keyless = w.create.run(other_request(std::nullopt, true));
   CHECK_FALSE(keyless);
 }
 
@@ -195,7 +223,7 @@ TEST_CASE("Complete claims the key under the write policy, inside its transactio
   World w;
   const Object old = w.put(kNs, kA, "k", "old content");
   UploadSession s = w.open("k");
-  auto p1 = w.put(s, 1, "new!");
+  auto p1 = w.put_part(s, 1, "new!");
   REQUIRE(p1);
 
   WritePolicy if_none_match;
@@ -217,7 +245,7 @@ TEST_CASE("Complete claims the key under the write policy, inside its transactio
   WritePolicy missing;
   missing.if_match = "*";
   UploadSession other = w.open("absent");
-  auto p = w.put(other, 1, "xyz");
+  auto p = w.put_part(other, 1, "xyz");
   REQUIRE(p);
   auto no_key = w.complete.run_s3(kA, other.id(), listing({{1, p->md5}}, missing));
   REQUIRE_FALSE(no_key);
@@ -237,11 +265,12 @@ TEST_CASE("UploadPartCopy stores a range of an object as a part", "[unit][s3]") 
   World w;
   const Object source = w.put(kNs, kA, "src", "0123456789");
   UploadSession s = w.open("dst");
-  CopyUploadPart::Request r{.part = {.tenant = kA, .upload = s.id(), .number = 1},
-                            .source_ns = kNs,
-                            .source_key = key("src"),
-                            .range = std::pair<std::uint64_t, std::uint64_t>(2, 5),
-                            .check_source = {}};
+  CopyUploadPart::Request r{
+      .part = {.tenant = kA, .upload = s.id(), .number = 1, .expected = {}, .s3 = true},
+      .source_ns = kNs,
+      .source_key = key("src"),
+      .range = std::pair<std::uint64_t, std::uint64_t>(2, 5),
+      .check_source = {}};
   auto part = w.copy_part.run(r);
   REQUIRE(part);
   CHECK(part->hash == sha256_of("2345"));
@@ -289,7 +318,7 @@ TEST_CASE("ListMultipartUploads: order, markers, prefix, delimiter, truncation",
     sessions.push_back(w.open(k));
   }
   // A native session with a key in the bucket is not listed.
-  REQUIRE(w.create.run({.tenant = kA, .ns = kNs, .key = key("a/0")}));
+  REQUIRE(w.create.run(other_request("a/0", false)));
   auto keys = [](const S3UploadListing& l) {
     std::vector<std::string> out;
     for (const auto& s : l.uploads) {
@@ -297,7 +326,7 @@ TEST_CASE("ListMultipartUploads: order, markers, prefix, delimiter, truncation",
     }
     return out;
   };
-  S3UploadQuery q{.tenant = kA, .ns = kNs};
+  S3UploadQuery q = query();
   auto all = w.read.list_s3(q);
   REQUIRE(all);
   CHECK(keys(*all) == std::vector<std::string>{"a/1", "a/2", "b", "b", "c"});
@@ -319,7 +348,7 @@ TEST_CASE("ListMultipartUploads: order, markers, prefix, delimiter, truncation",
   CHECK(keys(*rest) == std::vector<std::string>{"b", "c"});
   CHECK_FALSE(rest->truncated);
 
-  S3UploadQuery folded{.tenant = kA, .ns = kNs, .delimiter = "/", .max_uploads = 1};
+  S3UploadQuery folded = query("", "/", 1);
   auto first = w.read.list_s3(folded);
   REQUIRE(first);
   CHECK(first->uploads.empty());
@@ -333,16 +362,15 @@ TEST_CASE("ListMultipartUploads: order, markers, prefix, delimiter, truncation",
   CHECK(keys(*second) == std::vector<std::string>{"b", "b", "c"});
   CHECK(second->common_prefixes.empty());
 
-  S3UploadQuery prefixed{.tenant = kA, .ns = kNs, .prefix = "a/"};
+  S3UploadQuery prefixed = query("a/");
   CHECK(keys(*w.read.list_s3(prefixed)) == std::vector<std::string>{"a/1", "a/2"});
 
   // Aborted and completed uploads are not listed.
   REQUIRE(w.abort.run(kA, sessions[1].id()));
-  auto p = w.put(sessions[3], 1, "x");
+  auto p = w.put_part(sessions[3], 1, "x");
   REQUIRE(p);
   REQUIRE(w.complete.run_s3(kA, sessions[3].id(), listing({{1, p->md5}})));
-  CHECK(keys(*w.read.list_s3({.tenant = kA, .ns = kNs})) ==
-        std::vector<std::string>{"a/2", "b", "b"});
+  CHECK(keys(*w.read.list_s3(query())) == std::vector<std::string>{"a/2", "b", "b"});
 }
 
 }  // namespace castor

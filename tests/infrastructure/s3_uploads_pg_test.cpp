@@ -78,13 +78,13 @@ TEST_CASE("S3 sessions and parts keep what S3 needs", "[pg][s3]") {
     }
     // A native part (no MD5, no checksum) next to it.
     return tx.uploads()
-        .put_part(session.id(), {.number = 4,
-                                 .hash = part.hash,
-                                 .size_bytes = 4,
-                                 .md5 = "",
-                                 .checksums = {},
-                                 .uploaded_at = kT0})
-        .has_value()
+                   .put_part(session.id(), {.number = 4,
+                                            .hash = part.hash,
+                                            .size_bytes = 4,
+                                            .md5 = "",
+                                            .checksums = {},
+                                            .uploaded_at = kT0})
+                   .has_value()
                ? Status{}
                : Status{Error{ErrorCode::kInternal, "put_part"}};
   }));
@@ -143,15 +143,11 @@ TEST_CASE("list_open_s3: (key, id) order, markers, prefix taken literally", "[pg
     }));
     return keys_of(out);
   };
-  S3UploadFilter all{.tenant = kA,
-                     .ns = kNs,
-                     .prefix = "",
-                     .after_key = "",
-                     .after_id = {},
-                     .limit = 100};
+  S3UploadFilter all{
+      .tenant = kA, .ns = kNs, .prefix = "", .after_key = "", .after_id = {}, .limit = 100};
   CHECK(list(all) == std::vector<std::string>{"a%1#000000000002", "a_2#000000000003",
-                                              "ab#000000000004", "b#000000000001",
-                                              "b#000000000005", "c#000000000006"});
+                                              "ab#000000000004", "b#000000000001", "b#000000000005",
+                                              "c#000000000006"});
   S3UploadFilter prefix = all;
   prefix.prefix = "a%";
   CHECK(list(prefix) == std::vector<std::string>{"a%1#000000000002"});

@@ -7,6 +7,7 @@
 #include "api/conditional.h"
 #include "api/s3/s3_body.h"
 #include "api/s3/s3_call.h"
+#include "api/s3/s3_encoding.h"
 #include "api/s3/s3_headers.h"
 #include "api/s3/s3_multipart_handlers.h"
 #include "api/s3/s3_object_common.h"
