@@ -168,14 +168,17 @@ int serve(const Config& config) {
   const UploadLimits upload_limits{.max_size = config.max_object_size,
                                    .ttl = config.upload_ttl,
                                    .max_open = config.max_open_uploads,
-                                   .blob_grace = config.blob_grace};
+                                   .blob_grace = config.blob_grace,
+                                   .s3_min_part_size = config.s3_min_part_size};
   CreateUpload create_upload(metadata, clock, ids, upload_limits);
   ReadUploads read_uploads(metadata);
   StoreUploadPart store_upload_part(metadata, **blob_store, clock, ids, upload_limits);
-  CompleteUpload complete_upload(metadata, **blob_store, clock, ids, upload_limits, &media_types);
-  AbortUpload abort_upload(metadata);
-  CopyObject copy(metadata, clock, ids);
   const Checksummers checksummers;
+  CompleteUpload complete_upload(metadata, **blob_store, clock, ids, upload_limits, &media_types,
+                                 &checksummers);
+  AbortUpload abort_upload(metadata);
+  CopyUploadPart copy_upload_part(download, store_upload_part, checksummers);
+  CopyObject copy(metadata, clock, ids);
   const OpensslSigv4Crypto sigv4_crypto;
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
@@ -257,6 +260,7 @@ int serve(const Config& config) {
        copy,
        checksummers,
        sigv4_crypto,
+       copy_upload_part,
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);

@@ -15,12 +15,14 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/domain/value_objects_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/bundle_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/upload_session_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/s3_multipart_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/amz_date_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/sigv4_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/sigv4_property_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/aws_chunked_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/s3_credential_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/uploads_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/s3_multipart_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/blobs_bundles_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/upload_object_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/s3_writes_test.cpp

@@ -18,10 +18,8 @@
 #include "application/bundles/download_bundle.h"
 #include "application/bundles/read_bundles.h"
 #include "application/check_integrity.h"
-#include "application/copy_object.h"
-#include "application/ports/checksummer.h"
-#include "domain/sigv4_crypto.h"
 #include "application/collect_garbage.h"
+#include "application/copy_object.h"
 #include "application/delete_object.h"
 #include "application/download_object.h"
 #include "application/list_objects.h"
@@ -29,14 +27,17 @@
 #include "application/manage_api_keys.h"
 #include "application/manage_s3_credentials.h"
 #include "application/metrics.h"
+#include "application/ports/checksummer.h"
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
 #include "application/upload_object.h"
 #include "application/uploads/abort_upload.h"
 #include "application/uploads/complete_upload.h"
+#include "application/uploads/copy_upload_part.h"
 #include "application/uploads/create_upload.h"
 #include "application/uploads/read_uploads.h"
 #include "application/uploads/store_upload_part.h"
+#include "domain/sigv4_crypto.h"
 
 namespace castor {
 
@@ -73,6 +74,7 @@ struct UseCases {
   CopyObject& copy;
   const ChecksummerFactory& checksummers;  // MD5 and the flexible checksums
   const Sigv4Crypto& sigv4_crypto;
+  CopyUploadPart& copy_upload_part;  // S3 UploadPartCopy
   // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
   // must not block (it reads counters and /proc, never the database).
   std::function<std::string()> render_metrics;

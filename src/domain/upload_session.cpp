@@ -23,6 +23,12 @@ Result<UploadSession> UploadSession::open(Fields fields, Timestamp now, std::chr
         "key and content_type need a namespace (without one the upload "
         "completes into a blob)");
   }
+  if (fields.s3 && !fields.key) {
+    return invalid_argument("an S3 multipart upload needs a bucket and a key");
+  }
+  if (!fields.s3 && !fields.attributes.empty()) {
+    return invalid_argument("only S3 multipart uploads carry object attributes");
+  }
   fields.state = State::kOpen;
   fields.created_at = now;
   fields.expires_at = now + ttl;

@@ -25,11 +25,16 @@ using UploadId = ObjectId;
 inline constexpr std::uint32_t kMaxUploadParts = 10000;
 
 // A part the server holds for an open session: part `number` (1..kMaxUploadParts) is the file blob
-// `hash` of `size_bytes` (> 0) bytes in the session's storage class.
+// `hash` of `size_bytes` (> 0) bytes in the session's storage class. Parts stored through S3
+// (UploadPart, UploadPartCopy) also carry their MD5, their S3 ETag, and the flexible checksum the
+// client sent, if any.
 struct UploadPart {
   std::uint32_t number = 0;
   ContentHash hash;
   std::uint64_t size_bytes = 0;
+  std::string md5;                    // lowercase hex of the part's MD5; empty for native parts
+  ObjectAttributes::Pairs checksums;  // {"crc32c", base64}; at most one; empty if none was sent
+  Timestamp uploaded_at{};            // when the part was stored (S3 ListParts LastModified)
 };
 
 // InvalidArgument unless 1 <= number <= kMaxUploadParts.
@@ -62,10 +67,15 @@ class UploadSession {
     Timestamp created_at;
     Timestamp expires_at;
     std::optional<Outcome> outcome;  // set once completed
+    // An S3 multipart upload (CreateMultipartUpload; docs/S3.md "Multipart uploads"): it has a
+    // namespace (the bucket) and a key, its parts carry MD5s, it completes only through
+    // CompleteMultipartUpload, and its object gets `attributes` and a multipart ETag.
+    bool s3 = false;
+    ObjectAttributes attributes;  // user metadata and stored headers for the object (S3 only)
   };
 
   // A new open session, expiring `ttl` after `now`. InvalidArgument when a key or content type
-  // comes without a namespace.
+  // comes without a namespace, or an S3 session has no key, or a native one has attributes.
   static Result<UploadSession> open(Fields fields, Timestamp now, std::chrono::seconds ttl);
   // Rebuilds a session from storage. DataLoss if a completed session has no outcome.
   static Result<UploadSession> restore(Fields fields);
@@ -92,6 +102,7 @@ class UploadSession {
   Status complete(Outcome outcome);
 
   bool completes_into_object() const { return f_.ns.has_value(); }
+  bool s3() const { return f_.s3; }
   const UploadId& id() const { return f_.id; }
   const TenantId& tenant() const { return f_.tenant; }
   StorageClass storage_class() const { return f_.storage_class; }

@@ -53,7 +53,8 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "UPLOAD_TTL_SECONDS",
                                      "MAX_OPEN_UPLOADS",
                                      "S3_DOMAIN",
-                                     "S3_MASTER_KEY_FILE"};
+                                     "S3_MASTER_KEY_FILE",
+                                     "S3_MIN_PART_SIZE"};
 
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
@@ -174,7 +175,9 @@ const char* config_usage() {
          "  MAX_OPEN_UPLOADS / --max-open-uploads      open upload sessions per tenant (1000)\n"
          "  S3_DOMAIN / --s3-domain                    virtual-hosted S3 under <bucket>.<domain>\n"
          "  S3_MASTER_KEY_FILE / --s3-master-key-file  32-byte key sealing S3 secrets (unset: no "
-         "S3 auth)\n";
+         "S3 auth)\n"
+         "  S3_MIN_PART_SIZE / --s3-min-part-size      least S3 multipart part but the last, "
+         "bytes (5242880; lower only for tests)\n";
 }
 
 Result<Config> Config::load(const std::vector<std::string>& args,
@@ -333,7 +336,8 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   for (Status s : {number("BLOB_GRACE_SECONDS", 0, 86400 * 3650, grace),
                    number("MAX_MANIFEST_BYTES", 1024, std::uint64_t{1} << 32, c.max_manifest_bytes),
                    number("UPLOAD_TTL_SECONDS", 1, 86400 * 3650, upload_ttl),
-                   number("MAX_OPEN_UPLOADS", 1, 1'000'000, max_open_uploads)}) {
+                   number("MAX_OPEN_UPLOADS", 1, 1'000'000, max_open_uploads),
+                   number("S3_MIN_PART_SIZE", 1, std::uint64_t{5} << 30, c.s3_min_part_size)}) {
     if (!s) {
       return std::move(s).error();
     }

@@ -59,6 +59,7 @@ struct Config {
   std::uint64_t max_manifest_bytes = 64 << 20;          // MAX_MANIFEST_BYTES
   std::chrono::seconds upload_ttl{86400};               // UPLOAD_TTL_SECONDS
   std::size_t max_open_uploads = 1000;                  // MAX_OPEN_UPLOADS (per tenant)
+  std::uint64_t s3_min_part_size = 5ull << 20;  // S3_MIN_PART_SIZE: EntityTooSmall below (bytes)
   std::string s3_domain;  // S3_DOMAIN: virtual-hosted S3 under <bucket>.<domain>; "" = path only
   // S3_MASTER_KEY_FILE: the key that seals S3 secrets (32 raw bytes or 64 hex digits); unset: S3
   // credentials cannot be created or used (docs/S3.md, "Credentials").

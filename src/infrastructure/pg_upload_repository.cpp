@@ -4,6 +4,7 @@
 
 #include <pqxx/result>
 
+#include "infrastructure/pg_attributes_json.h"
 #include "infrastructure/pg_errors.h"
 
 namespace castor {
@@ -14,7 +15,12 @@ Timestamp from_us(std::int64_t us) { return Timestamp(std::chrono::microseconds(
 
 constexpr const char* kColumns =
     "id::text, tenant_id, namespace, key, storage_class, size_bytes, sha256, content_type, state, "
-    "castor_us(created_at), castor_us(expires_at), result_hash, result_size, object_id::text";
+    "castor_us(created_at), castor_us(expires_at), result_hash, result_size, object_id::text, s3, "
+    "metadata::text, attributes::text";
+
+constexpr const char* kPartColumns =
+    "part_number, content_hash, size_bytes, md5, checksum_algorithm, checksum, "
+    "castor_us(uploaded_at)";
 
 template <class T>
 std::optional<T> optional_field(const pqxx::field& f) {
@@ -66,6 +72,12 @@ Result<UploadSession> session_from(const pqxx::row& row) {
       !parse_optional(row[13], object_id, ObjectId::parse)) {
     return malformed;
   }
+  f.s3 = row[14].as<bool>();
+  auto attributes = attributes_from_json(row[15].as<std::string>(), row[16].as<std::string>());
+  if (!attributes) {
+    return std::move(attributes).error();
+  }
+  f.attributes = std::move(*attributes);
   if (result_hash) {
     f.outcome = UploadSession::Outcome{*result_hash, row[12].as<std::uint64_t>(0), object_id};
   }
@@ -93,7 +105,16 @@ Result<std::vector<UploadPart>> parts_from(const pqxx::result& rows) {
     if (!hash) {
       return Error{ErrorCode::kDataLoss, "malformed upload_parts row"};
     }
-    out.push_back({row[0].as<std::uint32_t>(), std::move(*hash), row[2].as<std::uint64_t>()});
+    UploadPart part{.number = row[0].as<std::uint32_t>(),
+                    .hash = std::move(*hash),
+                    .size_bytes = row[2].as<std::uint64_t>(),
+                    .md5 = row[3].as<std::string>(""),
+                    .checksums = {},
+                    .uploaded_at = from_us(row[6].as<std::int64_t>(0))};
+    if (!row[4].is_null()) {
+      part.checksums.emplace_back(row[4].as<std::string>(), row[5].as<std::string>(""));
+    }
+    out.push_back(std::move(part));
   }
   return out;
 }
@@ -109,8 +130,9 @@ std::optional<std::string> text_or_null(const std::optional<T>& v, Text text) {
 void PgUploadRepository::prepare(pqxx::connection& conn) {
   conn.prepare("upload_insert",
                "INSERT INTO upload_sessions (id, tenant_id, namespace, key, storage_class, "
-               "size_bytes, sha256, content_type, state, created_at, expires_at) VALUES "
-               "($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, castor_ts($10), castor_ts($11))");
+               "size_bytes, sha256, content_type, state, created_at, expires_at, s3, metadata, "
+               "attributes) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, castor_ts($10), "
+               "castor_ts($11), $12, $13::jsonb, $14::jsonb)");
   conn.prepare("upload_find",
                std::string("SELECT ") + kColumns + " FROM upload_sessions WHERE id = $1::uuid");
   conn.prepare("upload_find_for_update", std::string("SELECT ") + kColumns +
@@ -130,34 +152,46 @@ void PgUploadRepository::prepare(pqxx::connection& conn) {
           "AND ($2::text IS NULL OR sha256 = $2) AND ($3::text IS NULL OR namespace = $3) "
           "AND ($4::text IS NULL OR key = $4) AND ($5::text IS NULL OR storage_class = $5) "
           "ORDER BY created_at DESC, id DESC LIMIT $6");
+  // Through upload_sessions_s3_open.
+  conn.prepare("upload_list_open_s3",
+               std::string("SELECT ") + kColumns +
+                   " FROM upload_sessions WHERE tenant_id = $1 AND namespace = $2 AND "
+                   "state = 'open' AND s3 AND starts_with(key, $3) AND (key > $4 OR "
+                   "(key = $4 AND $5::uuid IS NOT NULL AND id > $5::uuid)) "
+                   "ORDER BY key, id LIMIT $6");
   // Through upload_sessions_expiry.
   conn.prepare("upload_lock_expired", std::string("SELECT ") + kColumns +
                                           " FROM upload_sessions WHERE expires_at < castor_ts($1) "
                                           "ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED");
-  conn.prepare("upload_parts",
-               "SELECT part_number, content_hash, size_bytes FROM upload_parts "
-               "WHERE upload_id = $1::uuid ORDER BY part_number");
-  conn.prepare("upload_part_lock",
-               "SELECT part_number, content_hash, size_bytes FROM upload_parts "
-               "WHERE upload_id = $1::uuid AND part_number = $2 FOR UPDATE");
+  conn.prepare("upload_parts", std::string("SELECT ") + kPartColumns +
+                                   " FROM upload_parts WHERE upload_id = $1::uuid "
+                                   "ORDER BY part_number");
+  conn.prepare("upload_part_lock", std::string("SELECT ") + kPartColumns +
+                                       " FROM upload_parts WHERE upload_id = $1::uuid AND "
+                                       "part_number = $2 FOR UPDATE");
   conn.prepare("upload_part_put",
-               "INSERT INTO upload_parts (upload_id, part_number, content_hash, size_bytes) "
-               "VALUES ($1::uuid, $2, $3, $4) ON CONFLICT (upload_id, part_number) DO UPDATE "
-               "SET content_hash = EXCLUDED.content_hash, size_bytes = EXCLUDED.size_bytes");
-  conn.prepare("upload_parts_remove",
-               "DELETE FROM upload_parts WHERE upload_id = $1::uuid "
-               "RETURNING part_number, content_hash, size_bytes");
+               "INSERT INTO upload_parts (upload_id, part_number, content_hash, size_bytes, md5, "
+               "checksum_algorithm, checksum, uploaded_at) VALUES ($1::uuid, $2, $3, $4, $5, $6, "
+               "$7, castor_ts($8)) ON CONFLICT (upload_id, part_number) DO UPDATE "
+               "SET content_hash = EXCLUDED.content_hash, size_bytes = EXCLUDED.size_bytes, "
+               "md5 = EXCLUDED.md5, checksum_algorithm = EXCLUDED.checksum_algorithm, "
+               "checksum = EXCLUDED.checksum, uploaded_at = EXCLUDED.uploaded_at");
+  conn.prepare("upload_parts_remove", std::string("DELETE FROM upload_parts WHERE upload_id = "
+                                                  "$1::uuid RETURNING ") +
+                                          kPartColumns);
 }
 
 Status PgUploadRepository::insert(const UploadSession& session) {
   return guarded([&]() -> Status {
     const auto& f = session.fields();
+    const AttributesJson json = attributes_to_json(f.attributes);
     sql_.exec("upload_insert", f.id.to_string(), f.tenant.str(),
               text_or_null(f.ns, [](const Namespace& n) { return n.str(); }),
               text_or_null(f.key, [](const ObjectKey& k) { return k.str(); }),
               std::string(to_string(f.storage_class)), f.size_bytes,
               text_or_null(f.sha256, [](const ContentHash& h) { return h.hex(); }), f.content_type,
-              std::string(to_string(f.state)), to_us(f.created_at), to_us(f.expires_at));
+              std::string(to_string(f.state)), to_us(f.created_at), to_us(f.expires_at), f.s3,
+              json.metadata, json.attributes);
     return {};
   });
 }
@@ -218,6 +252,16 @@ Result<std::vector<UploadSession>> PgUploadRepository::list_open(const UploadFil
   });
 }
 
+Result<std::vector<UploadSession>> PgUploadRepository::list_open_s3(const S3UploadFilter& filter) {
+  return guarded([&]() -> Result<std::vector<UploadSession>> {
+    return sessions_from(
+        sql_.exec("upload_list_open_s3", filter.tenant.str(), filter.ns.str(), filter.prefix,
+                  filter.after_key,
+                  text_or_null(filter.after_id, [](const UploadId& id) { return id.to_string(); }),
+                  filter.limit));
+  });
+}
+
 Result<std::vector<UploadSession>> PgUploadRepository::lock_expired(Timestamp now,
                                                                     std::size_t limit) {
   return guarded([&]() -> Result<std::vector<UploadSession>> {
@@ -239,7 +283,16 @@ Result<std::optional<UploadPart>> PgUploadRepository::put_part(const UploadId& i
     if (!old) {
       return std::move(old).error();
     }
-    sql_.exec("upload_part_put", id.to_string(), part.number, part.hash.hex(), part.size_bytes);
+    std::optional<std::string> md5, algorithm, checksum;
+    if (!part.md5.empty()) {
+      md5 = part.md5;
+    }
+    if (!part.checksums.empty()) {
+      algorithm = part.checksums.front().first;
+      checksum = part.checksums.front().second;
+    }
+    sql_.exec("upload_part_put", id.to_string(), part.number, part.hash.hex(), part.size_bytes, md5,
+              algorithm, checksum, to_us(part.uploaded_at));
     return old->empty() ? std::optional<UploadPart>() : std::optional<UploadPart>(old->front());
   });
 }

@@ -25,6 +25,7 @@ class PgUploadRepository final : public UploadRepository {
   Status remove(const UploadId& id) override;
   Result<std::size_t> count_open(const TenantId& tenant) override;
   Result<std::vector<UploadSession>> list_open(const UploadFilter& filter) override;
+  Result<std::vector<UploadSession>> list_open_s3(const S3UploadFilter& filter) override;
   Result<std::vector<UploadSession>> lock_expired(Timestamp now, std::size_t limit) override;
   Result<std::vector<UploadPart>> parts(const UploadId& id) override;
   Result<std::optional<UploadPart>> put_part(const UploadId& id, const UploadPart& part) override;

@@ -83,6 +83,30 @@ class MemoryUploadRepository final : public UploadRepository {
     return out;
   }
 
+  Result<std::vector<UploadSession>> list_open_s3(const S3UploadFilter& filter) override {
+    std::vector<UploadSession> out;
+    for (const auto& [id, s] : t_.sessions) {
+      const auto& f = s.fields();
+      if (f.tenant != filter.tenant || f.state != UploadSession::State::kOpen || !f.s3 ||
+          f.ns != filter.ns || !f.key || !f.key->str().starts_with(filter.prefix)) {
+        continue;
+      }
+      const std::string& key = f.key->str();
+      if (key > filter.after_key || (key == filter.after_key && filter.after_id &&
+                                     f.id.to_string() > filter.after_id->to_string())) {
+        out.push_back(s);
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const UploadSession& a, const UploadSession& b) {
+      return std::pair(a.fields().key->str(), a.id().to_string()) <
+             std::pair(b.fields().key->str(), b.id().to_string());
+    });
+    if (out.size() > filter.limit) {
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(filter.limit), out.end());
+    }
+    return out;
+  }
+
   Result<std::vector<UploadSession>> lock_expired(Timestamp now, std::size_t limit) override {
     std::vector<UploadSession> out;
     for (const auto& [id, s] : t_.sessions) {

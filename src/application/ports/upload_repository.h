@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "domain/error.h"
@@ -17,6 +18,18 @@ struct UploadFilter {
   std::optional<ObjectKey> key;
   std::optional<StorageClass> storage_class;
   std::size_t limit = 100;
+};
+
+// Which open S3 multipart uploads ListMultipartUploads lists: those of a tenant's bucket whose key
+// starts with `prefix`, in (key, id) order (key bytewise, id as its lowercase text), after the
+// cursor: keys after `after_key`, or equal to it with an id after `after_id` when that is set.
+struct S3UploadFilter {
+  TenantId tenant;
+  Namespace ns;
+  std::string prefix;
+  std::string after_key;  // "" = from the first key
+  std::optional<UploadId> after_id;
+  std::size_t limit = 1000;
 };
 
 // The upload_sessions and upload_parts tables, seen through one transaction (see MetadataStore).
@@ -43,6 +56,8 @@ class UploadRepository {
   virtual Result<std::size_t> count_open(const TenantId& tenant) = 0;
   // Open sessions matching `filter`, newest first, at most filter.limit.
   virtual Result<std::vector<UploadSession>> list_open(const UploadFilter& filter) = 0;
+  // Open S3 sessions matching `filter`, in its order, at most filter.limit.
+  virtual Result<std::vector<UploadSession>> list_open_s3(const S3UploadFilter& filter) = 0;
   // Locks and returns up to `limit` sessions (open or completed) whose expiry is before `now`,
   // skipping rows other transactions hold.
   virtual Result<std::vector<UploadSession>> lock_expired(Timestamp now, std::size_t limit) = 0;

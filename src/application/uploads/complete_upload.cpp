@@ -53,32 +53,109 @@ Result<CompleteUpload::Completed> earlier_outcome(MetadataTransaction& tx, Uploa
 
 Result<CompleteUpload::Completed> CompleteUpload::run(const TenantId& tenant, const UploadId& id,
                                                       std::vector<std::uint32_t> chosen) {
+  return complete(tenant, id, std::move(chosen), nullptr);
+}
+
+Result<CompleteUpload::Completed> CompleteUpload::run_s3(const TenantId& tenant, const UploadId& id,
+                                                         S3Completion s3) {
+  return complete(tenant, id, {}, &s3);
+}
+
+Result<CompleteUpload::S3Object> CompleteUpload::s3_object(
+    const S3Completion& s3, const std::vector<UploadPart>& chosen) const {
+  if (checksummers_ == nullptr) {
+    return Error{ErrorCode::kInternal, "S3 completion without checksummers"};
+  }
+  auto input = multipart_etag_input(chosen);
+  if (!input) {
+    return std::move(input).error();
+  }
+  auto md5 = checksummers_->create(ChecksumAlgorithm::kMd5);
+  if (!md5) {
+    return std::move(md5).error();
+  }
+  (*md5)->update(input->data(), input->size());
+  S3Object out{multipart_etag((*md5)->digest(), chosen.size()), {}, s3.policy};
+  // A composite checksum when every part carries a checksum of the same algorithm.
+  if (!chosen.front().checksums.empty()) {
+    const std::string& name = chosen.front().checksums.front().first;
+    auto composite_input = composite_checksum_input(chosen, name);
+    std::optional<ChecksumAlgorithm> algorithm;
+    for (ChecksumAlgorithm a : kChecksumAlgorithms) {
+      std::string lower(checksum_name(a));
+      for (char& c : lower) {
+        c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      }
+      if (lower == name && a != ChecksumAlgorithm::kMd5) {
+        algorithm = a;
+      }
+    }
+    if (composite_input && algorithm) {
+      auto sum = checksummers_->create(*algorithm);
+      if (!sum) {
+        return std::move(sum).error();
+      }
+      (*sum)->update(composite_input->data(), composite_input->size());
+      out.checksums.emplace_back(name, composite_checksum((*sum)->digest(), chosen.size()));
+    }
+  }
+  return out;
+}
+
+Result<CompleteUpload::Completed> CompleteUpload::complete(const TenantId& tenant,
+                                                           const UploadId& id,
+                                                           std::vector<std::uint32_t> chosen,
+                                                           const S3Completion* s3) {
   struct Plan {
     UploadSession session;
     std::vector<Segment> segments;
     std::optional<Completed> earlier;  // when already completed
+    std::optional<S3Object> s3;
   };
   auto plan = read_only(metadata_, [&](MetadataTransaction& tx) -> Result<Plan> {
     auto session = tenant_session(tx, tenant, id, false, clock_.now());
     if (!session) {
       return std::move(session).error();
     }
+    if (session->s3() != (s3 != nullptr)) {
+      return Error{ErrorCode::kNotFound, session->s3()
+                                             ? "upload " + id.to_string() +
+                                                   " is an S3 multipart upload: complete it with "
+                                                   "CompleteMultipartUpload"
+                                             : "no multipart upload " + id.to_string()};
+    }
     if (session->state() == UploadSession::State::kCompleted) {
       auto earlier = earlier_outcome(tx, *session);
       if (!earlier) {
         return std::move(earlier).error();
       }
-      return Plan{std::move(*session), {}, std::move(*earlier)};
+      return Plan{std::move(*session), {}, std::move(*earlier), {}};
     }
     auto parts = tx.uploads().parts(id);
     if (!parts) {
       return std::move(parts).error();
     }
+    std::optional<S3Object> s3_result;
+    if (s3 != nullptr) {
+      auto listed = check_completion(*parts, s3->parts, limits_.s3_min_part_size);
+      if (!listed) {
+        return std::move(listed).error();
+      }
+      chosen.clear();
+      for (const UploadPart& part : *listed) {
+        chosen.push_back(part.number);
+      }
+      auto made = s3_object(*s3, *listed);
+      if (!made) {
+        return std::move(made).error();
+      }
+      s3_result = std::move(*made);
+    }
     auto segments = session->plan(*parts, chosen, limits_.max_size);
     if (!segments) {
       return std::move(segments).error();
     }
-    return Plan{std::move(*session), std::move(*segments), {}};
+    return Plan{std::move(*session), std::move(*segments), {}, std::move(s3_result)};
   });
   if (!plan) {
     return std::move(plan).error();
@@ -97,12 +174,13 @@ Result<CompleteUpload::Completed> CompleteUpload::run(const TenantId& tenant, co
                      ", the upload declared " + declared->hex(),
                  "content_hash_mismatch"};
   }
-  return finish(tenant, id, plan->segments, *whole);
+  return finish(tenant, id, plan->segments, *whole, plan->s3);
 }
 
 Result<CompleteUpload::Completed> CompleteUpload::finish(const TenantId& tenant, const UploadId& id,
                                                          const std::vector<Segment>& planned,
-                                                         const ContentHash& whole) {
+                                                         const ContentHash& whole,
+                                                         const std::optional<S3Object>& s3) {
   std::optional<Completed> out;
   auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
     out.reset();
@@ -174,7 +252,23 @@ Result<CompleteUpload::Completed> CompleteUpload::finish(const TenantId& tenant,
       }
       std::string content_type =
           effective_content_type(f.content_type.value_or(""), f.key, media_types_);
-      object = Object::begin(ids_.next(), *f.ns, f.tenant, f.key, c, std::move(content_type), now);
+      // An S3 object claims its key below, under the request's policy.
+      object = Object::begin(ids_.next(), *f.ns, f.tenant, s3 ? std::nullopt : f.key, c,
+                             std::move(content_type), now);
+      if (s3) {
+        ObjectAttributes attributes = f.attributes;
+        attributes.checksums = s3->checksums;
+        if (auto t = object->set_attributes(std::move(attributes), s3->etag); !t) {
+          return t;
+        }
+        if (auto t = claim_key(tx, *object, *f.key, s3->policy, now); !t) {
+          Error e = std::move(t).error();
+          if (e.code == ErrorCode::kNotFound && e.reason.empty()) {
+            e.reason = "NoSuchKey";  // If-Match without an object, not a missing upload
+          }
+          return e;
+        }
+      }
       if (auto t = object->commit(whole, size, now); !t) {
         return t;
       }

@@ -14,6 +14,9 @@ Result<UploadSession> CreateUpload::run(Request request) {
   if (request.content_type && !is_valid_content_type(*request.content_type)) {
     return invalid_argument("content_type must be 1 to 255 printable ASCII characters");
   }
+  if (auto s = check_attributes(request.attributes); !s) {
+    return std::move(s).error();
+  }
   UploadSession::Fields fields{.id = ids_.next(),
                                .tenant = std::move(request.tenant),
                                .ns = std::move(request.ns),
@@ -25,7 +28,9 @@ Result<UploadSession> CreateUpload::run(Request request) {
                                .state = UploadSession::State::kOpen,
                                .created_at = {},
                                .expires_at = {},
-                               .outcome = {}};
+                               .outcome = {},
+                               .s3 = request.s3,
+                               .attributes = std::move(request.attributes)};
   auto session = UploadSession::open(std::move(fields), clock_.now(), limits_.ttl);
   if (!session) {
     return std::move(session).error();

@@ -20,13 +20,18 @@ class CreateUpload {
     std::optional<std::uint64_t> size_bytes;  // bytes
     std::optional<ContentHash> sha256;
     std::optional<std::string> content_type;
+    // S3 CreateMultipartUpload (UploadSession::Fields::s3): needs ns and key; `attributes` are
+    // the object's user metadata and stored headers.
+    bool s3 = false;
+    ObjectAttributes attributes;
   };
 
   CreateUpload(MetadataStore& metadata, Clock& clock, IdGenerator& ids, UploadLimits limits)
       : metadata_(metadata), clock_(clock), ids_(ids), limits_(limits) {}
 
   // Returns the open session. InvalidArgument for a key or content type without a namespace, or a
-  // bad content type; OutOfRange when the declared size is over the limit; FailedPrecondition
+  // bad content type, or an S3 session without a key, or bad attributes (check_attributes());
+  // OutOfRange when the declared size is over the limit; FailedPrecondition
   // ("too_many_uploads") when the tenant already has limits.max_open open sessions. Blocking.
   Result<UploadSession> run(Request request);
 

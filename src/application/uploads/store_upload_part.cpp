@@ -12,13 +12,13 @@ Error too_large(std::uint64_t limit) {
 
 // The tenant's session `id`, locked when `for_update`, that may take a part at `now`.
 Result<UploadSession> open_session(MetadataTransaction& tx, const TenantId& tenant,
-                                   const UploadId& id, bool for_update, Timestamp now,
+                                   const UploadId& id, bool s3, bool for_update, Timestamp now,
                                    std::chrono::seconds ttl) {
   auto session = tx.uploads().find(id, for_update);
   if (!session) {
     return std::move(session).error();
   }
-  if (session->tenant() != tenant) {
+  if (session->tenant() != tenant || session->s3() != s3) {
     return Error{ErrorCode::kNotFound, "no upload " + id.to_string()};
   }
   if (auto s = session->accept_part(now, ttl); !s) {
@@ -44,7 +44,8 @@ Result<std::unique_ptr<StoreUploadPart::Upload>> StoreUploadPart::begin(
     return too_large(limits_.max_size);
   }
   auto session = read_only(metadata_, [&](MetadataTransaction& tx) {
-    return open_session(tx, request.tenant, request.upload, false, clock_.now(), limits_.ttl);
+    return open_session(tx, request.tenant, request.upload, request.s3, false, clock_.now(),
+                        limits_.ttl);
   });
   if (!session) {
     return std::move(session).error();
@@ -77,12 +78,22 @@ Result<UploadPart> StoreUploadPart::commit(Upload& upload) {
                      ", X-Content-SHA256 said " + r.expected->hex(),
                  "content_hash_mismatch"};
   }
+  if (r.s3 && upload.md5_.empty()) {
+    abort(upload);
+    return Error{ErrorCode::kInternal, "an S3 part must come with its MD5"};
+  }
   const StorageClass c = upload.storage_class_;
-  const UploadPart part{r.number, *hash, size};
+  UploadPart part{.number = r.number,
+                  .hash = *hash,
+                  .size_bytes = size,
+                  .md5 = upload.md5_,
+                  .checksums = upload.checksums_,
+                  .uploaded_at = {}};
   auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
     // Lock order: session row, then content lock, then blob rows.
     const Timestamp now = clock_.now();
-    auto session = open_session(tx, r.tenant, r.upload, true, now, limits_.ttl);
+    part.uploaded_at = now;
+    auto session = open_session(tx, r.tenant, r.upload, r.s3, true, now, limits_.ttl);
     if (!session) {
       return std::move(session).error();
     }

@@ -32,6 +32,10 @@ class StoreUploadPart {
     UploadId upload;
     std::uint32_t number = 0;             // 1..kMaxUploadParts
     std::optional<ContentHash> expected;  // from X-Content-SHA256
+    // Set by S3's UploadPart and UploadPartCopy: NotFound unless the session is an S3 one (and
+    // FailedPrecondition "upload_not_open" when an S3 session gets a part without an MD5). Unset
+    // (the native API): NotFound for an S3 session.
+    bool s3 = false;
   };
 
   // A part upload in progress. Owned by one connection; not thread-safe.
@@ -41,6 +45,12 @@ class StoreUploadPart {
     // when the disk is full. Does not block on fsync or the database.
     Status write(std::span<const std::byte> data);
     std::uint64_t size() const { return writer_->size(); }
+    // The S3 digests of the part, computed beside the write: its MD5 (lowercase hex, the part's
+    // ETag) and the flexible checksum the client sent, if any. Before commit().
+    void set_digests(std::string md5_hex, ObjectAttributes::Pairs checksums) {
+      md5_ = std::move(md5_hex);
+      checksums_ = std::move(checksums);
+    }
 
    private:
     friend class StoreUploadPart;
@@ -55,6 +65,8 @@ class StoreUploadPart {
     StorageClass storage_class_;
     std::unique_ptr<BlobWriter> writer_;
     std::uint64_t max_size_;
+    std::string md5_;
+    ObjectAttributes::Pairs checksums_;
   };
 
   StoreUploadPart(MetadataStore& metadata, BlobStore& blobs, Clock& clock, IdGenerator& ids,

@@ -13,6 +13,9 @@ struct UploadLimits {
   std::size_t max_open = 1000;             // MAX_OPEN_UPLOADS per tenant
   std::chrono::seconds blob_grace{86400};  // BLOB_GRACE_SECONDS, for blob sessions
   std::uint64_t part_size_hint = 64ull * 1024 * 1024;  // bytes, told to clients
+  // S3 multipart: the least size of every part but the last (EntityTooSmall below it). S3's is
+  // 5 MiB (kS3MinPartSize); S3_MIN_PART_SIZE lowers it for tests.
+  std::uint64_t s3_min_part_size = 5ull * 1024 * 1024;
 };
 
 }  // namespace castor
