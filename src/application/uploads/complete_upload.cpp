@@ -198,6 +198,13 @@ Result<CompleteUpload::Completed> CompleteUpload::finish(const TenantId& tenant,
       out = std::move(*earlier);
       return {};
     }
+    if (s3 && session->fields().key) {
+      // An S3 completion claims its key: the key lock first (write_policy.h).
+      const auto& sf = session->fields();
+      if (auto t = tx.lock_key(*sf.ns, sf.tenant, *sf.key); !t) {
+        return t;
+      }
+    }
     auto parts = tx.uploads().parts(id);
     if (!parts) {
       return std::move(parts).error();
@@ -240,8 +247,11 @@ Result<CompleteUpload::Completed> CompleteUpload::finish(const TenantId& tenant,
     if (session->completes_into_object()) {
       // The namespace becomes (or stays) a bucket, held FOR KEY SHARE until the commit so that a
       // concurrent DeleteBucket either sees this object or runs before the row is made again.
-      if (auto bucket = tx.buckets().ensure(*f.ns, f.tenant, now); !bucket) {
-        return std::move(bucket).error();
+      // (An S3 completion requires the bucket instead, in claim_key below: NoSuchBucket.)
+      if (!s3) {
+        if (auto bucket = tx.buckets().ensure(*f.ns, f.tenant, now); !bucket) {
+          return std::move(bucket).error();
+        }
       }
       auto blob = tx.blobs().add_ref(c, whole, size);
       if (!blob) {
