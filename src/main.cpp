@@ -18,8 +18,9 @@
 #include "cli/fsck_command.h"
 #include "cli/gc_log.h"
 #include "cli/keys_command.h"
-#include "infrastructure/checksummers.h"
+#include "cli/server_setup.h"
 #include "infrastructure/aes_gcm_secret_box.h"
+#include "infrastructure/checksummers.h"
 #include "infrastructure/config.h"
 #include "infrastructure/fd_budget.h"
 #include "infrastructure/fs_blob_store.h"
@@ -39,6 +40,9 @@
 namespace {
 
 using namespace castor;
+using castor::cli::make_jwt_verifier;
+using castor::cli::make_secret_box;
+using castor::cli::write_port_file;
 
 constexpr const char* kUsage =
     "usage: castor <command> [--setting value ...]\n"
@@ -57,56 +61,6 @@ constexpr const char* kUsage =
 int fail(const std::string& message, int code = 1) {
   std::fprintf(stderr, "castor: %s\n", message.c_str());
   return code;
-}
-
-// Writes the bound port (and on a second line the metrics listener's) to `path` atomically (write
-// a temp file, rename), for scripts and tests that start the server on port 0.
-bool write_port_file(const std::filesystem::path& path, std::uint16_t port,
-                     std::optional<std::uint16_t> metrics_port) {
-  const std::filesystem::path temp = path.string() + ".tmp";
-  {
-    std::ofstream out(temp);
-    out << port << "\n";
-    if (metrics_port) {
-      out << *metrics_port << "\n";
-    }
-    if (!out) {
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  return !ec;
-}
-
-// The JWT verifier the configuration asks for; null when neither JWT_SECRET nor
-// JWT_PUBLIC_KEY_FILE is set (bearer tokens other than API keys are then refused).
-Result<std::unique_ptr<JwtVerifier>> make_jwt_verifier(const Config& config) {
-  if (config.jwt_secret.empty() && !config.jwt_public_key_file) {
-    return std::unique_ptr<JwtVerifier>();
-  }
-  JwtSettings settings;
-  settings.hs256_secret = config.jwt_secret;
-  if (config.jwt_public_key_file) {
-    std::ifstream in(*config.jwt_public_key_file);
-    if (!in) {
-      return invalid_argument("cannot read JWT_PUBLIC_KEY_FILE " +
-                              config.jwt_public_key_file->string());
-    }
-    settings.public_key_pem.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  settings.issuer = config.jwt_issuer;
-  settings.audience = config.jwt_audience;
-  settings.leeway = config.jwt_leeway;
-  return JwtVerifier::create(std::move(settings));
-}
-
-// The box sealing S3 secrets; null when S3_MASTER_KEY_FILE is unset (S3 requests then fail).
-Result<std::unique_ptr<AesGcmSecretBox>> make_secret_box(const Config& config) {
-  if (!config.s3_master_key_file) {
-    return std::unique_ptr<AesGcmSecretBox>();
-  }
-  return AesGcmSecretBox::create(*config.s3_master_key_file);
 }
 
 PgTimeouts timeouts_of(const Config& config) {

@@ -208,7 +208,6 @@ class ServerCore {
   std::optional<HttpError> rate_limit(const std::string& key);
 
  private:
-
   std::atomic<std::size_t>& queued(Pool pool) {
     return pool == Pool::kDisk ? queued_disk_ : queued_db_;
   }

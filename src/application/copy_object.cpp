@@ -38,7 +38,8 @@ Result<Object> CopyObject::run(const Request& request) {
     if (auto locked = tx.lock_content(source->storage_class(), hash); !locked) {
       return locked;
     }
-    if (auto blob = tx.blobs().add_ref(source->storage_class(), hash, source->size_bytes()); !blob) {
+    if (auto blob = tx.blobs().add_ref(source->storage_class(), hash, source->size_bytes());
+        !blob) {
       return std::move(blob).error();
     }
     if (auto claimed = claim_key(tx, object, request.key, request.policy, now); !claimed) {

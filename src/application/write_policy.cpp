@@ -56,9 +56,9 @@ Status claim_key(MetadataTransaction& tx, Object& object, const ObjectKey& key,
                                  "' does not have the ETag If-Match names");
     }
     if (policy.mode == WritePolicy::Mode::kCreate) {
-      return Error{ErrorCode::kAlreadyExists, "key '" + key.str() + "' is already used in namespace " +
-                                                  object.ns().str() + " of tenant " +
-                                                  object.tenant().str()};
+      return Error{ErrorCode::kAlreadyExists,
+                   "key '" + key.str() + "' is already used in namespace " + object.ns().str() +
+                       " of tenant " + object.tenant().str()};
     }
     Object& old = *holder;
     if (auto s = old.mark_deleting(now); !s) {
@@ -68,7 +68,8 @@ Status claim_key(MetadataTransaction& tx, Object& object, const ObjectKey& key,
       return s;
     }
     if (auto blob = tx.blobs().release(old.storage_class(), *old.content_hash()); !blob) {
-      if (blob.error().code == ErrorCode::kAborted || blob.error().code == ErrorCode::kUnavailable) {
+      if (blob.error().code == ErrorCode::kAborted ||
+          blob.error().code == ErrorCode::kUnavailable) {
         return std::move(blob).error();  // a deadlock or a lost connection: the commit is retried
       }
       return Error{ErrorCode::kInternal, "blob of object " + old.id().to_string() +

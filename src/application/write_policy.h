@@ -40,8 +40,9 @@ struct WritePolicy {
 // require_bucket, else ensure, which creates it). The caller then writes `object` (its key set) in
 // the same transaction. Errors: FailedPrecondition (reason "PreconditionFailed") for a failed
 // condition; NotFound for If-Match without a holder, or (reason "NoSuchBucket") for a missing
-// bucket; AlreadyExists (kCreate, key held); the transaction's own errors. Lock order (metadata_store.h): call it after taking the content lock and blob row of
-// the content being committed.
+// bucket; AlreadyExists (kCreate, key held); the transaction's own errors. Lock order
+// (metadata_store.h): call it after taking the content lock and blob row of the content being
+// committed.
 Status claim_key(MetadataTransaction& tx, Object& object, const ObjectKey& key,
                  const WritePolicy& policy, Timestamp now);
 

@@ -65,14 +65,16 @@ Result<ObjectAttributes> attributes_from_json(std::string_view metadata,
     return corrupt();
   }
   ObjectAttributes out;
-  if (!from_object(&m, out.metadata) || !from_object(a.as_object().if_contains("headers"), out.headers) ||
+  if (!from_object(&m, out.metadata) ||
+      !from_object(a.as_object().if_contains("headers"), out.headers) ||
       !from_object(a.as_object().if_contains("checksums"), out.checksums)) {
     return corrupt();
   }
   std::sort(out.metadata.begin(), out.metadata.end());
   std::sort(out.checksums.begin(), out.checksums.end());
-  std::sort(out.headers.begin(), out.headers.end(),
-            [](const auto& x, const auto& y) { return header_rank(x.first) < header_rank(y.first); });
+  std::sort(out.headers.begin(), out.headers.end(), [](const auto& x, const auto& y) {
+    return header_rank(x.first) < header_rank(y.first);
+  });
   return out;
 }
 

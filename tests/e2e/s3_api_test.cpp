@@ -105,8 +105,7 @@ TEST_CASE("S3: PutObject stores content, metadata and headers; GetObject returns
     auto part = f.s3.get(f.bucket, "dir/file.bin", {{"Range", "bytes=100-199"}});
     CHECK(part.status == 206);
     CHECK(part.body == content.substr(100, 100));
-    CHECK(part.header("Content-Range") ==
-          "bytes 100-199/" + std::to_string(content.size()));
+    CHECK(part.header("Content-Range") == "bytes 100-199/" + std::to_string(content.size()));
     auto bad = f.s3.get(f.bucket, "dir/file.bin", {{"Range", "bytes=999999999-"}});
     CHECK(bad.status == 416);
     CHECK(error_code(bad) == "InvalidRange");
@@ -120,9 +119,9 @@ TEST_CASE("S3: PutObject stores content, metadata and headers; GetObject returns
     CHECK(f.s3.get(f.bucket, "dir/file.bin",
                    {{"If-Match", etag}, {"If-Unmodified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"}})
               .status == 200);
-    CHECK(f.s3.get(f.bucket, "dir/file.bin",
-                   {{"If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT"}})
-              .status == 304);
+    CHECK(
+        f.s3.get(f.bucket, "dir/file.bin", {{"If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT"}})
+            .status == 304);
   }
   SECTION("response-* overrides") {
     auto r = f.s3.send({.bucket = f.bucket,
@@ -144,13 +143,13 @@ TEST_CASE("S3: an object written through S3 is the native object, and the revers
   Fixture f;
   REQUIRE(f.s3.put(f.bucket, "shared/key", "via s3").status == 200);
   testing::HttpClient native("127.0.0.1", f.env.server.port());
-  auto got = native.request("GET", "/v1/objects/by-key/" + f.bucket + "/" + f.tenant +
-                                       "/shared/key");
+  auto got =
+      native.request("GET", "/v1/objects/by-key/" + f.bucket + "/" + f.tenant + "/shared/key");
   REQUIRE(got.status == 200);
   CHECK(got.body == "via s3");
-  auto up = native.request("POST", "/v1/objects",
-                           {{"X-Namespace", f.bucket}, {"X-Tenant", f.tenant}, {"X-Key", "native/k"}},
-                           "via native");
+  auto up = native.request(
+      "POST", "/v1/objects",
+      {{"X-Namespace", f.bucket}, {"X-Tenant", f.tenant}, {"X-Key", "native/k"}}, "via native");
   REQUIRE(up.status == 201);
   auto back = f.s3.get(f.bucket, "native/k");
   CHECK(back.status == 200);
@@ -191,7 +190,10 @@ TEST_CASE("S3: bad bodies store nothing", "[s3]") {
     CHECK(error_code(r) == "InvalidDigest");
   }
   SECTION("a body that is not the signed payload is XAmzContentSHA256Mismatch") {
-    auto r = f.s3.send({.method = "PUT", .bucket = f.bucket, .key = "k", .body = "content",
+    auto r = f.s3.send({.method = "PUT",
+                        .bucket = f.bucket,
+                        .key = "k",
+                        .body = "content",
                         .payload = S3Payload::kWrongHash});
     CHECK(r.status == 400);
     CHECK(error_code(r) == "XAmzContentSHA256Mismatch");
@@ -207,17 +209,23 @@ TEST_CASE("S3: bad bodies store nothing", "[s3]") {
 TEST_CASE("S3: aws-chunked bodies with a checksum trailer and unsigned payloads", "[s3]") {
   Fixture f;
   const std::string content = testing::random_bytes(200 * 1024 + 3);
-  auto chunked = f.s3.send({.method = "PUT", .bucket = f.bucket, .key = "chunked",
+  auto chunked = f.s3.send({.method = "PUT",
+                            .bucket = f.bucket,
+                            .key = "chunked",
                             .headers = {{"x-amz-sdk-checksum-algorithm", "CRC32"}},
-                            .body = content, .payload = S3Payload::kChunkedTrailer});
+                            .body = content,
+                            .payload = S3Payload::kChunkedTrailer});
   REQUIRE(chunked.status == 200);
   CHECK(!chunked.header("x-amz-checksum-crc32").empty());
   CHECK(f.s3.get(f.bucket, "chunked").body == content);
   auto with_mode = f.s3.get(f.bucket, "chunked", {{"x-amz-checksum-mode", "ENABLED"}});
   CHECK(with_mode.header("x-amz-checksum-crc32") == chunked.header("x-amz-checksum-crc32"));
 
-  auto unsigned_put = f.s3.send({.method = "PUT", .bucket = f.bucket, .key = "unsigned",
-                                 .body = "plain", .payload = S3Payload::kUnsigned});
+  auto unsigned_put = f.s3.send({.method = "PUT",
+                                 .bucket = f.bucket,
+                                 .key = "unsigned",
+                                 .body = "plain",
+                                 .payload = S3Payload::kUnsigned});
   CHECK(unsigned_put.status == 200);
   CHECK(f.s3.get(f.bucket, "unsigned").body == "plain");
 }
@@ -244,8 +252,8 @@ TEST_CASE("S3: authentication failures are S3 errors", "[s3]") {
     CHECK(error_code(r) == "AccessDenied");
   }
   SECTION("a read-only credential cannot write") {
-    S3TestClient reader(f.env.server.port(), create_s3_credential(f.env.server.port(), f.tenant,
-                                                                  "objects:read"));
+    S3TestClient reader(f.env.server.port(),
+                        create_s3_credential(f.env.server.port(), f.tenant, "objects:read"));
     auto r = reader.put(f.bucket, "k", "x");
     CHECK(r.status == 403);
     CHECK(error_code(r) == "AccessDenied");
@@ -267,11 +275,13 @@ TEST_CASE("S3: authentication failures are S3 errors", "[s3]") {
 
 TEST_CASE("S3: CopyObject references the source's content", "[s3]") {
   Fixture f;
-  REQUIRE(f.s3.put(f.bucket, "src", "copied bytes", {{"x-amz-meta-a", "1"},
-                                                       {"Content-Type", "text/x-src"}})
+  REQUIRE(f.s3.put(f.bucket, "src", "copied bytes",
+                   {{"x-amz-meta-a", "1"}, {"Content-Type", "text/x-src"}})
               .status == 200);
   const std::string source = "/" + f.bucket + "/src";
-  auto copy = f.s3.send({.method = "PUT", .bucket = f.bucket, .key = "dst",
+  auto copy = f.s3.send({.method = "PUT",
+                         .bucket = f.bucket,
+                         .key = "dst",
                          .headers = {{"x-amz-copy-source", source}}});
   REQUIRE(copy.status == 200);
   CHECK(xml_value(copy.body, "ETag") == "&quot;" + md5_hex("copied bytes") + "&quot;");
@@ -280,7 +290,9 @@ TEST_CASE("S3: CopyObject references the source's content", "[s3]") {
   CHECK(dst.header("x-amz-meta-a") == "1");
   CHECK(dst.header("Content-Type") == "text/x-src");
 
-  auto replaced = f.s3.send({.method = "PUT", .bucket = f.bucket, .key = "dst2",
+  auto replaced = f.s3.send({.method = "PUT",
+                             .bucket = f.bucket,
+                             .key = "dst2",
                              .headers = {{"x-amz-copy-source", source},
                                          {"x-amz-metadata-directive", "REPLACE"},
                                          {"x-amz-meta-b", "2"}}});
@@ -289,16 +301,22 @@ TEST_CASE("S3: CopyObject references the source's content", "[s3]") {
   CHECK(dst2.header("x-amz-meta-b") == "2");
   CHECK(!dst2.has_header("x-amz-meta-a"));
 
-  auto self = f.s3.send({.method = "PUT", .bucket = f.bucket, .key = "src",
+  auto self = f.s3.send({.method = "PUT",
+                         .bucket = f.bucket,
+                         .key = "src",
                          .headers = {{"x-amz-copy-source", source}}});
   CHECK(self.status == 400);
   CHECK(error_code(self) == "InvalidRequest");
 
-  auto unmet = f.s3.send({.method = "PUT", .bucket = f.bucket, .key = "dst3",
-                          .headers = {{"x-amz-copy-source", source},
-                                      {"x-amz-copy-source-if-match", "\"ffff\""}}});
+  auto unmet = f.s3.send(
+      {.method = "PUT",
+       .bucket = f.bucket,
+       .key = "dst3",
+       .headers = {{"x-amz-copy-source", source}, {"x-amz-copy-source-if-match", "\"ffff\""}}});
   CHECK(unmet.status == 412);
-  auto missing = f.s3.send({.method = "PUT", .bucket = f.bucket, .key = "dst4",
+  auto missing = f.s3.send({.method = "PUT",
+                            .bucket = f.bucket,
+                            .key = "dst4",
                             .headers = {{"x-amz-copy-source", "/" + f.bucket + "/none"}}});
   CHECK(missing.status == 404);
   CHECK(error_code(missing) == "NoSuchKey");
@@ -316,20 +334,22 @@ TEST_CASE("S3: DeleteObject is idempotent; DeleteObjects reports each key", "[s3
   const std::string body =
       "<Delete><Object><Key>k1</Key></Object><Object><Key>k2</Key></Object>"
       "<Object><Key>never</Key></Object></Delete>";
-  auto r = f.s3.send({.method = "POST", .bucket = f.bucket, .query = {{"delete", ""}},
-                      .body = body});
+  auto r =
+      f.s3.send({.method = "POST", .bucket = f.bucket, .query = {{"delete", ""}}, .body = body});
   REQUIRE(r.status == 200);
   CHECK(xml_count(r.body, "Deleted") == 3);
   CHECK(f.s3.get(f.bucket, "k1").status == 404);
   CHECK(f.s3.get(f.bucket, "k2").status == 404);
 
-  auto quiet = f.s3.send({.method = "POST", .bucket = f.bucket, .query = {{"delete", ""}},
+  auto quiet = f.s3.send({.method = "POST",
+                          .bucket = f.bucket,
+                          .query = {{"delete", ""}},
                           .body = "<Delete><Quiet>true</Quiet><Object><Key>x</Key></Object>"
                                   "</Delete>"});
   REQUIRE(quiet.status == 200);
   CHECK(xml_count(quiet.body, "Deleted") == 0);
-  auto malformed = f.s3.send({.method = "POST", .bucket = f.bucket, .query = {{"delete", ""}},
-                              .body = "<Delete>"});
+  auto malformed = f.s3.send(
+      {.method = "POST", .bucket = f.bucket, .query = {{"delete", ""}}, .body = "<Delete>"});
   CHECK(malformed.status == 400);
   CHECK(error_code(malformed) == "MalformedXML");
 }

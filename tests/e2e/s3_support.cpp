@@ -133,10 +133,9 @@ testing::HttpResponse S3TestClient::send(const S3Request& request) {
       headers["x-amz-decoded-content-length"] = std::to_string(body.size());
       headers["x-amz-trailer"] = "x-amz-checksum-crc32";
       const std::uint32_t crc = crc32(body);
-      const std::uint8_t be[4] = {static_cast<std::uint8_t>(crc >> 24),
-                                  static_cast<std::uint8_t>(crc >> 16),
-                                  static_cast<std::uint8_t>(crc >> 8),
-                                  static_cast<std::uint8_t>(crc)};
+      const std::uint8_t be[4] = {
+          static_cast<std::uint8_t>(crc >> 24), static_cast<std::uint8_t>(crc >> 16),
+          static_cast<std::uint8_t>(crc >> 8), static_cast<std::uint8_t>(crc)};
       std::string framed;
       for (std::size_t at = 0; at < body.size(); at += 65536) {
         const std::string_view piece = std::string_view(body).substr(at, 65536);
@@ -161,9 +160,9 @@ testing::HttpResponse S3TestClient::send(const S3Request& request) {
     fields.push_back({"content-length", content_length});
   }
   Sigv4Request signed_request{request.method, target, fields};
-  auto authorization = sign_authorization(
-      signed_request, {credential_.access_key_id, credential_.secret_access_key}, amz_date,
-      payload_hash, crypto);
+  auto authorization =
+      sign_authorization(signed_request, {credential_.access_key_id, credential_.secret_access_key},
+                         amz_date, payload_hash, crypto);
   if (!authorization) {
     throw std::runtime_error("signing failed: " + authorization.error().message);
   }
@@ -176,7 +175,10 @@ testing::HttpResponse S3TestClient::send(const S3Request& request) {
 
 testing::HttpResponse S3TestClient::put(const std::string& bucket, const std::string& key,
                                         std::string body, testing::Headers headers) {
-  return send({.method = "PUT", .bucket = bucket, .key = key, .headers = std::move(headers),
+  return send({.method = "PUT",
+               .bucket = bucket,
+               .key = key,
+               .headers = std::move(headers),
                .body = std::move(body)});
 }
 
@@ -203,9 +205,9 @@ std::string S3TestClient::presigned_get(const std::string& bucket, const std::st
   const std::string target = s3_target(bucket, key, {});
   const std::string host = "127.0.0.1:" + std::to_string(port_);
   std::vector<HttpField> fields{{"host", host}};
-  auto presigned =
-      presign_target({"GET", target, fields}, {credential_.access_key_id, credential_.secret_access_key},
-                     amz_now(signed_at), expires_seconds, crypto);
+  auto presigned = presign_target({"GET", target, fields},
+                                  {credential_.access_key_id, credential_.secret_access_key},
+                                  amz_now(signed_at), expires_seconds, crypto);
   if (!presigned) {
     throw std::runtime_error("presigning failed: " + presigned.error().message);
   }

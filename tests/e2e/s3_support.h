@@ -35,9 +35,9 @@ testing::ServerOptions s3_server_options(const S3Environment& env,
 
 // A credential of `tenant` with `scopes` (space-separated) through the admin API of the
 // auth-disabled server on `port` (create_s3_credential of s3_credentials.h).
-S3Credential create_s3_credential(std::uint16_t port, std::string_view tenant,
-                                  std::string_view scopes =
-                                      "objects:read objects:write objects:delete");
+S3Credential create_s3_credential(
+    std::uint16_t port, std::string_view tenant,
+    std::string_view scopes = "objects:read objects:write objects:delete");
 
 // How a request's payload is signed.
 enum class S3Payload {
@@ -49,8 +49,8 @@ enum class S3Payload {
 
 struct S3Request {
   std::string method = "GET";
-  std::string bucket;  // empty: the service
-  std::string key;     // decoded; empty: the bucket
+  std::string bucket;                                      // empty: the service
+  std::string key;                                         // decoded; empty: the bucket
   std::vector<std::pair<std::string, std::string>> query;  // decoded
   testing::Headers headers;
   std::string body;

@@ -56,9 +56,8 @@ Result<std::unique_ptr<S3Body>> S3Body::create(ServerCore& s, Exchange& ex, cons
         return s3_invalid("x-amz-decoded-content-length is not a number", "InvalidArgument");
       }
     }
-    auto decoder = AwsChunkedDecoder::create(verified, decoded,
-                                             ex.header("x-amz-trailer").value_or(""),
-                                             s.uc().sigv4_crypto);
+    auto decoder = AwsChunkedDecoder::create(
+        verified, decoded, ex.header("x-amz-trailer").value_or(""), s.uc().sigv4_crypto);
     if (!decoder) {
       return std::move(decoder).error();
     }
@@ -93,9 +92,10 @@ Result<std::unique_ptr<S3Body>> S3Body::create(ServerCore& s, Exchange& ex, cons
       continue;  // x-amz-checksum-mode, -algorithm, -type: not a checksum value
     }
     if (algorithm) {
-      return s3_invalid("Expecting a single x-amz-checksum- header. Multiple checksum Types are "
-                        "not allowed.",
-                        "InvalidRequest");
+      return s3_invalid(
+          "Expecting a single x-amz-checksum- header. Multiple checksum Types are "
+          "not allowed.",
+          "InvalidRequest");
     }
     const std::string value(field.value().data(), field.value().size());
     auto decoded = base64_decode(value);
@@ -169,9 +169,10 @@ Status S3Body::finish() {
     }
   }
   if (declared_size_ && received_ != *declared_size_) {
-    return s3_invalid("You did not provide the number of bytes specified by the Content-Length "
-                      "HTTP header.",
-                      "IncompleteBody");
+    return s3_invalid(
+        "You did not provide the number of bytes specified by the Content-Length "
+        "HTTP header.",
+        "IncompleteBody");
   }
   if (content_md5_ && md5() != *content_md5_) {
     return s3_invalid("The Content-MD5 you specified did not match what we received.", "BadDigest");
@@ -206,7 +207,10 @@ namespace {
 struct Pipeline {
   Pipeline(ServerCore& s, Connection& c, S3Body& body,
            std::function<Status(std::span<const std::byte>)>& write)
-      : s(s), body(body), write(write), digesting(c.stream.get_executor()),
+      : s(s),
+        body(body),
+        write(write),
+        digesting(c.stream.get_executor()),
         writing(c.stream.get_executor()) {}
 
   ServerCore& s;
@@ -237,8 +241,8 @@ struct Pipeline {
       std::string& piece = decoded[1 - next];
       if (!piece.empty()) {
         writing.start(s, Pool::kDisk, [this, &piece] {
-          return write(std::span<const std::byte>(
-              reinterpret_cast<const std::byte*>(piece.data()), piece.size()));
+          return write(std::span<const std::byte>(reinterpret_cast<const std::byte*>(piece.data()),
+                                                  piece.size()));
         });
       }
       pending = false;

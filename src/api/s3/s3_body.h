@@ -74,8 +74,8 @@ class S3Body {
 // N (and hashes it with SHA-256), another decodes and digests piece N+1 (MD5, checksum, chunk
 // signatures), and the IO thread receives piece N+2. Answers Expect: 100-continue first. Returns
 // the error to answer with, if any (the connection then closes); `body.finish()` included.
-Awaitable<std::optional<Error>> receive_s3_body(ServerCore& s, Connection& c, Exchange& ex,
-                                                S3Body& body,
-                                                std::function<Status(std::span<const std::byte>)> write);
+Awaitable<std::optional<Error>> receive_s3_body(
+    ServerCore& s, Connection& c, Exchange& ex, S3Body& body,
+    std::function<Status(std::span<const std::byte>)> write);
 
 }  // namespace castor::api::s3

@@ -36,9 +36,9 @@ Awaitable<void> copy_object(ServerCore& s, Connection& c, Exchange& ex, S3Call c
   }
   const std::string directive = ex.header("x-amz-metadata-directive").value_or("COPY");
   if (directive != "COPY" && directive != "REPLACE") {
-    co_return co_await send_s3_error(
-        s, c, ex, call, copy_error("Unknown metadata directive.", "InvalidArgument"),
-        S3Resource::kObject);
+    co_return co_await send_s3_error(s, c, ex, call,
+                                     copy_error("Unknown metadata directive.", "InvalidArgument"),
+                                     S3Resource::kObject);
   }
   auto policy = write_policy(ex);
   if (!policy) {
@@ -59,8 +59,8 @@ Awaitable<void> copy_object(ServerCore& s, Connection& c, Exchange& ex, S3Call c
       co_return co_await send_s3_error(s, c, ex, call, attributes.error(), S3Resource::kObject);
     }
     request.attributes = std::move(attributes->attributes);
-    request.content_type = attributes->content_type.empty() ? "application/octet-stream"
-                                                            : attributes->content_type;
+    request.content_type =
+        attributes->content_type.empty() ? "application/octet-stream" : attributes->content_type;
   }
 
   // The source, for x-amz-copy-source-if-* and the storage class; the copy then pins its ETag.
@@ -86,15 +86,16 @@ Awaitable<void> copy_object(ServerCore& s, Connection& c, Exchange& ex, S3Call c
         "changing the object's metadata, storage class, website redirect location or encryption "
         "attributes.");
   }
-  const hp::Preconditions conditions{
-      ex.header("x-amz-copy-source-if-match"), ex.header("x-amz-copy-source-if-none-match"),
-      ex.header("x-amz-copy-source-if-modified-since"),
-      ex.header("x-amz-copy-source-if-unmodified-since")};
+  const hp::Preconditions conditions{ex.header("x-amz-copy-source-if-match"),
+                                     ex.header("x-amz-copy-source-if-none-match"),
+                                     ex.header("x-amz-copy-source-if-modified-since"),
+                                     ex.header("x-amz-copy-source-if-unmodified-since")};
   const auto decision = hp::evaluate_preconditions(
       conditions, hp::Validators{src.etag(), src.updated_at()}, /*safe=*/true);
   if (decision != hp::PreconditionResult::kProceed) {
-    co_return co_await send_s3_code(s, c, ex, call.resource, "PreconditionFailed",
-                                    "At least one of the pre-conditions you specified did not hold");
+    co_return co_await send_s3_code(
+        s, c, ex, call.resource, "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold");
   }
   request.source_etag = src.etag();
 
@@ -103,7 +104,8 @@ Awaitable<void> copy_object(ServerCore& s, Connection& c, Exchange& ex, S3Call c
   if (!copied) {
     co_return co_await send_s3_error(s, c, ex, call, copied.error(), S3Resource::kObject);
   }
-  S3CopyResult result{.last_modified = copied->updated_at(), .etag = copied->etag(), .checksums = {}};
+  S3CopyResult result{
+      .last_modified = copied->updated_at(), .etag = copied->etag(), .checksums = {}};
   for (const auto& [algorithm, value] : copied->attributes().checksums) {
     if (algorithm == "crc32") {
       result.checksums.crc32 = value;

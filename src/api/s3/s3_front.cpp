@@ -27,7 +27,8 @@ std::string_view first_segment(std::string_view path) {
 // The Host header without its port, lowercase.
 std::string host_of(Exchange& ex) {
   std::string host = ex.header("Host").value_or("");
-  if (auto colon = host.rfind(':'); colon != std::string::npos && host.find(']') == std::string::npos) {
+  if (auto colon = host.rfind(':');
+      colon != std::string::npos && host.find(']') == std::string::npos) {
     host.resize(colon);
   }
   for (char& ch : host) {
@@ -86,11 +87,11 @@ struct Dispatch {
 
 // Subresources castor does not implement (answered 501 NotImplemented, docs/S3.md).
 constexpr std::string_view kUnsupported[] = {
-    "accelerate", "analytics",     "cors",     "encryption", "intelligent-tiering",
-    "inventory",  "lifecycle",     "logging",  "metrics",    "notification",
-    "object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock",
-    "replication", "requestPayment", "restore", "retention", "legal-hold",
-    "select",     "tagging",       "torrent",  "website",    "attributes"};
+    "accelerate",  "analytics",         "cors",    "encryption",   "intelligent-tiering",
+    "inventory",   "lifecycle",         "logging", "metrics",      "notification",
+    "object-lock", "ownershipControls", "policy",  "policyStatus", "publicAccessBlock",
+    "replication", "requestPayment",    "restore", "retention",    "legal-hold",
+    "select",      "tagging",           "torrent", "website",      "attributes"};
 
 Dispatch dispatch(http::verb method, const S3Call& call) {
   for (std::string_view sub : kUnsupported) {

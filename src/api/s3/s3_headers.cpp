@@ -38,8 +38,8 @@ Error invalid(std::string message, const char* reason) {
 Result<RequestAttributes> attributes_from_request(Exchange& ex) {
   RequestAttributes out;
   for (const auto& field : ex.req()) {
-    const std::string name = lower(std::string_view(field.name_string().data(),
-                                                    field.name_string().size()));
+    const std::string name =
+        lower(std::string_view(field.name_string().data(), field.name_string().size()));
     const std::string value(field.value().data(), field.value().size());
     if (name.starts_with(kMetaPrefix) && name.size() > kMetaPrefix.size()) {
       std::string meta = name.substr(kMetaPrefix.size());

@@ -36,8 +36,8 @@ std::string make_token(std::string_view marker) {
 Result<std::string> read_token(std::string_view token) {
   std::string out(token.size() / 2, '\0');
   if (token.size() % 2 != 0 ||
-      !from_hex(token, std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(out.data()),
-                                               out.size()))) {
+      !from_hex(token,
+                std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(out.data()), out.size()))) {
     return invalid("The continuation token provided is incorrect");
   }
   return out;
@@ -48,7 +48,7 @@ enum class Flavour { kV1, kV2, kVersions };
 }  // namespace
 
 Awaitable<void> list_objects(ServerCore& s, Connection& c, Exchange& ex, S3Call call) {
-  const Flavour flavour = call.has("versions")                     ? Flavour::kVersions
+  const Flavour flavour = call.has("versions")                          ? Flavour::kVersions
                           : call.param("list-type").value_or("") == "2" ? Flavour::kV2
                                                                         : Flavour::kV1;
   auto ns = call.ns();
@@ -106,12 +106,12 @@ Awaitable<void> list_objects(ServerCore& s, Connection& c, Exchange& ex, S3Call 
                           .common_prefixes = std::move(page->common_prefixes)};
   const bool owner = flavour != Flavour::kV2 || call.param("fetch-owner").value_or("") == "true";
   for (const Object& o : page->contents) {
-    listing.contents.push_back({.key = o.key()->str(),
-                                .last_modified = o.updated_at(),
-                                .etag = o.etag(),
-                                .size = o.size_bytes(),
-                                .owner = owner ? std::optional<S3Owner>(owner_of(call))
-                                               : std::nullopt});
+    listing.contents.push_back(
+        {.key = o.key()->str(),
+         .last_modified = o.updated_at(),
+         .etag = o.etag(),
+         .size = o.size_bytes(),
+         .owner = owner ? std::optional<S3Owner>(owner_of(call)) : std::nullopt});
   }
   std::optional<std::string> next;
   if (page->truncated) {
@@ -124,20 +124,18 @@ Awaitable<void> list_objects(ServerCore& s, Connection& c, Exchange& ex, S3Call 
       break;
     case Flavour::kV2:
       xml = s3_list_objects_v2_xml(
-          listing,
-          {.continuation_token = token,
-           .next_continuation_token = next ? std::optional<std::string>(make_token(*next))
-                                           : std::nullopt,
-           .start_after = call.param("start-after")});
+          listing, {.continuation_token = token,
+                    .next_continuation_token =
+                        next ? std::optional<std::string>(make_token(*next)) : std::nullopt,
+                    .start_after = call.param("start-after")});
       break;
     case Flavour::kVersions:
-      xml = s3_list_versions_xml(listing, {.key_marker = request.start_after,
-                                           .version_id_marker =
-                                               call.param("version-id-marker").value_or(""),
-                                           .next_key_marker = next,
-                                           .next_version_id_marker =
-                                               next ? std::optional<std::string>("null")
-                                                    : std::nullopt});
+      xml = s3_list_versions_xml(
+          listing,
+          {.key_marker = request.start_after,
+           .version_id_marker = call.param("version-id-marker").value_or(""),
+           .next_key_marker = next,
+           .next_version_id_marker = next ? std::optional<std::string>("null") : std::nullopt});
       break;
   }
   co_await send_xml(s, c, ex, std::move(xml));

@@ -116,8 +116,9 @@ Awaitable<void> get_object(ServerCore& s, Connection& c, Exchange& ex, S3Call ca
   const auto decision = hp::evaluate_preconditions(
       conditions, hp::Validators{etag, object.updated_at()}, /*safe=*/true);
   if (decision == hp::PreconditionResult::kFailed) {
-    co_return co_await send_s3_code(s, c, ex, call.resource, "PreconditionFailed",
-                                    "At least one of the pre-conditions you specified did not hold");
+    co_return co_await send_s3_code(
+        s, c, ex, call.resource, "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold");
   }
   Headers validators = one_header("ETag", quoted_etag(etag));
   validators.emplace_back("Last-Modified", hp::http_date(object.updated_at()));
