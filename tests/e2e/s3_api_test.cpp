@@ -132,10 +132,13 @@ TEST_CASE("S3: PutObject stores content, metadata and headers; GetObject returns
     CHECK(r.header("Content-Type") == "text/plain");
     CHECK(r.header("Content-Disposition") == "inline");
   }
-  SECTION("a missing key is NoSuchKey") {
+  SECTION("a missing key is NoSuchKey, in a missing bucket NoSuchBucket") {
     auto missing = f.s3.get(f.bucket, "nope");
     CHECK(missing.status == 404);
     CHECK(error_code(missing) == "NoSuchKey");
+    auto no_bucket = f.s3.get(unique_name("none"), "nope");
+    CHECK(no_bucket.status == 404);
+    CHECK(error_code(no_bucket) == "NoSuchBucket");
   }
 }
 
@@ -220,6 +223,11 @@ TEST_CASE("S3: aws-chunked bodies with a checksum trailer and unsigned payloads"
   CHECK(f.s3.get(f.bucket, "chunked").body == content);
   auto with_mode = f.s3.get(f.bucket, "chunked", {{"x-amz-checksum-mode", "ENABLED"}});
   CHECK(with_mode.header("x-amz-checksum-crc32") == chunked.header("x-amz-checksum-crc32"));
+  // A range is not the content the checksum is of: no checksum on a 206.
+  auto ranged = f.s3.get(f.bucket, "chunked", {{"x-amz-checksum-mode", "ENABLED"},
+                                               {"Range", "bytes=0-9"}});
+  CHECK(ranged.status == 206);
+  CHECK(!ranged.has_header("x-amz-checksum-crc32"));
 
   auto unsigned_put = f.s3.send({.method = "PUT",
                                  .bucket = f.bucket,

@@ -101,8 +101,19 @@ Awaitable<void> get_object(ServerCore& s, Connection& c, Exchange& ex, S3Call ca
                                     "GetObject by partNumber is not implemented");
   }
   const bool want_content = !ex.head();
-  auto find = [&] {
-    return s.uc().download.by_key(target->ns, call.tenant, target->key, want_content);
+  auto find = [&]() -> Result<DownloadObject::Download> {
+    auto found = s.uc().download.by_key(target->ns, call.tenant, target->key, want_content);
+    if (!found && found.error().code == ErrorCode::kNotFound) {
+      // S3 names the missing bucket rather than the key when the bucket is what is missing.
+      if (auto bucket = s.uc().buckets.find(call.tenant, target->ns); !bucket) {
+        Error e = std::move(bucket).error();
+        if (e.code == ErrorCode::kNotFound) {
+          e.reason = "NoSuchBucket";
+        }
+        return e;
+      }
+    }
+    return found;
   };
   auto found = co_await s.offload(find, Pool::kDisk);
   if (!found) {
