@@ -23,12 +23,12 @@ class CopyObject {
     TenantId tenant;  // of both: an S3 credential acts for one tenant
     // x-amz-metadata-directive REPLACE: these attributes and content type; nullopt (COPY): the
     // source's.
-    std::optional<ObjectAttributes> attributes;
-    std::optional<std::string> content_type;
+    std::optional<ObjectAttributes> attributes = {};
+    std::optional<std::string> content_type = {};
     // The source's ETag as the caller evaluated x-amz-copy-source-if-* against it: if the source
     // changed since, FailedPrecondition (PreconditionFailed), so the conditions hold for what is
     // copied. nullopt: any source.
-    std::optional<std::string> source_etag;
+    std::optional<std::string> source_etag = {};
     WritePolicy policy = WritePolicy::replace();
   };
 

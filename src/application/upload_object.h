@@ -37,13 +37,13 @@ class UploadObject {
     // (application/x-www-form-urlencoded), means "not given": the type registered for the key's
     // extension is stored, else application/octet-stream.
     std::string content_type;
-    std::optional<ContentHash> expected_hash;  // from X-Content-SHA256
+    std::optional<ContentHash> expected_hash = {};  // from X-Content-SHA256
     // What the object carries besides its content (S3 metadata, stored headers, checksums).
-    ObjectAttributes attributes;
+    ObjectAttributes attributes = {};
     // How the key is claimed. nullopt (the native API): at begin(), AlreadyExists if it is used.
     // Given (S3): the content is received under no key and the key is claimed by the commit's
     // transaction under this policy (write_policy.h), so a used key is replaced atomically.
-    std::optional<WritePolicy> policy;
+    std::optional<WritePolicy> policy = {};
   };
 
   // An upload in progress. Owned by one connection; not thread-safe.

@@ -48,11 +48,11 @@ class Object {
     std::string content_type;
     Timestamp created_at;
     Timestamp updated_at;
-    ObjectAttributes attributes;  // user metadata, stored headers, checksums
+    ObjectAttributes attributes = {};  // user metadata, stored headers, checksums
     // The S3 entity tag, bare (no quotes): the content's MD5 hex for a single-part S3 write,
     // "<md5 of the part MD5s>-<parts>" for a multipart one; empty when none was computed (native
     // writes), and then etag() is the content hash.
-    std::string etag;
+    std::string etag = {};
   };
 
   // A new object in WRITING, created at `now`.

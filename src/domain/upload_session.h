@@ -32,9 +32,10 @@ struct UploadPart {
   std::uint32_t number = 0;
   ContentHash hash;
   std::uint64_t size_bytes = 0;
-  std::string md5;                    // lowercase hex of the part's MD5; empty for native parts
-  ObjectAttributes::Pairs checksums;  // {"crc32c", base64}; at most one; empty if none was sent
-  Timestamp uploaded_at{};            // when the part was stored (S3 ListParts LastModified)
+  std::string md5 = {};  // lowercase hex of the part's MD5; empty for native parts
+  ObjectAttributes::Pairs checksums =
+      {};                   // {"crc32c", base64}; at most one; empty if none was sent
+  Timestamp uploaded_at{};  // when the part was stored (S3 ListParts LastModified)
 };
 
 // InvalidArgument unless 1 <= number <= kMaxUploadParts.
@@ -71,7 +72,7 @@ class UploadSession {
     // namespace (the bucket) and a key, its parts carry MD5s, it completes only through
     // CompleteMultipartUpload, and its object gets `attributes` and a multipart ETag.
     bool s3 = false;
-    ObjectAttributes attributes;  // user metadata and stored headers for the object (S3 only)
+    ObjectAttributes attributes = {};  // user metadata and stored headers (S3 only)
   };
 
   // A new open session, expiring `ttl` after `now`. InvalidArgument when a key or content type

@@ -49,11 +49,11 @@ enum class S3Payload {
 
 struct S3Request {
   std::string method = "GET";
-  std::string bucket;                                      // empty: the service
-  std::string key;                                         // decoded; empty: the bucket
-  std::vector<std::pair<std::string, std::string>> query;  // decoded
-  testing::Headers headers;
-  std::string body;
+  std::string bucket = {};                                      // empty: the service
+  std::string key = {};                                         // decoded; empty: the bucket
+  std::vector<std::pair<std::string, std::string>> query = {};  // decoded
+  testing::Headers headers = {};
+  std::string body = {};
   S3Payload payload = S3Payload::kSigned;
 };
 

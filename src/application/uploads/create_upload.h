@@ -23,7 +23,7 @@ class CreateUpload {
     // S3 CreateMultipartUpload (UploadSession::Fields::s3): needs ns and key; `attributes` are
     // the object's user metadata and stored headers.
     bool s3 = false;
-    ObjectAttributes attributes;
+    ObjectAttributes attributes = {};
   };
 
   CreateUpload(MetadataStore& metadata, Clock& clock, IdGenerator& ids, UploadLimits limits)
