@@ -224,8 +224,8 @@ TEST_CASE("S3: aws-chunked bodies with a checksum trailer and unsigned payloads"
   auto with_mode = f.s3.get(f.bucket, "chunked", {{"x-amz-checksum-mode", "ENABLED"}});
   CHECK(with_mode.header("x-amz-checksum-crc32") == chunked.header("x-amz-checksum-crc32"));
   // A range is not the content the checksum is of: no checksum on a 206.
-  auto ranged = f.s3.get(f.bucket, "chunked", {{"x-amz-checksum-mode", "ENABLED"},
-                                               {"Range", "bytes=0-9"}});
+  auto ranged =
+      f.s3.get(f.bucket, "chunked", {{"x-amz-checksum-mode", "ENABLED"}, {"Range", "bytes=0-9"}});
   CHECK(ranged.status == 206);
   CHECK(!ranged.has_header("x-amz-checksum-crc32"));
 

@@ -21,9 +21,9 @@ Result<RequestAttributes> attributes_from_request(Exchange& ex);
 
 // The headers of a GET/HEAD of `object` (besides ETag, Last-Modified, Content-Type and the
 // content's own, which send_content writes): x-amz-meta-*, the stored representation headers,
-// x-amz-checksum-* when the request has x-amz-checksum-mode: ENABLED and no Range, x-amz-storage-class for
-// cold objects, and the response-* query overrides of GetObject (which win over the stored
-// headers). Content-Type is returned separately: `content_type` (the stored one, or
+// x-amz-checksum-* when the request has x-amz-checksum-mode: ENABLED and no Range,
+// x-amz-storage-class for cold objects, and the response-* query overrides of GetObject (which win
+// over the stored headers). Content-Type is returned separately: `content_type` (the stored one, or
 // response-content-type).
 Headers object_headers(const S3Call& call, Exchange& ex, const Object& object,
                        std::string& content_type);
