@@ -142,8 +142,8 @@ struct ContentHead {
   // The S3 front end's: the ETag when it is not the hash (bare), headers set after the standard
   // ones (replacing any of the same name), no immutable Cache-Control (an S3 key can be
   // overwritten), and preconditions already evaluated by the caller.
-  std::optional<std::string> etag;
-  Headers headers;
+  std::optional<std::string> etag = {};
+  Headers headers = {};
   bool immutable = true;
   bool preconditions_evaluated = false;
 };

@@ -188,6 +188,15 @@ Status S3Body::finish() {
   return {};
 }
 
+std::optional<ContentHash> expected_content_hash(const S3Body& body) {
+  if (auto sha = body.expected_sha256()) {
+    if (auto hash = ContentHash::parse(*sha)) {
+      return std::move(*hash);
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<std::uint8_t> S3Body::md5() const { return md5_->digest(); }
 
 std::string S3Body::md5_hex() const { return to_hex(md5()); }

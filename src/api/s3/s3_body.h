@@ -7,12 +7,14 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "api/content_response.h"
 #include "api/s3/s3_call.h"
 #include "application/ports/checksummer.h"
 #include "domain/aws_chunked.h"
+#include "domain/content_hash.h"
 #include "domain/object_attributes.h"
 
 namespace castor::api::s3 {
@@ -77,5 +79,34 @@ class S3Body {
 Awaitable<std::optional<Error>> receive_s3_body(
     ServerCore& s, Connection& c, Exchange& ex, S3Body& body,
     std::function<Status(std::span<const std::byte>)> write);
+
+// The content hash a signed payload declares (x-amz-content-sha256 of 64 hex digits), for the
+// upload to check; nullopt for other payload modes.
+std::optional<ContentHash> expected_content_hash(const S3Body& body);
+
+// The body of an S3 write into a two-phase use case (UploadObject, StoreUploadPart: an `Upload`
+// with write() and set_digests(), and the use case's commit() and abort()): streams it through
+// receive_s3_body(), hands the MD5 and checksums to the upload, and commits on the disk pool.
+// On a failed body the upload is aborted and the error returned. The caller answers.
+template <class UseCase, class Upload,
+          class Committed = std::invoke_result_t<decltype(&UseCase::commit), UseCase&, Upload&>>
+Awaitable<Committed> store_s3_body(ServerCore& s, Connection& c, Exchange& ex, S3Body& body,
+                                   UseCase& use_case, std::unique_ptr<Upload> up) {
+  Upload* upload = up.get();
+  auto failure = co_await receive_s3_body(
+      s, c, ex, body, [upload](std::span<const std::byte> data) { return upload->write(data); });
+  if (failure) {
+    auto abort = [&] {
+      use_case.abort(*up);
+      return true;
+    };
+    co_await s.offload(abort, Pool::kDisk);
+    co_return Committed(std::move(*failure));
+  }
+  up->set_digests(body.md5_hex(), body.checksums());
+  auto commit = [&] { return use_case.commit(*up); };
+  Committed committed = co_await s.offload(commit, Pool::kDisk);
+  co_return committed;
+}
 
 }  // namespace castor::api::s3

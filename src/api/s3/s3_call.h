@@ -18,12 +18,12 @@ namespace castor::api::s3 {
 
 // One S3 request once addressed and authenticated (s3_front.cpp).
 struct S3Call {
-  std::string bucket;  // decoded; empty for service-level requests (ListBuckets)
-  std::string key;     // decoded; empty for bucket-level requests
-  TenantId tenant;     // the credential's tenant: every bucket it names is this tenant's
-  Sigv4Verified verified;
-  std::vector<QueryParam> query;  // decoded, in request order
-  std::string resource;           // "/bucket/key" as S3 names it in <Error><Resource>
+  std::string bucket = {};  // decoded; empty for service-level requests (ListBuckets)
+  std::string key = {};     // decoded; empty for bucket-level requests
+  TenantId tenant;          // the credential's tenant: every bucket it names is this tenant's
+  Sigv4Verified verified = {};
+  std::vector<QueryParam> query = {};  // decoded, in request order
+  std::string resource = {};           // "/bucket/key" as S3 names it in <Error><Resource>
 
   // The first query parameter `name`, if present (an empty value is present).
   std::optional<std::string> param(std::string_view name) const;

@@ -23,14 +23,7 @@ Awaitable<void> copy_object(ServerCore& s, Connection& c, Exchange& ex, S3Call c
   if (!target) {
     co_return co_await send_s3_error(s, c, ex, call, target.error(), S3Resource::kObject);
   }
-  auto source = parse_copy_source(ex.header("x-amz-copy-source").value_or(""));
-  if (!source) {
-    co_return co_await send_s3_error(s, c, ex, call, source.error(), S3Resource::kObject);
-  }
-  S3Call source_call = call;
-  source_call.bucket = source->bucket;
-  source_call.key = source->key;
-  auto from = object_target(source_call);
+  auto from = copy_source_target(call, ex);
   if (!from) {
     co_return co_await send_s3_error(s, c, ex, call, from.error(), S3Resource::kObject);
   }
@@ -104,21 +97,9 @@ Awaitable<void> copy_object(ServerCore& s, Connection& c, Exchange& ex, S3Call c
   if (!copied) {
     co_return co_await send_s3_error(s, c, ex, call, copied.error(), S3Resource::kObject);
   }
-  S3CopyResult result{
-      .last_modified = copied->updated_at(), .etag = copied->etag(), .checksums = {}};
-  for (const auto& [algorithm, value] : copied->attributes().checksums) {
-    if (algorithm == "crc32") {
-      result.checksums.crc32 = value;
-    } else if (algorithm == "crc32c") {
-      result.checksums.crc32c = value;
-    } else if (algorithm == "crc64nvme") {
-      result.checksums.crc64nvme = value;
-    } else if (algorithm == "sha1") {
-      result.checksums.sha1 = value;
-    } else if (algorithm == "sha256") {
-      result.checksums.sha256 = value;
-    }
-  }
+  const S3CopyResult result{.last_modified = copied->updated_at(),
+                            .etag = copied->etag(),
+                            .checksums = s3_checksums(copied->attributes().checksums)};
   co_await send_xml(s, c, ex, s3_copy_object_result_xml(result));
 }
 

@@ -1,6 +1,8 @@
 // The headers of S3 object requests and responses (s3_headers.h).
 #include "api/s3/s3_headers.h"
 
+#include "api/s3/s3_encoding.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -93,6 +95,32 @@ Headers object_headers(const S3Call& call, Exchange& ex, const Object& object,
       std::erase_if(headers, [&](const auto& h) { return lower(h.first) == lower_header; });
       headers.emplace_back(std::string(header), std::move(*value));
     }
+  }
+  return headers;
+}
+
+S3Checksums s3_checksums(const ObjectAttributes::Pairs& pairs) {
+  S3Checksums out;
+  for (const auto& [algorithm, value] : pairs) {
+    if (algorithm == "crc32") {
+      out.crc32 = value;
+    } else if (algorithm == "crc32c") {
+      out.crc32c = value;
+    } else if (algorithm == "crc64nvme") {
+      out.crc64nvme = value;
+    } else if (algorithm == "sha1") {
+      out.sha1 = value;
+    } else if (algorithm == "sha256") {
+      out.sha256 = value;
+    }
+  }
+  return out;
+}
+
+Headers write_headers(std::string_view etag, const ObjectAttributes::Pairs& checksums) {
+  Headers headers = one_header("ETag", quoted_etag(etag));
+  for (const auto& [algorithm, value] : checksums) {
+    headers.emplace_back("x-amz-checksum-" + algorithm, value);
   }
   return headers;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/s3/s3_call.h"
+#include "api/s3/s3_checksums.h"
 #include "domain/object.h"
 
 namespace castor::api::s3 {
@@ -36,6 +37,13 @@ Result<StorageClass> storage_class_from(Exchange& ex);
 
 // The x-amz-storage-class castor reports for `storage_class` (nullopt for hot: S3 omits STANDARD).
 std::optional<std::string> s3_storage_class_name(StorageClass storage_class);
+
+// The flexible checksums of `pairs` ({"crc32c", base64}, ...) as the XML results carry them.
+S3Checksums s3_checksums(const ObjectAttributes::Pairs& pairs);
+
+// The answer headers of a stored write (PutObject, UploadPart): ETag (quoted) and an
+// x-amz-checksum-<algorithm> per checksum.
+Headers write_headers(std::string_view etag, const ObjectAttributes::Pairs& checksums);
 
 // x-amz-copy-source: "/bucket/key" or "bucket/key" (URL-encoded, "?versionId=null" allowed).
 struct CopySource {

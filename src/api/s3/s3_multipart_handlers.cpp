@@ -56,24 +56,6 @@ Result<std::pair<std::uint64_t, std::uint64_t>> copy_range_of(std::string_view t
       "first and last are the zero-based offsets of the first and last bytes to copy");
 }
 
-S3Checksums s3_checksums(const ObjectAttributes::Pairs& pairs) {
-  S3Checksums out;
-  for (const auto& [algorithm, value] : pairs) {
-    if (algorithm == "crc32") {
-      out.crc32 = value;
-    } else if (algorithm == "crc32c") {
-      out.crc32c = value;
-    } else if (algorithm == "crc64nvme") {
-      out.crc64nvme = value;
-    } else if (algorithm == "sha1") {
-      out.sha1 = value;
-    } else if (algorithm == "sha256") {
-      out.sha256 = value;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Awaitable<void> create_multipart_upload(ServerCore& s, Connection& c, Exchange& ex, S3Call call) {
@@ -135,16 +117,10 @@ Awaitable<void> upload_part(ServerCore& s, Connection& c, Exchange& ex, S3Call c
   if (!body) {
     co_return co_await send_s3_error(s, c, ex, call, body.error(), S3Resource::kUpload);
   }
-  std::optional<ContentHash> expected;
-  if (auto sha = (*body)->expected_sha256()) {
-    if (auto hash = ContentHash::parse(*sha)) {
-      expected = std::move(*hash);
-    }
-  }
   StoreUploadPart::Request request{.tenant = call.tenant,
                                    .upload = *id,
                                    .number = *number,
-                                   .expected = std::move(expected),
+                                   .expected = expected_content_hash(**body),
                                    .s3 = true};
   const std::optional<std::uint64_t> declared = (*body)->declared_size();
   auto begin = [&] { return s.uc().store_upload_part.begin(std::move(request), declared); };
@@ -152,28 +128,12 @@ Awaitable<void> upload_part(ServerCore& s, Connection& c, Exchange& ex, S3Call c
   if (!begun) {
     co_return co_await send_s3_error(s, c, ex, call, begun.error(), S3Resource::kUpload);
   }
-  std::unique_ptr<StoreUploadPart::Upload> up = std::move(*begun);
-  StoreUploadPart::Upload* upload = up.get();
-  auto failure = co_await receive_s3_body(
-      s, c, ex, **body, [upload](std::span<const std::byte> data) { return upload->write(data); });
-  if (failure) {
-    auto abort = [&] {
-      s.uc().store_upload_part.abort(*up);
-      return true;
-    };
-    co_await s.offload(abort, Pool::kDisk);
-    co_return co_await send_s3_error(s, c, ex, call, *failure, S3Resource::kUpload);
-  }
-  up->set_digests((*body)->md5_hex(), (*body)->checksums());
-  auto commit = [&] { return s.uc().store_upload_part.commit(*up); };
-  auto committed = co_await s.offload(commit, Pool::kDisk);
+  auto committed =
+      co_await store_s3_body(s, c, ex, **body, s.uc().store_upload_part, std::move(*begun));
   if (!committed) {
     co_return co_await send_s3_error(s, c, ex, call, committed.error(), S3Resource::kUpload);
   }
-  Headers headers = one_header("ETag", quoted_etag(committed->md5));
-  for (const auto& [algorithm, value] : committed->checksums) {
-    headers.emplace_back("x-amz-checksum-" + algorithm, value);
-  }
+  Headers headers = write_headers(committed->md5, committed->checksums);
   co_await send_xml(s, c, ex, "", http::status::ok, std::move(headers));
 }
 
@@ -189,14 +149,7 @@ Awaitable<void> upload_part_copy(ServerCore& s, Connection& c, Exchange& ex, S3C
   if (!id) {
     co_return co_await send_s3_error(s, c, ex, call, id.error(), S3Resource::kUpload);
   }
-  auto source = parse_copy_source(ex.header("x-amz-copy-source").value_or(""));
-  if (!source) {
-    co_return co_await send_s3_error(s, c, ex, call, source.error(), S3Resource::kObject);
-  }
-  S3Call source_call = call;
-  source_call.bucket = source->bucket;
-  source_call.key = source->key;
-  auto from = object_target(source_call);
+  auto from = copy_source_target(call, ex);
   if (!from) {
     co_return co_await send_s3_error(s, c, ex, call, from.error(), S3Resource::kObject);
   }

@@ -1,5 +1,7 @@
 #include "api/s3/s3_object_common.h"
 
+#include "api/s3/s3_headers.h"
+
 namespace castor::api::s3 {
 
 Result<ObjectTarget> object_target(const S3Call& call) {
@@ -15,6 +17,17 @@ Result<ObjectTarget> object_target(const S3Call& call) {
     return Error{ErrorCode::kInvalidArgument, key.error().message, "InvalidArgument"};
   }
   return ObjectTarget{std::move(*ns), std::move(*key)};
+}
+
+Result<ObjectTarget> copy_source_target(const S3Call& call, Exchange& ex) {
+  auto source = parse_copy_source(ex.header("x-amz-copy-source").value_or(""));
+  if (!source) {
+    return std::move(source).error();
+  }
+  S3Call source_call = call;
+  source_call.bucket = std::move(source->bucket);
+  source_call.key = std::move(source->key);
+  return object_target(source_call);
 }
 
 Result<WritePolicy> write_policy(Exchange& ex) {

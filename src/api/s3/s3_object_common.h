@@ -18,6 +18,10 @@ struct ObjectTarget {
 // with control characters).
 Result<ObjectTarget> object_target(const S3Call& call);
 
+// The object x-amz-copy-source names (CopyObject, UploadPartCopy), in the caller's tenant:
+// parse_copy_source()'s and object_target()'s errors.
+Result<ObjectTarget> copy_source_target(const S3Call& call, Exchange& ex);
+
 // How an S3 write claims its key: replace, under If-None-Match ("*" only; S3 supports no other
 // value on writes: NotImplemented) and If-Match, within an existing bucket. (S3 API Reference,
 // PutObject "Conditional requests".)

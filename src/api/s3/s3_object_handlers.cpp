@@ -43,18 +43,12 @@ Awaitable<void> put_object(ServerCore& s, Connection& c, Exchange& ex, S3Call ca
   if (!body) {
     co_return co_await send_s3_error(s, c, ex, call, body.error(), S3Resource::kObject);
   }
-  std::optional<ContentHash> expected;
-  if (auto sha = (*body)->expected_sha256()) {
-    if (auto hash = ContentHash::parse(*sha)) {
-      expected = std::move(*hash);
-    }
-  }
   UploadObject::Request request{.ns = target->ns,
                                 .tenant = call.tenant,
                                 .key = target->key,
                                 .storage_class = *storage_class,
                                 .content_type = std::move(attributes->content_type),
-                                .expected_hash = std::move(expected),
+                                .expected_hash = expected_content_hash(**body),
                                 .attributes = std::move(attributes->attributes),
                                 .policy = std::move(*policy)};
   const std::optional<std::uint64_t> declared = (*body)->declared_size();
@@ -63,28 +57,11 @@ Awaitable<void> put_object(ServerCore& s, Connection& c, Exchange& ex, S3Call ca
   if (!begun) {
     co_return co_await send_s3_error(s, c, ex, call, begun.error(), S3Resource::kObject);
   }
-  std::unique_ptr<UploadObject::Upload> up = std::move(*begun);
-  UploadObject::Upload* upload = up.get();
-  auto failure = co_await receive_s3_body(
-      s, c, ex, **body, [upload](std::span<const std::byte> data) { return upload->write(data); });
-  if (failure) {
-    auto abort = [&] {
-      s.uc().upload.abort(*up);
-      return true;
-    };
-    co_await s.offload(abort, Pool::kDisk);
-    co_return co_await send_s3_error(s, c, ex, call, *failure, S3Resource::kObject);
-  }
-  up->set_digests((*body)->md5_hex(), (*body)->checksums());
-  auto commit = [&] { return s.uc().upload.commit(*up); };
-  auto committed = co_await s.offload(commit, Pool::kDisk);
+  auto committed = co_await store_s3_body(s, c, ex, **body, s.uc().upload, std::move(*begun));
   if (!committed) {
     co_return co_await send_s3_error(s, c, ex, call, committed.error(), S3Resource::kObject);
   }
-  Headers headers = one_header("ETag", quoted_etag(committed->etag()));
-  for (const auto& [algorithm, value] : committed->attributes().checksums) {
-    headers.emplace_back("x-amz-checksum-" + algorithm, value);
-  }
+  Headers headers = write_headers(committed->etag(), committed->attributes().checksums);
   co_await send_xml(s, c, ex, "", http::status::ok, std::move(headers));
 }
 
