@@ -115,8 +115,13 @@ void PgObjectRepository::prepare(pqxx::connection& conn) {
                "castor_ts($10), castor_ts($11), $12::jsonb, $13::jsonb, $14)");
   conn.prepare("object_find", select_where("id = $1::uuid"));
   conn.prepare("object_find_for_update", select_where("id = $1::uuid FOR UPDATE"));
+  // COALESCE(key, '') = $3 as well as key = $3: with it, either index answers with equality on
+  // every column, so even a generic plan of this prepared statement is a point lookup (without
+  // it PostgreSQL's generic plan scanned the whole namespace through objects_listing, filtering on
+  // the key: ~27 ms per S3 PUT in a bucket of 5,000 objects, found by bench/s3.sh).
   const std::string by_key =
-      "namespace = $1 AND tenant_id = $2 AND key = $3 AND status = 'COMMITTED'";
+      "namespace = $1 AND tenant_id = $2 AND key = $3 AND COALESCE(key, '') = $3 "
+      "AND status = 'COMMITTED'";
   conn.prepare("object_find_by_key", select_where(by_key));
   conn.prepare("object_find_by_key_for_update", select_where(by_key + " FOR UPDATE"));
   conn.prepare("object_update",
