@@ -21,7 +21,8 @@
 # BENCH_THREADS (2), BENCH_SMALL_N (1000 objects for GET), BENCH_PUT_POOL (40000 presigned PUT
 # keys; a run that exhausts them overwrites), BENCH_LARGE_MIB (256), BENCH_REPEATS (3),
 # BENCH_S3_SIGNED (1), BENCH_LOG_LEVEL (info), BENCH_STRICT (1 = exit 1 when a target is missed),
-# BENCH_PERF (a directory: `perf record -g` castor during each 4 KiB pass into DIR/perf-<test>.data).
+# BENCH_PERF (a directory: `perf record -g` castor during each 4 KiB pass and the first large
+# transfer of each kind into DIR/perf-<test>.data; profiling slows the figures a little).
 set -Eeuo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -81,6 +82,22 @@ trap 'log "failed at line $LINENO: $BASH_COMMAND"' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# context switches (voluntary + involuntary) of all castor's threads so far
+ctx_switches() {
+  cat /proc/"$CASTOR_PID"/task/*/status 2>/dev/null | awk '/ctxt_switches:/ { s += $2 } END { print s + 0 }'
+}
+PERF_PID=
+perf_start() { # name: with BENCH_PERF, profile castor until perf_stop
+  [[ -n $PERF_DIR ]] || return 0
+  mkdir -p "$PERF_DIR"
+  perf record -F 499 -g -p "$CASTOR_PID" -o "$PERF_DIR/perf-$1.data" >"$T/perf-$1.log" 2>&1 &
+  PERF_PID=$!
+  sleep 0.5
+}
+perf_stop() {
+  [[ -n $PERF_PID ]] || return 0
+  kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; PERF_PID=
+}
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s <= 0) print "n/a"; else printf "%.0f", b / s / 1e6 }'; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 CLK_TCK=$(getconf CLK_TCK)
@@ -172,33 +189,39 @@ curl -fsS -o "$T/check.bin" "$CB/v1/objects/by-key/$BUCKET/$TENANT/check-$NONCE"
 cmp -s "$T/check.bin" "$T/check-put.bin" || die "the presigned PUT's object reads back different through the native API"
 log "presigned GET and PUT URLs verified (200, bytes compared; a wrong signature refused)"
 
-declare -A OPS CPUMS ERRS
+declare -A OPS CPUMS ERRS XACTS CTXSW
+# PostgreSQL transactions committed or rolled back so far (pg_stat_database; flushed within ~1 s)
+pg_xacts() {
+  as_pg "$PG_BIN/psql" -h "$T/pg/sock" -U postgres -d postgres -Atc \
+    "select xact_commit + xact_rollback from pg_stat_database where datname = 'postgres'" 2>/dev/null || echo 0
+}
 small() { # name method paths-file body-size [key-header] [headers]
   local name=$1 out=$T/wrk-$1.txt t0 t1 ops reqs err
   settle
   log "wrk $name: -t$WRK_THREADS -c$CONNS -d$DURATION"
-  local perf_pid=
-  if [[ -n $PERF_DIR ]]; then
-    mkdir -p "$PERF_DIR"
-    perf record -F 499 -g -p "$CASTOR_PID" -o "$PERF_DIR/perf-$name.data" >"$T/perf-$name.log" 2>&1 &
-    perf_pid=$!
-    sleep 0.5
-  fi
+  local x0 x1 c0 c1
+  perf_start "$name"
+  x0=$(pg_xacts)
+  c0=$(ctx_switches)
   t0=$(cpu_ticks "$CASTOR_PID")
   BENCH_METHOD=$2 BENCH_PATHS_FILE=$3 BENCH_BODY_SIZE=$4 BENCH_KEY_HEADER=${5:-} BENCH_HEADERS=${6:-} \
     BENCH_THREADS=$WRK_THREADS BENCH_NONCE=$NONCE-$name \
     wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DURATION" --timeout 10s -s "$WRK_LUA" "$CB/" >"$out" 2>&1 \
     || { cat "$out" >&2; die "wrk failed"; }
   t1=$(cpu_ticks "$CASTOR_PID")
-  if [[ -n $perf_pid ]]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; fi
+  c1=$(ctx_switches)
+  perf_stop
   castor_alive "$name"
+  sleep 1.2; x1=$(pg_xacts)
   read -r ops reqs err < <(awk '/requests in/ { r = $1 } /Non-2xx or 3xx/ { e += $NF }
     /Socket errors:/ { gsub(",", ""); e += $4 + $6 + $8 + $10 } /^Requests\/sec:/ { o = $2 }
     END { printf "%.0f %d %d\n", o, r, e }' "$out")
   [[ $reqs -gt 0 ]] || die "$name: no request completed"
   OPS[$name]=$ops ERRS[$name]="$err of $reqs"
+  CTXSW[$name]=$(awk -v x=$(( c1 - c0 )) -v n="$reqs" 'BEGIN { printf "%.1f", x / n }')
+  XACTS[$name]=$(awk -v x=$(( x1 - x0 )) -v n="$reqs" 'BEGIN { printf "%.2f", x / n }')
   CPUMS[$name]=$(awk -v t=$(( t1 - t0 )) -v h="$CLK_TCK" -v n="$reqs" 'BEGIN { printf "%.3f", t / h * 1000 / n }')
-  log "$name: $ops ops/s, $err errors of $reqs, castor CPU ${CPUMS[$name]} ms/request"
+  log "$name: $ops ops/s, $err errors of $reqs, castor CPU ${CPUMS[$name]} ms/request, ${XACTS[$name]} PostgreSQL transactions/request, ${CTXSW[$name]} castor context switches/request"
 }
 echo /v1/objects >"$T/native-put.txt"
 small native-get GET "$T/native-get.txt" 0
@@ -225,10 +248,12 @@ record() { # key mbps cpu_ticks
 best_of() { printf '%s\n' ${SAMPLES[$1]:-} | sort -n | tail -n1; }
 transfer() { # key: runs curl "$@" after the key, checks code, records MB/s and castor CPU
   local key=$1 want=$2 secs code bytes t0 t1 v; shift 2
+  [[ $r == 1 ]] && perf_start "$key"
   t0=$(cpu_ticks "$CASTOR_PID")
   read -r secs code bytes < <(curl -sS --max-time 300 -w '%{time_total} %{http_code} %{size_upload} %{size_download}\n' "$@" \
     | awk '{ print $1, $2, ($3 > $4 ? $3 : $4) }')
   t1=$(cpu_ticks "$CASTOR_PID")
+  perf_stop
   castor_alive "$key"
   [[ $code == "$want" && $bytes == "$LARGE_BYTES" ]] || die "$key: HTTP $code, $bytes bytes: $(head -c 300 "$T/resp" 2>/dev/null)"
   v=$(mbps "$bytes" "$secs")
@@ -289,6 +314,10 @@ mkdir -p "$(dirname "$BENCH_RESULTS")"
   row "$LARGE_MIB MiB GET MB/s" "$(best_of native-get-large)" "$(best_of s3-get-large)" 0.9 \
     "${BESTCPU[native-get-large]} s" "${BESTCPU[s3-get-large]} s"
   echo
+  echo "PostgreSQL transactions per 4 KiB request (pg_stat_database): native GET ${XACTS[native-get]}, S3 GET ${XACTS[s3-get]}," \
+       "native PUT ${XACTS[native-put]}, S3 PUT ${XACTS[s3-put]}."
+  echo "castor context switches per 4 KiB request (all threads, /proc): native GET ${CTXSW[native-get]}, S3 GET ${CTXSW[s3-get]}," \
+       "native PUT ${CTXSW[native-put]}, S3 PUT ${CTXSW[s3-put]}."
   echo "Errors (non-2xx or socket) of requests: native GET ${ERRS[native-get]}, S3 GET ${ERRS[s3-get]}," \
        "native PUT ${ERRS[native-put]}, S3 PUT ${ERRS[s3-put]}."
   echo "All $LARGE_MIB MiB samples (MB/s): native PUT:${SAMPLES[native-put-large]}; S3 PUT:${SAMPLES[s3-put-large]};" \
