@@ -21,6 +21,7 @@
 # BENCH_THREADS (2), BENCH_SMALL_N (1000 objects for GET), BENCH_PUT_POOL (40000 presigned PUT
 # keys; a run that exhausts them overwrites), BENCH_LARGE_MIB (256), BENCH_REPEATS (3),
 # BENCH_S3_SIGNED (1), BENCH_LOG_LEVEL (info), BENCH_STRICT (1 = exit 1 when a target is missed),
+# BENCH_CASTOR_ENV (extra castor settings, "NAME=value NAME=value", e.g. DISK_THREADS=16),
 # BENCH_PERF (a directory: `perf record -g` castor during each 4 KiB pass and the first large
 # transfer of each kind into DIR/perf-<test>.data; profiling slows the figures a little).
 set -Eeuo pipefail
@@ -127,6 +128,7 @@ CASTOR_SHA=$(sha256sum "$T/castor-bin" | cut -c1-12)
   export LISTEN_ADDR=127.0.0.1:0 PORT_FILE=$T/castor.port HOT_STORAGE_PATH=$T/castor/hot \
     COLD_STORAGE_PATH=$T/castor/cold GC_INTERVAL_SECONDS=0 LOG_LEVEL=$LOG_LEVEL_CASTOR \
     MIGRATE_ON_START=true AUTH_MODE=disabled RATE_LIMIT_RPS=0
+  for kv in ${BENCH_CASTOR_ENV:-}; do export "${kv?}"; done
   exec "$T/castor-bin" serve
 ) >"$T/castor.log" 2>&1 &
 CASTOR_PID=$!
@@ -189,7 +191,7 @@ curl -fsS -o "$T/check.bin" "$CB/v1/objects/by-key/$BUCKET/$TENANT/check-$NONCE"
 cmp -s "$T/check.bin" "$T/check-put.bin" || die "the presigned PUT's object reads back different through the native API"
 log "presigned GET and PUT URLs verified (200, bytes compared; a wrong signature refused)"
 
-declare -A OPS CPUMS ERRS XACTS CTXSW
+declare -A OPS CPUMS ERRS XACTS CTXSW SRVMS
 # PostgreSQL transactions committed or rolled back so far (pg_stat_database; flushed within ~1 s)
 pg_xacts() {
   as_pg "$PG_BIN/psql" -h "$T/pg/sock" -U postgres -d postgres -Atc \
@@ -199,7 +201,8 @@ small() { # name method paths-file body-size [key-header] [headers]
   local name=$1 out=$T/wrk-$1.txt t0 t1 ops reqs err
   settle
   log "wrk $name: -t$WRK_THREADS -c$CONNS -d$DURATION"
-  local x0 x1 c0 c1
+  local x0 x1 c0 c1 l0
+  l0=$(wc -l <"$T/castor.log")
   perf_start "$name"
   x0=$(pg_xacts)
   c0=$(ctx_switches)
@@ -218,10 +221,13 @@ small() { # name method paths-file body-size [key-header] [headers]
     END { printf "%.0f %d %d\n", o, r, e }' "$out")
   [[ $reqs -gt 0 ]] || die "$name: no request completed"
   OPS[$name]=$ops ERRS[$name]="$err of $reqs"
+  # castor's own time per request (its request log: "<time> <level> <method> <path> <status> <ms> ms ..."), median
+  SRVMS[$name]=$(tail -n +"$(( l0 + 1 ))" "$T/castor.log" | awk '$7 == "ms" && $3 ~ /^(GET|PUT|POST)$/ { print $6 }' \
+    | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)]; else print "n/a" }')
   CTXSW[$name]=$(awk -v x=$(( c1 - c0 )) -v n="$reqs" 'BEGIN { printf "%.1f", x / n }')
   XACTS[$name]=$(awk -v x=$(( x1 - x0 )) -v n="$reqs" 'BEGIN { printf "%.2f", x / n }')
   CPUMS[$name]=$(awk -v t=$(( t1 - t0 )) -v h="$CLK_TCK" -v n="$reqs" 'BEGIN { printf "%.3f", t / h * 1000 / n }')
-  log "$name: $ops ops/s, $err errors of $reqs, castor CPU ${CPUMS[$name]} ms/request, ${XACTS[$name]} PostgreSQL transactions/request, ${CTXSW[$name]} castor context switches/request"
+  log "$name: $ops ops/s, $err errors of $reqs, castor CPU ${CPUMS[$name]} ms/request, ${XACTS[$name]} PostgreSQL transactions/request, ${CTXSW[$name]} castor context switches/request, server time p50 ${SRVMS[$name]} ms"
 }
 echo /v1/objects >"$T/native-put.txt"
 small native-get GET "$T/native-get.txt" 0
@@ -295,7 +301,7 @@ mkdir -p "$(dirname "$BENCH_RESULTS")"
 {
   echo "## S3 API vs native API — $(date -u +'%Y-%m-%d %H:%M UTC')"
   echo
-  echo "castor binary sha256 $CASTOR_SHA… ($CASTOR_BIN), LOG_LEVEL=$LOG_LEVEL_CASTOR, AUTH_MODE=disabled for the native API,"
+  echo "castor binary sha256 $CASTOR_SHA… ($CASTOR_BIN), LOG_LEVEL=$LOG_LEVEL_CASTOR,${BENCH_CASTOR_ENV:+ $BENCH_CASTOR_ENV,} AUTH_MODE=disabled for the native API,"
   echo "RATE_LIMIT_RPS=0; $(nproc) cores shared by client and server; load average at start $LOADAVG, at end $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "4 KiB: \`wrk -t$WRK_THREADS -c$CONNS -d$DURATION\` (bench/wrk/s3.lua); 256 MiB: curl, best of $REPEATS. MB/s = 10^6 B/s."
   echo
@@ -318,6 +324,8 @@ mkdir -p "$(dirname "$BENCH_RESULTS")"
        "native PUT ${XACTS[native-put]}, S3 PUT ${XACTS[s3-put]}."
   echo "castor context switches per 4 KiB request (all threads, /proc): native GET ${CTXSW[native-get]}, S3 GET ${CTXSW[s3-get]}," \
        "native PUT ${CTXSW[native-put]}, S3 PUT ${CTXSW[s3-put]}."
+  echo "castor's own time per 4 KiB request, median (its request log): native GET ${SRVMS[native-get]} ms, S3 GET ${SRVMS[s3-get]} ms," \
+       "native PUT ${SRVMS[native-put]} ms, S3 PUT ${SRVMS[s3-put]} ms."
   echo "Errors (non-2xx or socket) of requests: native GET ${ERRS[native-get]}, S3 GET ${ERRS[s3-get]}," \
        "native PUT ${ERRS[native-put]}, S3 PUT ${ERRS[s3-put]}."
   echo "All $LARGE_MIB MiB samples (MB/s): native PUT:${SAMPLES[native-put-large]}; S3 PUT:${SAMPLES[s3-put-large]};" \
