@@ -22,6 +22,8 @@
 # keys; a run that exhausts them overwrites), BENCH_LARGE_MIB (256), BENCH_REPEATS (3),
 # BENCH_S3_SIGNED (1), BENCH_LOG_LEVEL (info), BENCH_STRICT (1 = exit 1 when a target is missed),
 # BENCH_CASTOR_ENV (extra castor settings, "NAME=value NAME=value", e.g. DISK_THREADS=16),
+# BENCH_PG_OPTS (extra postgres options, e.g. "-c shared_preload_libraries=auto_explain ..."),
+# BENCH_KEEP_PG_LOG (a file: PostgreSQL's log is copied there at exit),
 # BENCH_PERF (a directory: `perf record -g` castor during each 4 KiB pass and the first large
 # transfer of each kind into DIR/perf-<test>.data; profiling slows the figures a little).
 set -Eeuo pipefail
@@ -71,6 +73,7 @@ cleanup() {
     for _ in $(seq 1 100); do kill -0 "$CASTOR_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$CASTOR_PID" 2>/dev/null || true
   fi
+  [[ -n ${BENCH_KEEP_PG_LOG:-} && -f $T/pg/log ]] && cp "$T/pg/log" "$BENCH_KEEP_PG_LOG"
   [[ $PG_STARTED == 1 ]] && { as_pg "$PG_BIN/pg_ctl" stop -D "$T/pg/data" -m immediate >/dev/null 2>&1 || true; }
   if [[ $rc -ne 0 ]]; then
     for f in "$T/castor.log" "$T/pg/log"; do [[ -s $f ]] && { log "last lines of $f:"; tail -n 20 "$f" >&2; }; done
@@ -116,7 +119,7 @@ mkdir -p "$T/pg/data" "$T/pg/sock" "$T/castor/hot" "$T/castor/cold" "$T/small"
 as_pg "$PG_BIN/initdb" -D "$T/pg/data" -U postgres -A trust --no-sync -E UTF8 >"$T/initdb.log" 2>&1 \
   || { cat "$T/initdb.log" >&2; die "initdb failed"; }
 as_pg "$PG_BIN/pg_ctl" start -w -t 60 -D "$T/pg/data" -l "$T/pg/log" \
-  -o "-c listen_addresses='' -k $T/pg/sock -p 5432" >/dev/null || die "PostgreSQL did not start"
+  -o "-c listen_addresses='' -k $T/pg/sock -p 5432 ${BENCH_PG_OPTS:-}" >/dev/null || die "PostgreSQL did not start"
 PG_STARTED=1
 export DATABASE_URL="postgresql://postgres@/postgres?host=$T/pg/sock&port=5432"
 export S3_MASTER_KEY_FILE=$T/s3-master-key
