@@ -110,8 +110,9 @@ struct StorageStats {
 class Metrics {
  public:
   // Names accepted by db_query(); anything else is counted as "other".
-  static constexpr std::array<std::string_view, 47> kDbOperations = {
+  static constexpr std::array<std::string_view, 50> kDbOperations = {
       "object_insert",
+      "object_insert_small",
       "object_find",
       "object_find_by_key",
       "object_update",
@@ -122,6 +123,8 @@ class Metrics {
       "object_count_using_content",
       "object_purge_tombstones",
       "blob_add_ref",
+      "blob_add_ref_inline",
+      "blob_inline_content",
       "blob_release",
       "blob_find",
       "blob_missing",

@@ -72,7 +72,10 @@ void flip_a_bit(const fs::path& file, std::streamoff offset) {
 
 TEST_CASE("a flipped bit is found by the scrubber; the object then answers 500 data_loss",
           "[e2e][integrity]") {
-  OwnServer own(Env{{"SCRUB_BYTES_PER_SECOND", "1000000000"}, {"SCRUB_INTERVAL_SECONDS", "1"}});
+  // Content files are what these tests damage: every upload takes the file path.
+  OwnServer own(Env{{"SCRUB_BYTES_PER_SECOND", "1000000000"},
+                    {"SCRUB_INTERVAL_SECONDS", "1"},
+                    {"INLINE_MAX_BYTES", "0"}});
   HttpClient client = own.server.client();
   const std::string content = testing::random_bytes(64 * 1024);
   const auto rotten = upload(client, {.tenant = "t1", .key = "rotten"}, content);
@@ -103,7 +106,7 @@ TEST_CASE("a flipped bit is found by the scrubber; the object then answers 500 d
 
 TEST_CASE("castor fsck reports, repairs what is safe, and says so in its exit status",
           "[e2e][integrity]") {
-  OwnServer own(Env{{"SCRUB_BYTES_PER_SECOND", "0"}});
+  OwnServer own(Env{{"SCRUB_BYTES_PER_SECOND", "0"}, {"INLINE_MAX_BYTES", "0"}});
   HttpClient client = own.server.client();
   upload(client, {.tenant = "t1", .key = "a"}, "kept content");
   const std::string lost_content = "content whose file goes missing";
@@ -155,7 +158,7 @@ TEST_CASE("castor fsck reports, repairs what is safe, and says so in its exit st
 }
 
 TEST_CASE("POST /v1/admin/fsck answers a JSON report", "[e2e][integrity]") {
-  OwnServer own(Env{{"SCRUB_BYTES_PER_SECOND", "0"}});
+  OwnServer own(Env{{"SCRUB_BYTES_PER_SECOND", "0"}, {"INLINE_MAX_BYTES", "0"}});
   HttpClient client = own.server.client();
   upload(client, {.tenant = "t1", .key = "a"}, "some content");
   const fs::path orphan = testing::content_path(own.server.hot_root(), testing::sha256_hex("o"));

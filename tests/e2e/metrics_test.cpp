@@ -95,7 +95,7 @@ TEST_CASE("metrics count requests, bytes, GC runs and database statements", "[me
   const std::string gc_ok = R"(castor_gc_runs_total{result="success"})";
   CHECK(value(after, gc_ok) - value(before, gc_ok) == 1);
   const std::string inserts =
-      R"(castor_db_query_duration_seconds_count{operation="object_insert"})";
+      R"(castor_db_query_duration_seconds_count{operation="object_insert_small"})";
   CHECK(value(after, inserts) - value(before, inserts) == 1);
   // The scrape itself is in flight while it is rendered.
   CHECK(value(after, "castor_http_in_flight_requests") >= 1);

@@ -7,6 +7,7 @@
 
 #include "e2e/castor_api.h"
 #include "e2e/shared_server.h"
+#include "e2e/storage_state.h"
 #include "support/random_data.h"
 #include "support/sha256.h"
 #include "support/storage_files.h"
@@ -95,9 +96,9 @@ void round_trip(const ObjectParams& params, std::string_view content,
   const std::string id =
       check_created(post_object(client, params, content, extra), params, content, stored_type);
   check_download(client, params, id, content, stored_type);
-  const auto file = testing::content_path(shared.server.hot_root(), testing::sha256_hex(content));
-  REQUIRE(std::filesystem::exists(file));
-  CHECK((testing::read_file(file) == content));
+  // In its content file, or (up to INLINE_MAX_BYTES) in its blob row.
+  CHECK((stored_content(shared.database.url(), shared.server.storage_root(), "hot",
+                        testing::sha256_hex(content)) == content));
 }
 
 ObjectParams params_with_key(std::string key) {
@@ -172,10 +173,9 @@ TEST_CASE("query parameters work like headers, and cold content lands under the 
                 "text/csv");
   check_download(client, params, id, content, "text/csv");
 
-  const auto cold_file = testing::content_path(shared.server.cold_root(), hash);
-  REQUIRE(std::filesystem::exists(cold_file));
-  CHECK((testing::read_file(cold_file) == content));
-  CHECK_FALSE(std::filesystem::exists(testing::content_path(shared.server.hot_root(), hash)));
+  CHECK((stored_content(shared.database.url(), shared.server.storage_root(), "cold", hash) ==
+         content));
+  CHECK_FALSE(stored_content(shared.database.url(), shared.server.storage_root(), "hot", hash));
 }
 
 TEST_CASE("X-Content-SHA256 is accepted bare and with the sha256: prefix", "[e2e][roundtrip]") {

@@ -171,6 +171,32 @@ std::optional<BlobRow> find_blob(const std::string& database_url, std::string_vi
   return BlobRow{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::int64_t>()};
 }
 
+std::optional<std::string> stored_content(const std::string& database_url,
+                                          const fs::path& storage_root,
+                                          std::string_view storage_class,
+                                          std::string_view content_hash) {
+  const fs::path file =
+      testing::content_path(storage_root / storage_class, std::string(content_hash));
+  if (fs::exists(file)) {
+    return testing::read_file(file);
+  }
+  pqxx::connection connection(database_url);
+  pqxx::nontransaction tx(connection);
+  const pqxx::result rows = tx.exec_params(
+      "SELECT encode(content, 'hex') FROM blobs WHERE storage_class::text = $1 AND "
+      "content_hash::text = $2 AND content IS NOT NULL",
+      std::string(storage_class), std::string(content_hash));
+  if (rows.empty()) {
+    return std::nullopt;
+  }
+  const std::string hex = rows[0][0].as<std::string>();
+  std::string bytes(hex.size() / 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    bytes[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  }
+  return bytes;
+}
+
 std::map<std::string, std::int64_t> object_status_counts(const std::string& database_url,
                                                          std::string_view tenant) {
   pqxx::connection connection(database_url);
@@ -199,11 +225,25 @@ std::vector<std::string> invariant_violations(const std::string& database_url,
                                               const fs::path& storage_root) {
   std::vector<std::string> violations;
   std::map<BlobKey, std::int64_t> blob_sizes;
-  std::set<BlobKey> composites;  // their content is their segments: no file of their own
+  // Content that needs no file: composites (their segments) and small content in the row.
+  std::set<BlobKey> composites;
   {
     pqxx::connection connection(database_url);
     pqxx::work tx(connection);
     check_database(tx, violations);
+    // Small content kept in its blob row (INLINE_MAX_BYTES) must be the content it is named by.
+    for (const auto& row :
+         tx.exec("SELECT storage_class::text, content_hash::text, "
+                 "octet_length(content) = size_bytes, encode(sha256(content), 'hex') = "
+                 "content_hash::text FROM blobs WHERE content IS NOT NULL")) {
+      const std::string name = row[0].as<std::string>() + "/" + row[1].as<std::string>();
+      if (!row[2].as<bool>()) {
+        violations.push_back("row content size differs from its blob row: " + name);
+      } else if (!row[3].as<bool>()) {
+        violations.push_back("row content does not match its hash: " + name);
+      }
+      composites.insert({row[0].as<std::string>(), row[1].as<std::string>()});
+    }
     for (const auto& row :
          tx.exec("SELECT storage_class::text, content_hash::text, size_bytes FROM blobs")) {
       blob_sizes[{row[0].as<std::string>(), row[1].as<std::string>()}] = row[2].as<std::int64_t>();
