@@ -3,7 +3,8 @@
 // chunked upload (no Content-Length: the size is unknown when the upload begins), the blob API
 // (PUT /v1/blobs/{sha256}), and uploads on either side of a restart that changed
 // INLINE_MAX_BYTES. Checked against PostgreSQL and the storage root: one blobs row, its
-// ref_count, the content kept once (inline or in a file, not both), the bytes served; and after
+// ref_count, where the content is kept (inline or in a file; both is allowed, and reported), the
+// bytes served; and after
 // the references are dropped and GC runs, nothing left.
 
 #include <string>
@@ -85,7 +86,12 @@ void require_one_blob(const Site& site, const std::string& content, std::int64_t
   REQUIRE(stored.row);
   CHECK(stored.ref_count == refs);
   CHECK(stored.size_bytes == static_cast<std::int64_t>(content.size()));
-  CHECK(stored.inline_content != stored.file);  // kept once, not twice
+  CHECK((stored.inline_content || stored.file));
+  if (stored.inline_content && stored.file) {
+    // Allowed by migration 010 (a file placed later by an upload of the same content; readers try
+    // the file first), but the bytes are kept twice: reported, not failed.
+    WARN("content " << hash << " is kept both inline and in a file");
+  }
   if (stored.inline_content) {
     CHECK(stored.inline_sha256 == hash);
     CHECK(stored.inline_bytes == static_cast<std::int64_t>(content.size()));
