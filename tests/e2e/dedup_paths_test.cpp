@@ -4,8 +4,7 @@
 // (PUT /v1/blobs/{sha256}), and uploads on either side of a restart that changed
 // INLINE_MAX_BYTES. Checked against PostgreSQL and the storage root: one blobs row, its
 // ref_count, where the content is kept (inline or in a file; both is allowed, and reported), the
-// bytes served; and after
-// the references are dropped and GC runs, nothing left.
+// bytes served; and after the references are dropped and GC runs, nothing left.
 
 #include <string>
 
