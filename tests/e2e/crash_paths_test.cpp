@@ -219,12 +219,18 @@ void run_crash_test(const PathUnderTest& path) {
   } else {
     WARN("blobs.content does not exist (migration 010 not merged): every content is a file");
   }
+  std::map<UploadOutcome, int> outcomes;
+  for (const UploadRecord& record : records) {
+    ++outcomes[record.outcome];
+  }
   const auto finished = std::chrono::steady_clock::now();
   using Seconds = std::chrono::duration<double>;
   WARN(path.name << ": " << rounds << " kills, " << records.size() << " uploads (" << acknowledged
-                 << " acknowledged and not deleted), crash phase "
-                 << Seconds(crashed - started).count() << " s, total "
-                 << Seconds(finished - started).count() << " s");
+                 << " acknowledged and not deleted; " << outcomes[UploadOutcome::kCommitted]
+                 << " committed, " << outcomes[UploadOutcome::kUnknown]
+                 << " cut after the whole body, " << outcomes[UploadOutcome::kRejected]
+                 << " cut mid-body), crash phase " << Seconds(crashed - started).count()
+                 << " s, total " << Seconds(finished - started).count() << " s");
 }
 
 }  // namespace
