@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -200,12 +201,19 @@ void run_crash_test(const PathUnderTest& path) {
 
   // The path under test stored the content.
   if (inline_column_exists(database.url())) {
+    std::set<std::string> hashes;
+    for (const UploadRecord& record : records) {
+      if (must_exist(record)) {
+        hashes.insert(record.hash);
+      }
+    }
+    const std::map<std::string, StoredContent> contents =
+        stored_contents(database.url(), storage.path(), "hot", hashes);
     for (const UploadRecord& record : records) {
       if (!must_exist(record)) {
         continue;
       }
-      const StoredContent stored =
-          stored_content(database.url(), storage.path(), "hot", record.hash);
+      const StoredContent& stored = contents.at(record.hash);
       INFO("acknowledged " << record.key << ": " << stored.describe());
       CHECK(stored.row);
       if (path.inline_max_bytes > 0) {

@@ -53,23 +53,24 @@ std::string StoredContent::describe() const {
   return text;
 }
 
-StoredContent stored_content(const std::string& database_url,
-                             const std::filesystem::path& storage_root,
-                             std::string_view storage_class, std::string_view content_hash) {
-  StoredContent stored;
+std::map<std::string, StoredContent> stored_contents(const std::string& database_url,
+                                                     const std::filesystem::path& storage_root,
+                                                     std::string_view storage_class,
+                                                     const std::set<std::string>& content_hashes) {
+  std::map<std::string, StoredContent> found;
   const bool has_column = inline_column_exists(database_url);
-  {
-    pqxx::connection connection(database_url);
-    pqxx::work tx(connection);
-    const std::string query = has_column
-                                  ? "SELECT ref_count, size_bytes, content IS NOT NULL, "
-                                    "coalesce(encode(sha256(content), 'hex'), ''), "
-                                    "coalesce(octet_length(content), 0) FROM blobs "
-                                    "WHERE storage_class::text = $1 AND content_hash::text = $2"
-                                  : "SELECT ref_count, size_bytes, false, '', 0 FROM blobs "
-                                    "WHERE storage_class::text = $1 AND content_hash::text = $2";
-    const pqxx::result rows =
-        tx.exec_params(query, std::string(storage_class), std::string(content_hash));
+  pqxx::connection connection(database_url);
+  pqxx::work tx(connection);
+  const std::string query = has_column
+                                ? "SELECT ref_count, size_bytes, content IS NOT NULL, "
+                                  "coalesce(encode(sha256(content), 'hex'), ''), "
+                                  "coalesce(octet_length(content), 0) FROM blobs "
+                                  "WHERE storage_class::text = $1 AND content_hash::text = $2"
+                                : "SELECT ref_count, size_bytes, false, '', 0 FROM blobs "
+                                  "WHERE storage_class::text = $1 AND content_hash::text = $2";
+  for (const std::string& content_hash : content_hashes) {
+    StoredContent& stored = found[content_hash];
+    const pqxx::result rows = tx.exec_params(query, std::string(storage_class), content_hash);
     if (!rows.empty()) {
       stored.row = true;
       stored.ref_count = rows[0][0].as<std::int64_t>();
@@ -78,14 +79,21 @@ StoredContent stored_content(const std::string& database_url,
       stored.inline_sha256 = rows[0][3].as<std::string>();
       stored.inline_bytes = rows[0][4].as<std::int64_t>();
     }
+    const std::filesystem::path file =
+        testing::content_path(storage_root / std::string(storage_class), content_hash);
+    stored.file = std::filesystem::exists(file);
+    if (stored.file) {
+      stored.file_sha256 = testing::sha256_file_hex(file);
+    }
   }
-  const std::filesystem::path file =
-      testing::content_path(storage_root / std::string(storage_class), content_hash);
-  stored.file = std::filesystem::exists(file);
-  if (stored.file) {
-    stored.file_sha256 = testing::sha256_file_hex(file);
-  }
-  return stored;
+  return found;
+}
+
+StoredContent stored_content(const std::string& database_url,
+                             const std::filesystem::path& storage_root,
+                             std::string_view storage_class, std::string_view content_hash) {
+  const std::string hash(content_hash);
+  return stored_contents(database_url, storage_root, storage_class, {hash}).at(hash);
 }
 
 std::int64_t blob_rows_with_hash(const std::string& database_url, std::string_view content_hash) {

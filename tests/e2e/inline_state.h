@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +43,12 @@ struct StoredContent {
 StoredContent stored_content(const std::string& database_url,
                              const std::filesystem::path& storage_root,
                              std::string_view storage_class, std::string_view content_hash);
+
+// stored_content() of many hashes of one storage class, over one connection, by hash.
+std::map<std::string, StoredContent> stored_contents(const std::string& database_url,
+                                                     const std::filesystem::path& storage_root,
+                                                     std::string_view storage_class,
+                                                     const std::set<std::string>& content_hashes);
 
 // How many blobs rows have this content hash (any storage class): 1 means deduplicated.
 std::int64_t blob_rows_with_hash(const std::string& database_url, std::string_view content_hash);
