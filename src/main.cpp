@@ -104,7 +104,9 @@ int serve(const Config& config) {
   SystemClock clock;
   RandomIdGenerator ids;
   const MimeTypesFile media_types = MimeTypesFile::load();
-  UploadObject upload(metadata, **blob_store, clock, ids, config.max_object_size, &media_types);
+  const Checksummers checksummers;
+  UploadObject upload(metadata, **blob_store, clock, ids, config.max_object_size, &media_types,
+                      {.max_bytes = config.inline_max_bytes, .sha256 = &checksummers});
   DownloadObject download(metadata, **blob_store);
   DeleteObject remove(metadata, clock);
   ListObjects list(metadata);
@@ -127,7 +129,6 @@ int serve(const Config& config) {
   CreateUpload create_upload(metadata, clock, ids, upload_limits);
   ReadUploads read_uploads(metadata);
   StoreUploadPart store_upload_part(metadata, **blob_store, clock, ids, upload_limits);
-  const Checksummers checksummers;
   CompleteUpload complete_upload(metadata, **blob_store, clock, ids, upload_limits, &media_types,
                                  &checksummers);
   AbortUpload abort_upload(metadata);
@@ -137,7 +138,7 @@ int serve(const Config& config) {
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
   CheckIntegrity fsck(metadata, **blob_store);
-  ScrubContent scrub(metadata, **blob_store, clock);
+  ScrubContent scrub(metadata, **blob_store, clock, &checksummers);
   OpenSslKeyMaterial key_material;
   Authenticate auth(metadata, key_material, jwt->get(), clock);
   ManageApiKeys keys(metadata, key_material, clock);

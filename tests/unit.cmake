@@ -25,6 +25,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/s3_multipart_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/blobs_bundles_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/upload_object_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/inline_upload_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/s3_writes_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/download_object_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/delete_object_test.cpp

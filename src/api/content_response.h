@@ -95,6 +95,28 @@ Awaitable<std::optional<HttpError>> receive_body(ServerCore& s, Connection& c, E
   co_return failure;
 }
 
+// Streams the body of a small upload (UploadObject::Upload::buffered(): `write` only copies into
+// memory and never blocks) into `write` on the IO thread, chunk by chunk as it arrives: no worker
+// hand-off and no second buffer. Returns the error to answer with, if any (the connection is then
+// marked to close).
+template <class Write>
+Awaitable<std::optional<HttpError>> receive_small_body(Connection& c, Exchange& ex, Write write) {
+  while (!ex.parser.is_done()) {
+    auto [ec, got] = co_await read_body_chunk(c, ex);
+    if (ec) {
+      co_return body_error(ec);
+    }
+    if (got == 0) {
+      continue;
+    }
+    if (Status w = write(std::span<const std::byte>(c.chunk.data(), got)); !w) {
+      ex.close = true;
+      co_return from_error(w.error());
+    }
+  }
+  co_return std::nullopt;
+}
+
 // The body of a PUT that stores content through a two-phase use case (StoreBlob,
 // StoreUploadPart: an `Upload` with write(), and the use case's commit() and abort()): answers
 // Expect: 100-continue, streams the body into `upload` (receive_body), then commits it on the disk

@@ -140,11 +140,18 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex, const 
   }
 
   auto begin = [&] { return s.uc().upload.begin(std::move(request), declared); };
-  auto begun = co_await s.offload(begin);
+  // A small upload's begin() neither blocks nor touches the database: no worker hand-off.
+  Result<std::unique_ptr<UploadObject::Upload>> begun = not_found("");
+  if (s.uc().upload.is_small(declared)) {
+    begun = begin();
+  } else {
+    begun = co_await s.offload(begin);
+  }
   if (!begun) {
     co_return co_await s.send_error(c, ex, from_error(begun.error()));
   }
   std::unique_ptr<UploadObject::Upload> up = std::move(*begun);
+  const bool small = up->buffered();
 
   if (beast::iequals(req[http::field::expect], "100-continue")) {
     http::response<http::empty_body> cont{http::status::continue_, req.version()};
@@ -155,8 +162,13 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex, const 
   // Stream the body in fixed-size chunks, two buffers deep: while a worker hashes and writes one
   // chunk, this IO thread receives the next into the other.
   UploadObject::Upload* upload = up.get();
-  auto failure = co_await receive_body(
-      s, c, ex, [upload](std::span<const std::byte> data) { return upload->write(data); });
+  auto write = [upload](std::span<const std::byte> data) { return upload->write(data); };
+  std::optional<HttpError> failure;
+  if (small) {
+    failure = co_await receive_small_body(c, ex, write);
+  } else {
+    failure = co_await receive_body(s, c, ex, write);
+  }
   if (failure) {
     auto abort = [&] {
       s.uc().upload.abort(*up);
@@ -166,9 +178,10 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex, const 
     co_return co_await s.send_error(c, ex, *failure);
   }
 
-  // The fsync of the whole content: on the disk pool, where it cannot hold up database work.
+  // The fsync of the whole content: on the disk pool, where it cannot hold up database work. A
+  // small upload's commit is one transaction and no disk work of castor's own.
   auto commit = [&] { return s.uc().upload.commit(*up); };
-  auto committed = co_await s.offload(commit, Pool::kDisk);
+  auto committed = co_await s.offload(commit, small ? Pool::kDatabase : Pool::kDisk);
   if (!committed) {
     co_return co_await s.send_error(c, ex, from_error(committed.error()));
   }

@@ -7,10 +7,54 @@ namespace castor {
 
 namespace {
 
+class MemoryReader final : public BlobReader {
+ public:
+  explicit MemoryReader(std::vector<std::byte> content) : content_(std::move(content)) {}
+
+  std::uint64_t size() const override { return content_.size(); }
+
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override {
+    if (offset >= content_.size()) {
+      return std::size_t{0};
+    }
+    const std::size_t n =
+        std::min<std::size_t>(out.size(), content_.size() - static_cast<std::size_t>(offset));
+    std::copy_n(content_.begin() + static_cast<std::ptrdiff_t>(offset), n, out.begin());
+    return n;
+  }
+
+ private:
+  std::vector<std::byte> content_;
+};
+
+// The content's file, else the content its row holds; NotFound when neither.
+Result<std::unique_ptr<BlobReader>> open_single(MetadataStore& metadata, BlobStore& blobs,
+                                                StorageClass storage_class,
+                                                const ContentHash& hash) {
+  auto file = blobs.open(storage_class, hash);
+  if (file || file.error().code != ErrorCode::kNotFound) {
+    return file;
+  }
+  auto row = read_only(metadata, [&](MetadataTransaction& tx) {
+    return tx.blobs().inline_content(storage_class, hash);
+  });
+  if (!row) {
+    return std::move(row).error();
+  }
+  if (!*row) {
+    return file;
+  }
+  return memory_reader(std::move(**row));
+}
+
 class SegmentedReader final : public BlobReader {
  public:
-  SegmentedReader(BlobStore& blobs, StorageClass storage_class, std::vector<Segment> segments)
-      : blobs_(blobs), storage_class_(storage_class), segments_(std::move(segments)) {}
+  SegmentedReader(MetadataStore& metadata, BlobStore& blobs, StorageClass storage_class,
+                  std::vector<Segment> segments)
+      : metadata_(metadata),
+        blobs_(blobs),
+        storage_class_(storage_class),
+        segments_(std::move(segments)) {}
 
   std::uint64_t size() const override { return segments_size(segments_); }
 
@@ -48,7 +92,7 @@ class SegmentedReader final : public BlobReader {
   Result<BlobReader*> open(std::size_t i) {
     if (!current_ || current_index_ != i) {
       current_.reset();
-      auto reader = blobs_.open(storage_class_, segments_[i].hash);
+      auto reader = open_single(metadata_, blobs_, storage_class_, segments_[i].hash);
       if (!reader) {
         return std::move(reader).error();
       }
@@ -58,6 +102,7 @@ class SegmentedReader final : public BlobReader {
     return current_.get();
   }
 
+  MetadataStore& metadata_;
   BlobStore& blobs_;
   StorageClass storage_class_;
   std::vector<Segment> segments_;
@@ -67,9 +112,30 @@ class SegmentedReader final : public BlobReader {
 
 }  // namespace
 
-std::unique_ptr<BlobReader> segmented_reader(BlobStore& blobs, StorageClass storage_class,
+Result<ContentHash> hash_bytes(const ChecksummerFactory& sha256,
+                               std::span<const std::byte> content) {
+  auto summer = sha256.create(ChecksumAlgorithm::kSha256);
+  if (!summer) {
+    return std::move(summer).error();
+  }
+  (*summer)->update(content.data(), content.size());
+  const std::vector<std::uint8_t> digest = (*summer)->digest();
+  ContentHash::Bytes bytes{};
+  if (digest.size() != bytes.size()) {
+    return Error{ErrorCode::kInternal, "SHA-256 digest of unexpected size"};
+  }
+  std::copy(digest.begin(), digest.end(), bytes.begin());
+  return ContentHash::from_bytes(bytes);
+}
+
+std::unique_ptr<BlobReader> memory_reader(std::vector<std::byte> content) {
+  return std::make_unique<MemoryReader>(std::move(content));
+}
+
+std::unique_ptr<BlobReader> segmented_reader(MetadataStore& metadata, BlobStore& blobs,
+                                             StorageClass storage_class,
                                              std::vector<Segment> segments) {
-  return std::make_unique<SegmentedReader>(blobs, storage_class, std::move(segments));
+  return std::make_unique<SegmentedReader>(metadata, blobs, storage_class, std::move(segments));
 }
 
 Result<std::unique_ptr<BlobReader>> open_content(MetadataStore& metadata, BlobStore& blobs,
@@ -79,16 +145,37 @@ Result<std::unique_ptr<BlobReader>> open_content(MetadataStore& metadata, BlobSt
   if (file || file.error().code != ErrorCode::kNotFound) {
     return file;
   }
-  auto segments = read_only(metadata, [&](MetadataTransaction& tx) {
-    return tx.segments().segments(storage_class, hash);
-  });
-  if (!segments) {
-    return std::move(segments).error();
+  // One transaction for the two other places.
+  std::optional<std::vector<std::byte>> row;
+  std::vector<Segment> segments;
+  auto s = metadata.transact(
+      [&](MetadataTransaction& tx) -> Status {
+        auto content = tx.blobs().inline_content(storage_class, hash);
+        if (!content) {
+          return std::move(content).error();
+        }
+        row = std::move(*content);
+        if (row) {
+          return {};
+        }
+        auto found = tx.segments().segments(storage_class, hash);
+        if (!found) {
+          return std::move(found).error();
+        }
+        segments = std::move(*found);
+        return {};
+      },
+      MetadataStore::Mode::kReadOnly);
+  if (!s) {
+    return std::move(s).error();
   }
-  if (segments->empty()) {
+  if (row) {
+    return memory_reader(std::move(*row));
+  }
+  if (segments.empty()) {
     return file;
   }
-  return segmented_reader(blobs, storage_class, std::move(*segments));
+  return segmented_reader(metadata, blobs, storage_class, std::move(segments));
 }
 
 Result<bool> content_present(MetadataTransaction& tx, BlobStore& blobs, StorageClass storage_class,
@@ -96,6 +183,13 @@ Result<bool> content_present(MetadataTransaction& tx, BlobStore& blobs, StorageC
   auto file = blobs.exists(storage_class, hash);
   if (!file || *file) {
     return file;
+  }
+  auto row = tx.blobs().find(storage_class, hash);
+  if (!row) {
+    return std::move(row).error();
+  }
+  if (*row && (*row)->stored_inline()) {
+    return true;
   }
   auto segments = tx.segments().segments(storage_class, hash);
   if (!segments) {

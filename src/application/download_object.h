@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "application/ports/blob_store.h"
@@ -20,13 +21,15 @@ class DownloadObject {
 
   DownloadObject(MetadataStore& metadata, BlobStore& blobs) : metadata_(metadata), blobs_(blobs) {}
 
-  // NotFound as above; DataLoss if the object's content file is missing. Blocking.
+  // NotFound as above; DataLoss if the object's content is missing (no file, no row content, no
+  // segments). Blocking.
   Result<Download> by_id(const TenantId& tenant, const ObjectId& id, bool want_content);
   Result<Download> by_key(const Namespace& ns, const TenantId& tenant, const ObjectKey& key,
                           bool want_content);
 
  private:
-  Result<Download> open(Result<Object> found, const TenantId& tenant, bool want_content);
+  Result<Download> find_and_open(const TenantId& tenant, bool want_content,
+                                 const std::function<Result<Object>(MetadataTransaction&)>& find);
 
   MetadataStore& metadata_;
   BlobStore& blobs_;

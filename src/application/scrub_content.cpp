@@ -1,4 +1,5 @@
 #include "application/scrub_content.h"
+#include "application/content_reader.h"
 
 #include <optional>
 
@@ -50,8 +51,31 @@ Result<ScrubContent::Report> ScrubContent::run_pass(Timestamp since, const Hooks
   }
 }
 
+Result<ContentHash> ScrubContent::hash_stored(StorageClass storage_class, const ContentHash& hash,
+                                              const std::function<bool(std::uint64_t)>& pace,
+                                              MetadataTransaction* tx) {
+  auto read = blobs_.hash_content(storage_class, hash, pace);
+  if (read || read.error().code != ErrorCode::kNotFound || sha256_ == nullptr) {
+    return read;
+  }
+  auto row = tx != nullptr ? tx->blobs().inline_content(storage_class, hash)
+                           : read_only(metadata_, [&](MetadataTransaction& t) {
+                               return t.blobs().inline_content(storage_class, hash);
+                             });
+  if (!row) {
+    return std::move(row).error();
+  }
+  if (!*row) {
+    return read;
+  }
+  if (pace && !pace((*row)->size())) {
+    return Error{ErrorCode::kAborted, "scrub stopped"};
+  }
+  return hash_bytes(*sha256_, **row);
+}
+
 Result<bool> ScrubContent::check(const Blob& blob, const Hooks& hooks, Report& report) {
-  auto read = blobs_.hash_content(blob.storage_class(), blob.hash(), hooks.pace);
+  auto read = hash_stored(blob.storage_class(), blob.hash(), hooks.pace, nullptr);
   if (!read && read.error().code == ErrorCode::kAborted) {
     return false;
   }
@@ -99,7 +123,7 @@ Status ScrubContent::confirm(const Blob& blob, const Hooks& hooks, Report& repor
     }
     // Re-read under the lock (only on this rare path, so uploads are not held up otherwise): the
     // file may have been replaced by a good copy since the first read.
-    auto reread = blobs_.hash_content(storage_class, hash, {});
+    auto reread = hash_stored(storage_class, hash, {}, &tx);
     const std::string reason = damage_of(reread, hash);
     auto recorded =
         tx.blobs().record_verification(storage_class, hash, clock_.now(), reason.empty());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "application/ports/blob_store.h"
+#include "application/ports/checksummer.h"
 #include "application/ports/clock.h"
 #include "application/ports/metadata_store.h"
 
@@ -16,6 +17,7 @@ namespace castor {
 // recently verified first, recording in each blob row when it was verified and whether it was
 // found damaged.
 //
+// Content kept in its blob row (the small-object path) is hashed from the row when it has no file.
 // A blob is damaged when its content file no longer matches its hash, is missing although the
 // blob is referenced, or cannot be read. A file that does not match is moved to quarantine
 // (BlobStore::quarantine), so that downloads of the objects using it answer DataLoss instead of
@@ -57,8 +59,11 @@ class ScrubContent {
   // Objects named per damaged blob.
   static constexpr std::size_t kObjectsListed = 20;
 
-  ScrubContent(MetadataStore& metadata, BlobStore& blobs, Clock& clock)
-      : metadata_(metadata), blobs_(blobs), clock_(clock) {}
+  // `sha256` (may be null) hashes content kept in blob rows (the small-object path); without it
+  // such content is reported damaged as missing, so wire it wherever INLINE_MAX_BYTES is on.
+  ScrubContent(MetadataStore& metadata, BlobStore& blobs, Clock& clock,
+               const ChecksummerFactory* sha256 = nullptr)
+      : metadata_(metadata), blobs_(blobs), clock_(clock), sha256_(sha256) {}
 
   // Checks every referenced blob not verified at or after `since` (pass the start of the pass to
   // check them all, or now - interval to check those due). Returns the first infrastructure error
@@ -71,10 +76,16 @@ class ScrubContent {
   Result<bool> check(const Blob& blob, const Hooks& hooks, Report& report);
   // Confirms a damage the unlocked read suggested, under the content lock, and records it.
   Status confirm(const Blob& blob, const Hooks& hooks, Report& report);
+  // The SHA-256 of the content as stored: its file, else (NotFound from the file) the bytes its
+  // row holds, read through `tx` when given.
+  Result<ContentHash> hash_stored(StorageClass storage_class, const ContentHash& hash,
+                                  const std::function<bool(std::uint64_t)>& pace,
+                                  MetadataTransaction* tx);
 
   MetadataStore& metadata_;
   BlobStore& blobs_;
   Clock& clock_;
+  const ChecksummerFactory* sha256_;
 };
 
 }  // namespace castor

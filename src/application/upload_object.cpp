@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "application/content_reader.h"
+
 namespace castor {
 
 namespace {
@@ -11,6 +13,12 @@ constexpr std::string_view kDefaultContentType = "application/octet-stream";
 Error too_large(std::uint64_t limit) {
   return {ErrorCode::kOutOfRange,
           "object is larger than the limit of " + std::to_string(limit) + " bytes"};
+}
+
+Error key_in_use(const Object& object) {
+  return {ErrorCode::kAlreadyExists, "key '" + object.key()->str() +
+                                         "' is already used in namespace " + object.ns().str() +
+                                         " of tenant " + object.tenant().str()};
 }
 }  // namespace
 
@@ -48,6 +56,14 @@ bool is_valid_content_type(std::string_view content_type) {
 }
 
 Status UploadObject::Upload::write(std::span<const std::byte> data) {
+  if (buffer_) {
+    // max_size_ is the declared size here; the HTTP layer holds the body to it already.
+    if (buffer_->size() + data.size() > max_size_) {
+      return invalid_argument("the body is longer than its declared length");
+    }
+    buffer_->insert(buffer_->end(), data.begin(), data.end());
+    return {};
+  }
   if (writer_->size() + data.size() > max_size_) {
     return too_large(max_size_);
   }
@@ -74,6 +90,18 @@ Result<std::unique_ptr<UploadObject::Upload>> UploadObject::begin(
   Object object = Object::begin(ids_.next(), std::move(request.ns), std::move(request.tenant),
                                 std::move(request.key), request.storage_class,
                                 std::move(request.content_type), clock_.now());
+  if (is_small(declared_size)) {
+    // The small-object path: nothing to prepare; the commit does it all.
+    std::unique_ptr<Upload> upload(
+        new Upload(std::move(object), nullptr, std::move(request.expected_hash)));
+    upload->buffer_.emplace();
+    upload->buffer_->reserve(static_cast<std::size_t>(*declared_size));
+    upload->max_size_ = *declared_size;
+    upload->attributes_ = std::move(request.attributes);
+    upload->policy_ = std::move(request.policy);
+    upload->deferred_key_ = std::move(deferred_key);
+    return upload;
+  }
   // The temporary file first: if it cannot be created, no row is left behind.
   auto writer = blobs_.create_temp(object.storage_class(), object.id());
   if (!writer) {
@@ -83,9 +111,7 @@ Result<std::unique_ptr<UploadObject::Upload>> UploadObject::begin(
           metadata_.transact([&](MetadataTransaction& tx) { return tx.objects().insert(object); });
       !s) {
     if (s.error().code == ErrorCode::kAlreadyExists && object.key()) {
-      return Error{ErrorCode::kAlreadyExists,
-                   "key '" + object.key()->str() + "' is already used in namespace " +
-                       object.ns().str() + " of tenant " + object.tenant().str()};
+      return key_in_use(object);
     }
     return std::move(s).error();
   }
@@ -99,6 +125,9 @@ Result<std::unique_ptr<UploadObject::Upload>> UploadObject::begin(
 }
 
 Result<Object> UploadObject::commit(Upload& upload) {
+  if (upload.buffer_) {
+    return commit_inline(upload);
+  }
   auto hash = upload.writer_->finish();
   if (!hash) {
     abort(upload);
@@ -149,7 +178,8 @@ Status UploadObject::commit_metadata(Upload& upload, const ContentHash& hash, Ob
     if (auto s = tx.lock_content(storage_class, hash); !s) {
       return s;
     }
-    if (auto blob = tx.blobs().add_ref(storage_class, hash, size); !blob) {
+    auto blob = tx.blobs().add_ref(storage_class, hash, size);
+    if (!blob) {
       return std::move(blob).error();
     }
     const Timestamp now = clock_.now();
@@ -170,14 +200,95 @@ Status UploadObject::commit_metadata(Upload& upload, const ContentHash& hash, Ob
         !granted) {
       return std::move(granted).error();
     }
-    if (auto s = blobs_.place(*upload.writer_, storage_class, hash); !s) {
-      return s;
+    // Content its blob row holds already (the small-object path) needs no file as well; the
+    // temporary file goes with the writer.
+    if (!blob->stored_inline()) {
+      if (auto s = blobs_.place(*upload.writer_, storage_class, hash); !s) {
+        return s;
+      }
     }
     return tx.objects().update(committed);
   });
 }
 
+Result<Object> UploadObject::commit_inline(Upload& upload) {
+  const std::span<const std::byte> content(*upload.buffer_);
+  auto hashed = hash_bytes(*inline_.sha256, content);
+  if (!hashed) {
+    return std::move(hashed).error();
+  }
+  const ContentHash hash = *hashed;
+  if (upload.expected_ && *upload.expected_ != hash) {
+    return Error{ErrorCode::kInvalidArgument,
+                 "content hash mismatch: the body hashes to " + hash.to_string() +
+                     ", X-Content-SHA256 said " + upload.expected_->to_string(),
+                 "content_hash_mismatch"};
+  }
+  const StorageClass storage_class = upload.object_.storage_class();
+  const bool claim = upload.policy_ && upload.deferred_key_;
+  Object committed = upload.object_;
+  auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
+    committed = upload.object_;
+    if (auto t = committed.set_attributes(upload.attributes_, upload.etag_); !t) {
+      return t;
+    }
+    // The lock order of commit_metadata (there is no object row yet): key, content, blob row.
+    if (claim) {
+      if (auto t = tx.lock_key(committed.ns(), committed.tenant(), *upload.deferred_key_); !t) {
+        return t;
+      }
+    }
+    if (auto t = tx.lock_content(storage_class, hash); !t) {
+      return t;
+    }
+    auto blob = tx.blobs().add_ref_inline(storage_class, hash, content);
+    if (!blob) {
+      return std::move(blob).error();
+    }
+    if (!blob->stored_inline()) {
+      // The content was stored before, as a file or segments; if it is not there (a row kept
+      // by the blob API's retention, a quarantined file), this upload brings it back.
+      auto present = content_present(tx, blobs_, storage_class, hash);
+      if (!present) {
+        return std::move(present).error();
+      }
+      if (!*present) {
+        if (auto t = tx.blobs().store_inline(storage_class, hash, content); !t) {
+          return t;
+        }
+      }
+    }
+    const Timestamp now = clock_.now();
+    if (claim) {
+      if (auto t = claim_key(tx, committed, *upload.deferred_key_, *upload.policy_, now); !t) {
+        return t;
+      }
+    } else if (auto bucket = tx.buckets().ensure(committed.ns(), committed.tenant(), now);
+               !bucket) {
+      return std::move(bucket).error();
+    }
+    if (auto t = committed.commit(hash, content.size(), now); !t) {
+      return t;
+    }
+    if (auto granted = tx.blobs().grant(committed.tenant(), storage_class, hash, now); !granted) {
+      return std::move(granted).error();
+    }
+    return tx.objects().insert(committed);
+  });
+  if (!s) {
+    if (s.error().code == ErrorCode::kAlreadyExists && !claim && committed.key()) {
+      return key_in_use(committed);
+    }
+    return std::move(s).error();
+  }
+  upload.object_ = committed;
+  return committed;
+}
+
 void UploadObject::abort(Upload& upload) {
+  if (upload.buffer_) {
+    return;  // the small-object path left nothing anywhere
+  }
   (void)blobs_.remove_temp(upload.object_.storage_class(), upload.object_.id());
   (void)metadata_.transact([&](MetadataTransaction& tx) -> Status {
     auto current = tx.objects().find(upload.object_.id(), /*for_update=*/true);

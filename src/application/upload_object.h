@@ -5,8 +5,10 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "application/ports/blob_store.h"
+#include "application/ports/checksummer.h"
 #include "application/ports/clock.h"
 #include "application/ports/id_generator.h"
 #include "application/ports/media_types.h"
@@ -15,6 +17,12 @@
 #include "domain/object.h"
 
 namespace castor {
+
+// The small-object path of UploadObject (below); off when max_bytes is 0 or sha256 is null.
+struct InlineUploads {
+  std::uint64_t max_bytes = 0;                 // INLINE_MAX_BYTES
+  const ChecksummerFactory* sha256 = nullptr;  // hashes the buffered content
+};
 
 // Stores a new object, crash-safely, in two phases:
 //   begin():  the object row is inserted in WRITING (invisible) and a temporary file is opened;
@@ -26,6 +34,14 @@ namespace castor {
 //             COMMITTED. Only then is the upload acknowledged.
 // A crash at any point before the commit leaves nothing visible; the garbage collector later
 // removes the WRITING row and the temporary file.
+//
+// Small objects (docs/PERFORMANCE.md "Small objects"): when the declared size (Content-Length)
+// is at most InlineUploads::max_bytes, begin() touches neither the disk nor the database, write()
+// appends to memory, and commit() hashes the bytes and, in ONE transaction, adds the blob's
+// reference with the content in its row (or only the reference, when the content is stored
+// already, however it is stored), claims the key and inserts the object COMMITTED. The content is
+// as durable as the commit (PostgreSQL, fsync on); there is no temporary file, no WRITING row and
+// no fsync of castor's own. A crash before the commit leaves nothing at all.
 class UploadObject {
  public:
   struct Request {
@@ -52,7 +68,10 @@ class UploadObject {
     // Appends content. OutOfRange once the object would exceed the size limit; ResourceExhausted
     // when the disk is full. Does not block on fsync or the database: IO threads may call it.
     Status write(std::span<const std::byte> data);
-    std::uint64_t size() const { return writer_->size(); }
+    std::uint64_t size() const { return buffer_ ? buffer_->size() : writer_->size(); }
+    // Whether the content is kept in memory for the small-object path: write() then only copies
+    // (it never blocks), so it may run on an IO thread.
+    bool buffered() const { return buffer_.has_value(); }
     // The S3 digests to store, computed beside the upload: the ETag (the MD5 of the content) and
     // the flexible checksums. Before commit().
     void set_digests(std::string etag, ObjectAttributes::Pairs checksums) {
@@ -67,7 +86,8 @@ class UploadObject {
         : object_(std::move(object)), writer_(std::move(writer)), expected_(std::move(expected)) {}
 
     Object object_;
-    std::unique_ptr<BlobWriter> writer_;
+    std::unique_ptr<BlobWriter> writer_;            // null on the small-object path
+    std::optional<std::vector<std::byte>> buffer_;  // the content, on the small-object path
     std::optional<ContentHash> expected_;
     std::uint64_t max_size_ = 0;
     ObjectAttributes attributes_;
@@ -78,17 +98,21 @@ class UploadObject {
 
   // `max_object_size` is in bytes. `media_types` (may be null: no guessing) must outlive this.
   UploadObject(MetadataStore& metadata, BlobStore& blobs, Clock& clock, IdGenerator& ids,
-               std::uint64_t max_object_size, const MediaTypes* media_types = nullptr)
+               std::uint64_t max_object_size, const MediaTypes* media_types = nullptr,
+               InlineUploads small = {})
       : metadata_(metadata),
         blobs_(blobs),
         clock_(clock),
         ids_(ids),
         max_object_size_(max_object_size),
-        media_types_(media_types) {}
+        media_types_(media_types),
+        inline_(small) {}
 
   // Phase one. InvalidArgument for a bad content type or attributes (check_attributes());
   // AlreadyExists (naming the key) if the key is in use and no policy is given; OutOfRange if
-  // `declared_size` (the Content-Length, when known) is over the limit. Blocking.
+  // `declared_size` (the Content-Length, when known) is over the limit. Blocking, except on the
+  // small-object path (declared_size <= InlineUploads::max_bytes), where it only checks the
+  // request.
   Result<std::unique_ptr<Upload>> begin(Request request,
                                         std::optional<std::uint64_t> declared_size);
 
@@ -96,8 +120,8 @@ class UploadObject {
   // InvalidArgument if the content does not match the expected hash; ResourceExhausted when the
   // disk is full; Aborted if the WRITING row expired meanwhile; with a policy, claim_key()'s
   // errors (FailedPrecondition "PreconditionFailed", NotFound, AlreadyExists while a native upload
-  // holds the key). On any error the upload is
-  // abandoned (as by abort()). Blocking.
+  // holds the key); AlreadyExists (naming the key) on the small-object path when the key is in
+  // use and no policy is given. On any error the upload is abandoned (as by abort()). Blocking.
   Result<Object> commit(Upload& upload);
 
   // Abandons the upload: removes the temporary file and the WRITING row. Blocking; never fails
@@ -105,9 +129,16 @@ class UploadObject {
   void abort(Upload& upload);
 
   std::uint64_t max_object_size() const { return max_object_size_; }
+  // Whether an upload of `declared_size` bytes (nullopt: unknown) takes the small-object path,
+  // where begin() never blocks (so an IO thread may call it) and write() only copies.
+  bool is_small(std::optional<std::uint64_t> declared_size) const {
+    return inline_.max_bytes > 0 && inline_.sha256 != nullptr && declared_size &&
+           *declared_size <= inline_.max_bytes;
+  }
 
  private:
   Status commit_metadata(Upload& upload, const ContentHash& hash, Object& committed);
+  Result<Object> commit_inline(Upload& upload);
 
   MetadataStore& metadata_;
   BlobStore& blobs_;
@@ -115,6 +146,7 @@ class UploadObject {
   IdGenerator& ids_;
   std::uint64_t max_object_size_;
   const MediaTypes* media_types_;
+  InlineUploads inline_;
 };
 
 // Returns true if `content_type` is acceptable to store and echo back: 1..255 printable ASCII

@@ -15,13 +15,16 @@ namespace castor {
 // Settings of `castor serve`, `migrate` and `gc`. Each comes from an environment variable or the
 // matching flag (`DB_POOL_SIZE` <-> `--db-pool-size`; a flag wins), else its default.
 struct Config {
-  std::string database_url;                                  // DATABASE_URL (required)
-  std::string listen_host = "0.0.0.0";                       // LISTEN_ADDR host part
-  std::uint16_t listen_port = 8080;                          // LISTEN_ADDR port; 0 = any free
-  std::optional<std::filesystem::path> port_file;            // PORT_FILE: bound port written here
-  std::filesystem::path hot_storage_path = "./data/hot";     // HOT_STORAGE_PATH
-  std::filesystem::path cold_storage_path = "./data/cold";   // COLD_STORAGE_PATH
-  std::uint64_t max_object_size = std::uint64_t{5} << 30;    // MAX_OBJECT_SIZE, bytes
+  std::string database_url;                                 // DATABASE_URL (required)
+  std::string listen_host = "0.0.0.0";                      // LISTEN_ADDR host part
+  std::uint16_t listen_port = 8080;                         // LISTEN_ADDR port; 0 = any free
+  std::optional<std::filesystem::path> port_file;           // PORT_FILE: bound port written here
+  std::filesystem::path hot_storage_path = "./data/hot";    // HOT_STORAGE_PATH
+  std::filesystem::path cold_storage_path = "./data/cold";  // COLD_STORAGE_PATH
+  std::uint64_t max_object_size = std::uint64_t{5} << 30;   // MAX_OBJECT_SIZE, bytes
+  // INLINE_MAX_BYTES: content up to this size (Content-Length) is kept in its blob row, committed
+  // with the object in one transaction (docs/PERFORMANCE.md "Small objects"); 0 = never. <= 1 MiB.
+  std::uint64_t inline_max_bytes = 65536;
   std::chrono::seconds gc_interval{60};                      // GC_INTERVAL_SECONDS; 0 = off
   std::chrono::seconds writing_timeout{3600};                // WRITING_TIMEOUT_SECONDS
   std::size_t db_pool_size = 8;                              // DB_POOL_SIZE

@@ -20,8 +20,8 @@ void PgBlobRepository::prepare_integrity(pqxx::connection& conn) {
                "AND u.storage_class = b.storage_class) + (SELECT count(*) FROM blob_segments s "
                "WHERE s.storage_class = b.storage_class AND s.segment_hash = b.content_hash) + "
                "(SELECT count(*) FROM upload_parts p JOIN upload_sessions u ON u.id = p.upload_id "
-               "WHERE p.content_hash = b.content_hash AND u.storage_class = b.storage_class) "
-               "FROM blobs b WHERE b.storage_class = $1 "
+               "WHERE p.content_hash = b.content_hash AND u.storage_class = b.storage_class), "
+               "b.content IS NOT NULL FROM blobs b WHERE b.storage_class = $1 "
                "AND b.content_hash > $2 ORDER BY b.content_hash LIMIT $3");
   conn.prepare(
       "blob_count_live_refs",
@@ -44,13 +44,14 @@ void PgBlobRepository::prepare_integrity(pqxx::connection& conn) {
                "INSERT INTO blobs AS b (storage_class, content_hash, size_bytes, ref_count) "
                "VALUES ($1, $2, $3, $4) ON CONFLICT (storage_class, content_hash) "
                "DO UPDATE SET ref_count = $4, updated_at = now()");
-  conn.prepare("blob_unverified_since",
-               "SELECT storage_class, content_hash, size_bytes, ref_count FROM blobs "
-               "WHERE ref_count > 0 AND (verified_at IS NULL OR verified_at < castor_ts($1)) "
-               // A composite blob has no file of its own; its segments are scrubbed as blobs.
-               "AND NOT EXISTS (SELECT 1 FROM blob_segments s WHERE s.storage_class = "
-               "blobs.storage_class AND s.content_hash = blobs.content_hash) "
-               "ORDER BY verified_at NULLS FIRST LIMIT $2");
+  conn.prepare(
+      "blob_unverified_since",
+      "SELECT storage_class, content_hash, size_bytes, ref_count, content IS NOT NULL "
+      "FROM blobs WHERE ref_count > 0 AND (verified_at IS NULL OR verified_at < castor_ts($1)) "
+      // A composite blob has no file of its own; its segments are scrubbed as blobs.
+      "AND NOT EXISTS (SELECT 1 FROM blob_segments s WHERE s.storage_class = "
+      "blobs.storage_class AND s.content_hash = blobs.content_hash) "
+      "ORDER BY verified_at NULLS FIRST LIMIT $2");
   conn.prepare("blob_record_verification",
                "UPDATE blobs AS b SET verified_at = castor_ts($3), damaged_at = CASE WHEN $4 "
                "THEN NULL ELSE COALESCE(b.damaged_at, castor_ts($3)) END "
@@ -70,7 +71,8 @@ Result<std::vector<BlobAudit>> PgBlobRepository::audit(StorageClass c,
       if (!h) {
         return Error{ErrorCode::kDataLoss, "malformed blobs row"};
       }
-      out.push_back({Blob(c, std::move(*h), row[1].as<std::uint64_t>(), row[2].as<std::uint64_t>()),
+      out.push_back({Blob(c, std::move(*h), row[1].as<std::uint64_t>(), row[2].as<std::uint64_t>(),
+                          row[4].as<bool>()),
                      row[3].as<std::uint64_t>()});
     }
     return out;
@@ -120,7 +122,8 @@ Result<std::vector<Blob>> PgBlobRepository::unverified_since(Timestamp since, st
       if (!c || !h) {
         return Error{ErrorCode::kDataLoss, "malformed blobs row"};
       }
-      out.emplace_back(*c, std::move(*h), row[2].as<std::uint64_t>(), row[3].as<std::uint64_t>());
+      out.emplace_back(*c, std::move(*h), row[2].as<std::uint64_t>(), row[3].as<std::uint64_t>(),
+                       row[4].as<bool>());
     }
     return out;
   });

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include <pqxx/binarystring>
 #include <pqxx/result>
 
 #include "infrastructure/pg_arrays.h"
@@ -15,13 +16,24 @@ void PgBlobRepository::prepare(pqxx::connection& conn) {
                "INSERT INTO blobs AS b (storage_class, content_hash, size_bytes, ref_count) "
                "VALUES ($1, $2, $3, 1) ON CONFLICT (storage_class, content_hash) "
                "DO UPDATE SET ref_count = b.ref_count + 1, updated_at = now() "
-               "RETURNING size_bytes, ref_count");
+               "RETURNING size_bytes, ref_count, content IS NOT NULL");
+  conn.prepare("blob_add_ref_inline",
+               "INSERT INTO blobs AS b (storage_class, content_hash, size_bytes, ref_count, "
+               "content) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (storage_class, content_hash) "
+               "DO UPDATE SET ref_count = b.ref_count + 1, updated_at = now() "
+               "RETURNING size_bytes, ref_count, content IS NOT NULL");
+  conn.prepare("blob_store_inline",
+               "UPDATE blobs SET content = $3, updated_at = now() "
+               "WHERE storage_class = $1 AND content_hash = $2");
+  conn.prepare("blob_inline_content",
+               "SELECT content FROM blobs WHERE storage_class = $1 AND content_hash = $2 "
+               "AND content IS NOT NULL");
   conn.prepare("blob_release",
                "UPDATE blobs SET ref_count = ref_count - 1, updated_at = now() "
                "WHERE storage_class = $1 AND content_hash = $2 AND ref_count > 0 "
                "RETURNING size_bytes, ref_count");
   conn.prepare("blob_find",
-               "SELECT size_bytes, ref_count FROM blobs "
+               "SELECT size_bytes, ref_count, content IS NOT NULL FROM blobs "
                "WHERE storage_class = $1 AND content_hash = $2");
   conn.prepare("blob_missing",
                "SELECT h FROM unnest($2::text[]) AS h WHERE NOT EXISTS "
@@ -90,6 +102,45 @@ Result<Blob> PgBlobRepository::add_ref(StorageClass c, const ContentHash& hash,
   return guarded([&]() -> Result<Blob> {
     auto r = sql_.exec("blob_add_ref", class_param(c), hash.hex(), size_bytes);
     return blob_from(c, hash, r[0]);
+  });
+}
+
+namespace {
+pqxx::binarystring bytea_param(std::span<const std::byte> content) {
+  return pqxx::binarystring(content.data(), content.size());
+}
+}  // namespace
+
+Result<Blob> PgBlobRepository::add_ref_inline(StorageClass c, const ContentHash& hash,
+                                              std::span<const std::byte> content) {
+  return guarded([&]() -> Result<Blob> {
+    auto r = sql_.exec("blob_add_ref_inline", class_param(c), hash.hex(),
+                       static_cast<std::uint64_t>(content.size()), bytea_param(content));
+    return blob_from(c, hash, r[0]);
+  });
+}
+
+Status PgBlobRepository::store_inline(StorageClass c, const ContentHash& hash,
+                                      std::span<const std::byte> content) {
+  return guarded([&]() -> Status {
+    auto r = sql_.exec("blob_store_inline", class_param(c), hash.hex(), bytea_param(content));
+    if (r.affected_rows() != 1) {
+      return not_found("blob " + hash.hex() + " has no row");
+    }
+    return {};
+  });
+}
+
+Result<std::optional<std::vector<std::byte>>> PgBlobRepository::inline_content(
+    StorageClass c, const ContentHash& hash) {
+  return guarded([&]() -> Result<std::optional<std::vector<std::byte>>> {
+    auto r = sql_.exec("blob_inline_content", class_param(c), hash.hex());
+    if (r.empty()) {
+      return std::optional<std::vector<std::byte>>();
+    }
+    const pqxx::binarystring bytes(r[0][0]);
+    const auto* data = reinterpret_cast<const std::byte*>(bytes.data());
+    return std::optional<std::vector<std::byte>>(std::in_place, data, data + bytes.size());
   });
 }
 

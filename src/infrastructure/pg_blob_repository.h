@@ -20,6 +20,12 @@ class PgBlobRepository final : public BlobRepository {
 
   Result<Blob> add_ref(StorageClass storage_class, const ContentHash& hash,
                        std::uint64_t size_bytes) override;
+  Result<Blob> add_ref_inline(StorageClass storage_class, const ContentHash& hash,
+                              std::span<const std::byte> content) override;
+  Status store_inline(StorageClass storage_class, const ContentHash& hash,
+                      std::span<const std::byte> content) override;
+  Result<std::optional<std::vector<std::byte>>> inline_content(StorageClass storage_class,
+                                                               const ContentHash& hash) override;
   Result<Blob> release(StorageClass storage_class, const ContentHash& hash) override;
   Result<std::optional<Blob>> find(StorageClass storage_class, const ContentHash& hash) override;
   Result<std::vector<ContentHash>> missing(StorageClass storage_class,

@@ -197,6 +197,7 @@ class MemoryObjectRepository final : public ObjectRepository {
 // Deletes a blob row with its retention and grants (the ON DELETE CASCADE of blob_grants).
 void erase_blob_row(State& state, StorageClass storage_class, const ContentHash& hash) {
   state.blobs.erase({storage_class, hash});
+  state.inline_content.erase({storage_class, hash});
   state.verifications.erase({storage_class, hash});
   state.retain_until.erase({storage_class, hash});
   std::erase_if(state.grants, [&](const auto& entry) {
@@ -258,6 +259,45 @@ class MemoryBlobRepository final : public BlobRepository {
       it->second.add_ref();
     }
     return it->second;
+  }
+
+  Result<Blob> add_ref_inline(StorageClass storage_class, const ContentHash& hash,
+                              std::span<const std::byte> content) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto [it, inserted] = state_.blobs.try_emplace({storage_class, hash}, storage_class, hash,
+                                                   content.size(), 1, /*stored_inline=*/true);
+    if (inserted) {
+      state_.inline_content[{storage_class, hash}].assign(content.begin(), content.end());
+    } else {
+      it->second.add_ref();
+    }
+    return it->second;
+  }
+
+  Status store_inline(StorageClass storage_class, const ContentHash& hash,
+                      std::span<const std::byte> content) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto it = state_.blobs.find({storage_class, hash});
+    if (it == state_.blobs.end()) {
+      return not_found("no such blob");
+    }
+    const Blob old = it->second;
+    it->second = Blob(storage_class, hash, old.size_bytes(), old.ref_count(), true);
+    state_.inline_content[{storage_class, hash}].assign(content.begin(), content.end());
+    return {};
+  }
+
+  Result<std::optional<std::vector<std::byte>>> inline_content(StorageClass storage_class,
+                                                               const ContentHash& hash) override {
+    auto it = state_.inline_content.find({storage_class, hash});
+    if (it == state_.inline_content.end()) {
+      return std::optional<std::vector<std::byte>>();
+    }
+    return std::optional<std::vector<std::byte>>(it->second);
   }
 
   Result<Blob> release(StorageClass storage_class, const ContentHash& hash) override {

@@ -49,8 +49,9 @@ class MemoryMetadataStore final : public MetadataStore {
     std::map<BlobKey, Blob> blobs;
     std::map<BlobKey, Verification> verifications;  // rows never verified have no entry
     std::map<BlobKey, Timestamp> retain_until;      // blobs without retention have no entry
-    std::map<GrantKey, Timestamp> grants;           // deleted with their blob row
-    std::map<BundleId, Bundle> bundles;             // with their files and metadata
+    std::map<BlobKey, std::vector<std::byte>> inline_content;  // rows holding their content
+    std::map<GrantKey, Timestamp> grants;                      // deleted with their blob row
+    std::map<BundleId, Bundle> bundles;                        // with their files and metadata
     std::map<std::string, ApiKey> api_keys;
     UploadTables uploads;  // upload sessions, their parts, and composite blobs' segments
     BucketTable buckets;
