@@ -60,7 +60,8 @@ std::int64_t blob_rows_with_hash(const std::string& database_url, std::string_vi
 std::vector<std::string> path_invariant_violations(const std::string& database_url,
                                                    const std::filesystem::path& storage_root);
 
-// POST /v1/admin/fsck (read-only); returns its JSON, requiring 200.
+// POST /v1/admin/fsck (read-only); returns its JSON. Throws std::runtime_error, quoting the
+// answer, unless it is 200 with a JSON object. (No Catch2 here: the chaos driver links this file.)
 boost::json::object run_fsck(testing::HttpClient& client);
 
 }  // namespace castor::e2e
