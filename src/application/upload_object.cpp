@@ -227,45 +227,45 @@ Result<Object> UploadObject::commit_inline(Upload& upload) {
   const StorageClass storage_class = upload.object_.storage_class();
   const bool claim = upload.policy_ && upload.deferred_key_;
   Object committed = upload.object_;
+  if (!claim) {
+    // The native API: one statement, so one round trip and one commit (insert_small).
+    if (auto t = committed.set_attributes(upload.attributes_, upload.etag_); !t) {
+      return std::move(t).error();
+    }
+    if (auto t = committed.commit(hash, content.size(), clock_.now()); !t) {
+      return std::move(t).error();
+    }
+    auto s = metadata_.transact(
+        [&](MetadataTransaction& tx) { return tx.objects().insert_small(committed, content); },
+        MetadataStore::Mode::kSingleStatement);
+    if (!s) {
+      if (s.error().code == ErrorCode::kAlreadyExists && committed.key()) {
+        return key_in_use(committed);
+      }
+      return std::move(s).error();
+    }
+    upload.object_ = committed;
+    return committed;
+  }
+  // S3 writes claim their key under a policy (write_policy.h): a transaction of several steps.
   auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
     committed = upload.object_;
     if (auto t = committed.set_attributes(upload.attributes_, upload.etag_); !t) {
       return t;
     }
     // The lock order of commit_metadata (there is no object row yet): key, content, blob row.
-    if (claim) {
-      if (auto t = tx.lock_key(committed.ns(), committed.tenant(), *upload.deferred_key_); !t) {
-        return t;
-      }
+    if (auto t = tx.lock_key(committed.ns(), committed.tenant(), *upload.deferred_key_); !t) {
+      return t;
     }
     if (auto t = tx.lock_content(storage_class, hash); !t) {
       return t;
     }
-    auto blob = tx.blobs().add_ref_inline(storage_class, hash, content);
-    if (!blob) {
+    if (auto blob = tx.blobs().add_ref_inline(storage_class, hash, content); !blob) {
       return std::move(blob).error();
     }
-    if (!blob->stored_inline()) {
-      // The content was stored before, as a file or segments; if it is not there (a row kept
-      // by the blob API's retention, a quarantined file), this upload brings it back.
-      auto present = content_present(tx, blobs_, storage_class, hash);
-      if (!present) {
-        return std::move(present).error();
-      }
-      if (!*present) {
-        if (auto t = tx.blobs().store_inline(storage_class, hash, content); !t) {
-          return t;
-        }
-      }
-    }
     const Timestamp now = clock_.now();
-    if (claim) {
-      if (auto t = claim_key(tx, committed, *upload.deferred_key_, *upload.policy_, now); !t) {
-        return t;
-      }
-    } else if (auto bucket = tx.buckets().ensure(committed.ns(), committed.tenant(), now);
-               !bucket) {
-      return std::move(bucket).error();
+    if (auto t = claim_key(tx, committed, *upload.deferred_key_, *upload.policy_, now); !t) {
+      return t;
     }
     if (auto t = committed.commit(hash, content.size(), now); !t) {
       return t;
@@ -276,9 +276,6 @@ Result<Object> UploadObject::commit_inline(Upload& upload) {
     return tx.objects().insert(committed);
   });
   if (!s) {
-    if (s.error().code == ErrorCode::kAlreadyExists && !claim && committed.key()) {
-      return key_in_use(committed);
-    }
     return std::move(s).error();
   }
   upload.object_ = committed;

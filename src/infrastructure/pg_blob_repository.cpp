@@ -20,11 +20,9 @@ void PgBlobRepository::prepare(pqxx::connection& conn) {
   conn.prepare("blob_add_ref_inline",
                "INSERT INTO blobs AS b (storage_class, content_hash, size_bytes, ref_count, "
                "content) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (storage_class, content_hash) "
-               "DO UPDATE SET ref_count = b.ref_count + 1, updated_at = now() "
+               "DO UPDATE SET ref_count = b.ref_count + 1, updated_at = now(), "
+               "content = COALESCE(b.content, EXCLUDED.content) "
                "RETURNING size_bytes, ref_count, content IS NOT NULL");
-  conn.prepare("blob_store_inline",
-               "UPDATE blobs SET content = $3, updated_at = now() "
-               "WHERE storage_class = $1 AND content_hash = $2");
   conn.prepare("blob_inline_content",
                "SELECT content FROM blobs WHERE storage_class = $1 AND content_hash = $2 "
                "AND content IS NOT NULL");
@@ -117,17 +115,6 @@ Result<Blob> PgBlobRepository::add_ref_inline(StorageClass c, const ContentHash&
     auto r = sql_.exec("blob_add_ref_inline", class_param(c), hash.hex(),
                        static_cast<std::uint64_t>(content.size()), bytea_param(content));
     return blob_from(c, hash, r[0]);
-  });
-}
-
-Status PgBlobRepository::store_inline(StorageClass c, const ContentHash& hash,
-                                      std::span<const std::byte> content) {
-  return guarded([&]() -> Status {
-    auto r = sql_.exec("blob_store_inline", class_param(c), hash.hex(), bytea_param(content));
-    if (r.affected_rows() != 1) {
-      return not_found("blob " + hash.hex() + " has no row");
-    }
-    return {};
   });
 }
 

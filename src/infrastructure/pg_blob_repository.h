@@ -22,8 +22,6 @@ class PgBlobRepository final : public BlobRepository {
                        std::uint64_t size_bytes) override;
   Result<Blob> add_ref_inline(StorageClass storage_class, const ContentHash& hash,
                               std::span<const std::byte> content) override;
-  Status store_inline(StorageClass storage_class, const ContentHash& hash,
-                      std::span<const std::byte> content) override;
   Result<std::optional<std::vector<std::byte>>> inline_content(StorageClass storage_class,
                                                                const ContentHash& hash) override;
   Result<Blob> release(StorageClass storage_class, const ContentHash& hash) override;

@@ -140,8 +140,8 @@ Status PgMetadataStore::transact_once(const std::function<Status(MetadataTransac
   PgCallDeadline::Use use(*lease);
   pqxx::connection& conn = **lease;
   Status status = guarded([&]() -> Status {
-    if (mode == Mode::kReadOnly) {
-      pqxx::nontransaction tx(conn);
+    if (mode != Mode::kReadWrite) {
+      pqxx::nontransaction tx(conn);  // each statement commits on its own
       PgTransaction unit(tx, &observer_);
       return work(unit);
     }

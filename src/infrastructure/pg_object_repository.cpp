@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include <pqxx/binarystring>
 #include <pqxx/result>
 
 #include "domain/object_key.h"
@@ -113,6 +114,28 @@ void PgObjectRepository::prepare(pqxx::connection& conn) {
                "content_hash, size_bytes, content_type, created_at, updated_at, metadata, "
                "attributes, etag) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, "
                "castor_ts($10), castor_ts($11), $12::jsonb, $13::jsonb, $14)");
+  // insert_small: one statement, so one round trip and one commit. The bucket: a new row from
+  // bucket_new, or the existing one held FOR KEY SHARE (a concurrent DeleteBucket that deleted it
+  // leaves both empty; then nothing below runs and the caller retries). Parameters of INSERT ...
+  // SELECT take no type from the target columns: hence the casts.
+  conn.prepare(
+      "object_insert_small",
+      "WITH bucket_new AS (INSERT INTO buckets (tenant_id, name, created_at) "
+      "VALUES ($3, $2, castor_ts($10)) ON CONFLICT (tenant_id, name) DO NOTHING RETURNING 1 AS "
+      "ok), "
+      "bucket_old AS (SELECT 1 AS ok FROM buckets WHERE tenant_id = $3 AND name = $2 "
+      "FOR KEY SHARE), "
+      "bucket AS (SELECT ok FROM bucket_new UNION ALL SELECT ok FROM bucket_old LIMIT 1), "
+      "blob AS (INSERT INTO blobs AS b (storage_class, content_hash, size_bytes, ref_count, "
+      "content) SELECT $5, $7, $8::bigint, 1, $15::bytea FROM bucket "
+      "ON CONFLICT (storage_class, content_hash) DO UPDATE SET ref_count = b.ref_count + 1, "
+      "updated_at = now(), content = COALESCE(b.content, EXCLUDED.content) RETURNING 1 AS ok), "
+      "granted AS (INSERT INTO blob_grants (tenant_id, storage_class, content_hash, granted_at) "
+      "SELECT $3, $5, $7, castor_ts($11) FROM blob ON CONFLICT DO NOTHING) "
+      "INSERT INTO objects (id, namespace, tenant_id, key, storage_class, status, content_hash, "
+      "size_bytes, content_type, created_at, updated_at, metadata, attributes, etag) "
+      "SELECT $1::uuid, $2, $3, $4, $5, $6, $7, $8::bigint, $9, castor_ts($10), castor_ts($11), "
+      "$12::jsonb, $13::jsonb, $14 FROM blob");
   conn.prepare("object_find", select_where("id = $1::uuid"));
   conn.prepare("object_find_for_update", select_where("id = $1::uuid FOR UPDATE"));
   // COALESCE(key, '') = $3 as well as key = $3: with it, either index answers with equality on
@@ -168,6 +191,23 @@ Status PgObjectRepository::insert(const Object& o) {
               std::string(to_string(o.storage_class())), std::string(to_string(o.status())),
               hash_param(o), o.size_bytes(), o.content_type(), to_us(o.created_at()),
               to_us(o.updated_at()), json.metadata, json.attributes, etag_param(o));
+    return {};
+  });
+}
+
+Status PgObjectRepository::insert_small(const Object& o, std::span<const std::byte> content) {
+  const AttributesJson json = attributes_to_json(o.attributes());
+  return guarded([&]() -> Status {
+    auto r = sql_.exec("object_insert_small", o.id().to_string(), o.ns().str(), o.tenant().str(),
+                       key_param(o), std::string(to_string(o.storage_class())),
+                       std::string(to_string(o.status())), hash_param(o), o.size_bytes(),
+                       o.content_type(), to_us(o.created_at()), to_us(o.updated_at()),
+                       json.metadata, json.attributes, etag_param(o),
+                       pqxx::binarystring(content.data(), content.size()));
+    if (r.affected_rows() != 1) {
+      return Error{ErrorCode::kAborted,
+                   "bucket " + o.ns().str() + " was deleted during the upload; retry"};
+    }
     return {};
   });
 }

@@ -19,6 +19,7 @@ class PgObjectRepository final : public ObjectRepository {
       : sql_(tx, observer) {}
 
   Status insert(const Object& object) override;
+  Status insert_small(const Object& object, std::span<const std::byte> content) override;
   Result<Object> find(const ObjectId& id, bool for_update) override;
   Result<Object> find_by_key(const Namespace& ns, const TenantId& tenant, const ObjectKey& key,
                              bool for_update) override;

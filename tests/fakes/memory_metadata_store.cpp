@@ -59,6 +59,31 @@ class MemoryObjectRepository final : public ObjectRepository {
     return {};
   }
 
+  Status insert_small(const Object& object, std::span<const std::byte> content) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    // The steps of the one SQL statement, on this transaction's copy of the state (an error
+    // discards it, as the statement's failure does).
+    if (auto bucket = memory_bucket_repository(state_.buckets, false)
+                          ->ensure(object.ns(), object.tenant(), object.created_at());
+        !bucket) {
+      return std::move(bucket).error();
+    }
+    const MemoryMetadataStore::BlobKey address{object.storage_class(), *object.content_hash()};
+    auto [it, inserted] =
+        state_.blobs.try_emplace(address, address.first, address.second, content.size(), 0, true);
+    const bool has_content = state_.inline_content.contains(address);
+    it->second = Blob(address.first, address.second, it->second.size_bytes(),
+                      it->second.ref_count() + 1, true);
+    if (inserted || !has_content) {
+      state_.inline_content[address].assign(content.begin(), content.end());
+    }
+    state_.grants.try_emplace({object.tenant().str(), address.first, address.second},
+                              object.updated_at());
+    return insert(object);
+  }
+
   Result<Object> find(const ObjectId& id, bool /*for_update*/) override {
     auto it = state_.objects.find(id);
     if (it == state_.objects.end()) {
@@ -266,29 +291,12 @@ class MemoryBlobRepository final : public BlobRepository {
     if (read_only_) {
       return read_only_write();
     }
-    auto [it, inserted] = state_.blobs.try_emplace({storage_class, hash}, storage_class, hash,
-                                                   content.size(), 1, /*stored_inline=*/true);
-    if (inserted) {
-      state_.inline_content[{storage_class, hash}].assign(content.begin(), content.end());
-    } else {
-      it->second.add_ref();
-    }
+    auto [it, inserted] =
+        state_.blobs.try_emplace({storage_class, hash}, storage_class, hash, content.size(), 0);
+    it->second = Blob(storage_class, hash, it->second.size_bytes(), it->second.ref_count() + 1,
+                      /*stored_inline=*/true);
+    state_.inline_content.try_emplace({storage_class, hash}, content.begin(), content.end());
     return it->second;
-  }
-
-  Status store_inline(StorageClass storage_class, const ContentHash& hash,
-                      std::span<const std::byte> content) override {
-    if (read_only_) {
-      return read_only_write();
-    }
-    auto it = state_.blobs.find({storage_class, hash});
-    if (it == state_.blobs.end()) {
-      return not_found("no such blob");
-    }
-    const Blob old = it->second;
-    it->second = Blob(storage_class, hash, old.size_bytes(), old.ref_count(), true);
-    state_.inline_content[{storage_class, hash}].assign(content.begin(), content.end());
-    return {};
   }
 
   Result<std::optional<std::vector<std::byte>>> inline_content(StorageClass storage_class,
@@ -714,7 +722,7 @@ class MemoryTransaction final : public MetadataTransaction {
                                                      : (n > static_cast<std::uint64_t>(-delta)
                                                             ? n - static_cast<std::uint64_t>(-delta)
                                                             : 0);
-              it->second = Blob(c, h, it->second.size_bytes(), after);
+              it->second = Blob(c, h, it->second.size_bytes(), after, it->second.stored_inline());
               return true;
             })),
         buckets_(memory_bucket_repository(state.buckets, read_only)),

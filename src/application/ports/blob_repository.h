@@ -37,17 +37,13 @@ class BlobRepository {
   virtual Result<Blob> add_ref(StorageClass storage_class, const ContentHash& hash,
                                std::uint64_t size_bytes) = 0;
 
-  // The small-object path (docs/PERFORMANCE.md "Small objects"). The caller holds the content
-  // lock and has checked that `content` hashes to `hash`.
+  // The small-object path (docs/PERFORMANCE.md "Small objects"). The caller has checked that
+  // `content` hashes to `hash`.
 
-  // As add_ref, and a new row holds `content` (size_bytes = content.size()). An existing row is
-  // left as it is apart from its count: check stored_inline() and, when false, that its content
-  // is present (content_present()); if it is not, store_inline().
+  // As add_ref, and the row holds `content` afterwards: a new row, or an existing one that held
+  // no content of its own (it may also have a file: a small duplicate, never a missing one).
   virtual Result<Blob> add_ref_inline(StorageClass storage_class, const ContentHash& hash,
                                       std::span<const std::byte> content) = 0;
-  // Puts `content` into the existing row. NotFound if there is no row.
-  virtual Status store_inline(StorageClass storage_class, const ContentHash& hash,
-                              std::span<const std::byte> content) = 0;
   // The content the row holds; nullopt when it holds none or there is no row. Does not lock.
   virtual Result<std::optional<std::vector<std::byte>>> inline_content(StorageClass storage_class,
                                                                        const ContentHash& hash) = 0;

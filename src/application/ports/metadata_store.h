@@ -51,7 +51,9 @@ class MetadataTransaction {
 // connection and transaction. Blocking: never call it from an IO thread.
 class MetadataStore {
  public:
-  enum class Mode { kReadWrite, kReadOnly };
+  // kSingleStatement: `work` runs exactly one statement, which commits on its own (no BEGIN and
+  // COMMIT round trips); a statement that fails changes nothing.
+  enum class Mode { kReadWrite, kReadOnly, kSingleStatement };
 
   virtual ~MetadataStore() = default;
 

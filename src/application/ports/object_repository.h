@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,15 @@ class ObjectRepository {
   // Stores a new object. AlreadyExists if its key is held by another WRITING or COMMITTED object of
   // the same (namespace, tenant).
   virtual Status insert(const Object& object) = 0;
+  // The small-object commit of a native upload (UploadObject, docs/PERFORMANCE.md "Small
+  // objects") as one atomic step: makes the object's namespace a bucket of its tenant if it is
+  // not one (holding the bucket row FOR KEY SHARE, as BucketRepository::ensure does), adds a
+  // reference to the blob (object.storage_class(), object.content_hash()) keeping `content` in
+  // its row (a new row; or an existing row that holds no content of its own yet), grants the
+  // tenant possession of it, and inserts `object`, which is COMMITTED. AlreadyExists if the
+  // object's key is in use (then nothing changed); Aborted if the bucket was deleted meanwhile
+  // (retry). Meant for MetadataStore::Mode::kSingleStatement.
+  virtual Status insert_small(const Object& object, std::span<const std::byte> content) = 0;
 
   // The object with `id` in any status; NotFound if there is none. `for_update` locks the row until
   // the transaction ends.
