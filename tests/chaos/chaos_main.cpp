@@ -105,9 +105,13 @@ int run(const Options& options) {
   if (options.fsck == "auto") {
     fsck = detect_fsck(options.castor);
   }
-  std::printf("chaos: seed=%llu workers=%d invariants=%s\n",
+  // The servers inherit INLINE_MAX_BYTES (castor's default when unset: the small-object path on);
+  // chaos_short_file_path sets 0 to run the file path alone.
+  const char* inline_max_bytes = std::getenv("INLINE_MAX_BYTES");
+  std::printf("chaos: seed=%llu workers=%d invariants=%s INLINE_MAX_BYTES=%s\n",
               static_cast<unsigned long long>(options.seed), options.workers,
-              fsck == FsckMode::kCastor ? "castor fsck + builtin" : "builtin");
+              fsck == FsckMode::kCastor ? "castor fsck + builtin" : "builtin",
+              inline_max_bytes != nullptr ? inline_max_bytes : "(default)");
   std::fflush(stdout);
   std::mt19937_64 rng(options.seed);
 

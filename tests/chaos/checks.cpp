@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 
 #include "chaos/shell.h"
+#include "e2e/inline_state.h"
 #include "e2e/storage_state.h"
 #include "support/http_client.h"
 #include "support/sha256.h"
@@ -115,7 +116,7 @@ StorageCheck check_storage(const CheckTarget& target, std::uint16_t port,
     } catch (const std::exception& e) {
       gc_error = e.what();
     }
-    check.violations = e2e::invariant_violations(target.database_url, target.storage_root);
+    check.violations = e2e::path_invariant_violations(target.database_url, target.storage_root);
     if (!gc_error.empty()) {
       check.violations.push_back("GC: " + gc_error);
     }

@@ -17,8 +17,10 @@ namespace castor::chaos {
 
 // How the storage invariants are checked.
 enum class FsckMode {
-  kBuiltin,  // SQL and filesystem checks of the test support (tests/e2e/storage_state.cpp)
-  kCastor,   // those, and `castor fsck` (which must exit 0)
+  // SQL and filesystem checks of the test support (tests/e2e/storage_state.cpp, made aware of
+  // content inline in blob rows by tests/e2e/inline_state.cpp)
+  kBuiltin,
+  kCastor,  // those, and `castor fsck` (which must exit 0)
 };
 
 // kCastor if `castor fsck --help` succeeds or `castor --help` names fsck, else kBuiltin.
