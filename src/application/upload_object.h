@@ -37,9 +37,11 @@ struct InlineUploads {
 //
 // Small objects (docs/PERFORMANCE.md "Small objects"): when the declared size (Content-Length)
 // is at most InlineUploads::max_bytes, begin() touches neither the disk nor the database, write()
-// appends to memory, and commit() hashes the bytes and, in ONE transaction, adds the blob's
-// reference with the content in its row (or only the reference, when the content is stored
-// already, however it is stored), claims the key and inserts the object COMMITTED. The content is
+// appends to memory, and commit() hashes the bytes and, in ONE step (one statement for the
+// native API, ObjectRepository::insert_small; one transaction under an S3 write policy), adds the
+// blob's reference with the content in its row (a row that holds no content yet gets it, even if
+// a file has it too: a small duplicate, never a missing copy), claims the key and inserts the
+// object COMMITTED. The content is
 // as durable as the commit (PostgreSQL, fsync on); there is no temporary file, no WRITING row and
 // no fsync of castor's own. A crash before the commit leaves nothing at all.
 class UploadObject {
