@@ -165,18 +165,28 @@ Awaitable<void> Listener::refuse(tcp::socket socket) {
   --refusing_;
 }
 
-Awaitable<bool> Listener::read_header(Connection& c, Exchange& ex, bool first) {
+Awaitable<bool> Listener::wait_readable(std::shared_ptr<Connection> conn) {
+  Connection& c = *conn;
+  // No buffer while idle: the socket's readiness is awaited, not a read, so that an idle
+  // connection holds no read buffer. The timer cancels the wait when the idle timeout passes.
+  net::steady_timer timer(c.stream.get_executor(), limits_.idle_timeout);
+  c.idle_wait = true;
+  timer.async_wait([weak = std::weak_ptr<Connection>(conn)](boost::system::error_code ec) {
+    auto alive = weak.lock();
+    if (!ec && alive && alive->idle_wait) {
+      boost::system::error_code ignored;
+      alive->stream.socket().cancel(ignored);
+    }
+  });
+  auto [ec] = co_await c.stream.socket().async_wait(tcp::socket::wait_read, kAsTuple);
+  c.idle_wait = false;
+  timer.cancel();
+  co_return !ec;
+}
+
+Awaitable<bool> Listener::read_header(Connection& c, Exchange& ex) {
   ex.parser.header_limit(kHeaderLimit);
   ex.parser.body_limit(boost::none);  // the object size limit is enforced while streaming
-  if (!first && c.buffer.size() == 0) {
-    // Keep-alive: wait up to the idle timeout for the next request to begin.
-    c.stream.expires_after(limits_.idle_timeout);
-    auto [ec, n] = co_await c.stream.async_read_some(c.buffer.prepare(kHeaderLimit), kAsTuple);
-    if (ec) {
-      co_return false;
-    }
-    c.buffer.commit(n);
-  }
   // From its first byte (or, on a new connection, from accept), a whole header must arrive within
   // the header timeout, however slowly it trickles in.
   c.stream.expires_after(limits_.header_timeout);
@@ -199,19 +209,28 @@ Awaitable<bool> Listener::read_header(Connection& c, Exchange& ex, bool first) {
 Awaitable<void> Listener::session(std::shared_ptr<Connection> conn) {
   Connection& c = *conn;
   for (bool first = true;; first = false) {
-    Exchange ex;
-    if (!co_await read_header(c, ex, first)) {
+    if (!first && c.buffer.size() == 0) {
+      // Keep-alive: wait up to the idle timeout for the next request to begin.
+      const bool readable = co_await wait_readable(conn);
+      if (!readable) {
+        break;
+      }
+    }
+    // Allocated per request, so that an idle connection does not hold a parser.
+    auto ex = std::make_unique<Exchange>();
+    const bool ok = co_await read_header(c, *ex);
+    if (!ok) {
       break;
     }
     c.busy = true;
-    co_await serve_(c, ex);
+    co_await serve_(c, *ex);
     c.busy = false;
-    if (ex.close || !ex.parser.is_done()) {
+    if (ex->close || !ex->parser.is_done()) {
       // A body we did not read (an early error) cannot be skipped safely: close.
       break;
     }
     if (c.buffer.size() == 0) {
-      // Idle between requests: give back the body-sized buffers until the next request needs them.
+      // Idle between requests: give back the buffers until the next request needs them.
       c.buffer.shrink_to_fit();
       std::vector<std::byte>().swap(c.chunk);
     }

@@ -60,9 +60,12 @@ class Listener {
   Awaitable<void> accept_loop();
   Awaitable<void> session(std::shared_ptr<Connection> conn);
   Awaitable<void> refuse(boost::asio::ip::tcp::socket socket);
-  // Reads the next request's header into ex (bounded by the idle and header timeouts). False when
-  // the connection is to end (after answering 400/431 if the request was malformed).
-  Awaitable<bool> read_header(Connection& c, Exchange& ex, bool first);
+  // Waits, holding no buffer, until the connection has bytes to read: true, or false when the idle
+  // timeout passed or the connection failed or was closed.
+  Awaitable<bool> wait_readable(std::shared_ptr<Connection> conn);
+  // Reads the next request's header into ex, within the header timeout from now. False when the
+  // connection is to end (after answering 400/431 if the request was malformed).
+  Awaitable<bool> read_header(Connection& c, Exchange& ex);
   Awaitable<void> send_raw_error(Connection& c, boost::beast::http::status status, std::string code,
                                  std::string message);
   std::size_t open_connections();

@@ -48,6 +48,7 @@ struct Connection {
   std::vector<std::byte> chunk;  // body bytes; allocated on first use, kChunkSize
   std::string remote;            // client address, for logs and per-IP rate limits
   bool busy = false;             // a request is being served; touched only on the strand
+  bool idle_wait = false;        // waiting for a keep-alive request to begin; only on the strand
 };
 
 // One request in progress.
