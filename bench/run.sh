@@ -240,6 +240,8 @@ NGINX_VERSION=$(nginx -v 2>&1 | sed 's/.*nginx\///')
 PG_VERSION=$("$PG_BIN/postgres" --version | awk '{ print $3 }')
 WRK_VERSION=$({ wrk -v 2>&1 || true; } | awk 'NR == 1 { print $2 }')
 CASTOR_REV=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "uncommitted")
+# the binary's path and mtime (castor has no --version; its sha256 identifies it, see below)
+CASTOR_BIN_SHOWN="$CASTOR_BIN, built $(date -u -r "$CASTOR_BIN" +'%Y-%m-%d %H:%M UTC' 2>/dev/null || echo '?')"
 [[ $FSTYPE == tmpfs ]] && log "warning: $T is on tmpfs; fsync and disk figures will be meaningless (set BENCH_TMPDIR)"
 log "temp dir $T ($FSTYPE); load average at start: $LOADAVG"
 
@@ -829,7 +831,7 @@ mkdir -p "$(dirname "$BENCH_RESULTS")"
   echo
   echo "Machine: $NPROC × $CPU_MODEL, $MEM_GIB GiB RAM, Linux $KERNEL, temp dir on $FSTYPE;" \
        "load average at start $LOADAVG, at the end $(cut -d' ' -f1-3 /proc/loadavg)."
-  echo "Software: castor $CASTOR_REV (binary sha256 ${CASTOR_SHA:-n/a}…), nginx $NGINX_VERSION," \
+  echo "Software: castor binary ${CASTOR_BIN_SHOWN:-n/a} (sha256 ${CASTOR_SHA:-n/a}…), bench/run.sh at $CASTOR_REV, nginx $NGINX_VERSION," \
        "PostgreSQL $PG_VERSION, pgbench, wrk $WRK_VERSION, curl $(curl --version | awk 'NR==1 { print $2 }'), $(python3 --version 2>&1)."
   echo "castor settings: ${CASTOR_SETTINGS:-n/a}; ${AUTH_NOTE:-}; fd limit ${CASTOR_FD_LIMIT:-n/a}${BENCH_CASTOR_ENV:+; BENCH_CASTOR_ENV=\"$BENCH_CASTOR_ENV\"}."
   echo "PostgreSQL (castor's and pgbench's, its defaults): $PG_SETTINGS."
