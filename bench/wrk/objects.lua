@@ -8,7 +8,14 @@
 --                    "/v1/objects/by-key/bench/t1/obj-%06d") it is formatted
 --                    with an index that rotates over 0 .. BENCH_N-1
 --   BENCH_N          number of distinct paths to rotate over  (default 1000)
+--   BENCH_LIST_FILE  a file of lines (e.g. object ids): BENCH_PATH's "%s" is
+--                    formatted with them in turn, rotating (instead of a unique string)
 --   BENCH_BODY_SIZE  bytes of request body; 0 = no body      (default 0)
+--   BENCH_BODY_FILE  send this file's bytes as the body of EVERY request (the
+--                    same content each time: dedup hits on a content-addressed
+--                    server); overrides BENCH_BODY_SIZE
+--   BENCH_BODY_LIST  a file naming one body file per line: the bodies rotate over
+--                    them (threads start at different places); overrides both
 --   BENCH_HEADERS    extra headers, "Name: value|Name: value"
 --   BENCH_NONCE      string that makes bodies unique across runs
 --   BENCH_EXACT      1 = one connection per thread: time every request (see below)
@@ -23,18 +30,50 @@
 --   BENCH_LATENCY [n=... mean_us=... p50_us=... p99_us=... max_us=...] wrk_p50_us=... wrk_p99_us=...
 -- which bench/run.sh reads.
 --
--- Every body is distinct (a "<nonce>-<thread>-<counter>:" prefix over random
--- filler) so that a content-addressed server cannot deduplicate them: each
--- request is a new blob, as with real distinct uploads.
+-- Without BENCH_BODY_FILE every body is distinct (a "<nonce>-<thread>-<counter>:"
+-- prefix over random filler) so that a content-addressed server cannot deduplicate
+-- them: each request is a new blob, as with real distinct uploads.
 
 local method = os.getenv("BENCH_METHOD") or "GET"
 local path_fmt = os.getenv("BENCH_PATH") or "/"
 local n = tonumber(os.getenv("BENCH_N") or "1000")
 local body_size = tonumber(os.getenv("BENCH_BODY_SIZE") or "0")
 local nonce = os.getenv("BENCH_NONCE") or tostring(os.time())
-local unique = string.find(path_fmt, "%s", 1, true) ~= nil
 local exact = tonumber(os.getenv("BENCH_EXACT") or "0") == 1
+
+local function read_file(name)
+  local f = assert(io.open(name, "rb"))
+  local data = f:read("*a")
+  f:close()
+  return data
+end
+
+-- BENCH_LIST_FILE: rotate over its non-empty lines
+local list = nil
+local list_file = os.getenv("BENCH_LIST_FILE") or ""
+if list_file ~= "" then
+  list = {}
+  for line in string.gmatch(read_file(list_file), "[^\r\n]+") do list[#list + 1] = line end
+  assert(#list > 0, "BENCH_LIST_FILE " .. list_file .. " has no lines")
+  n = #list
+end
+local unique = list == nil and string.find(path_fmt, "%s", 1, true) ~= nil
 local rotate = not unique and string.find(path_fmt, "%", 1, true) ~= nil
+
+-- BENCH_BODY_FILE: one fixed body for every request
+local fixed_body = nil
+local body_file = os.getenv("BENCH_BODY_FILE") or ""
+if body_file ~= "" then fixed_body = read_file(body_file) end
+
+-- BENCH_BODY_LIST: rotate over the contents of the files it names
+local bodies = nil
+local body_index = 0
+local body_list = os.getenv("BENCH_BODY_LIST") or ""
+if body_list ~= "" then
+  bodies = {}
+  for name in string.gmatch(read_file(body_list), "[^\r\n]+") do bodies[#bodies + 1] = read_file(name) end
+  assert(#bodies > 0, "BENCH_BODY_LIST " .. body_list .. " names no file")
+end
 
 local ffi = require("ffi")
 ffi.cdef[[
@@ -78,6 +117,7 @@ function init(args)
   end
   -- threads start at different places of the rotation
   index = math.floor((tn - 1) * n / 2) % n
+  if bodies then body_index = math.floor((tn - 1) * #bodies / 2) % #bodies end
 end
 
 function request()
@@ -87,11 +127,15 @@ function request()
   if unique then
     path = string.format(path_fmt, tag)
   elseif rotate then
-    path = string.format(path_fmt, index)
+    path = string.format(path_fmt, list and list[index + 1] or index)
     index = (index + 1) % n
   end
-  local body = nil
-  if body_size > 0 then
+  local body = fixed_body
+  if bodies then
+    body = bodies[body_index + 1]
+    body_index = (body_index + 1) % #bodies
+  end
+  if body == nil and body_size > 0 then
     local prefix = tag .. ":"
     body = prefix .. string.sub(filler, #prefix + 1)
   end
