@@ -94,8 +94,8 @@ TEST_CASE("content uploaded again after its last reference was dropped survives 
   CHECK(ref_count("hot", hash) == 1);
 
   run_gc(client);
-  CHECK((stored_content(shared.database.url(), shared.server.storage_root(), "hot", hash) ==
-         content));
+  CHECK(
+      (stored_bytes(shared.database.url(), shared.server.storage_root(), "hot", hash) == content));
   CHECK(ref_count("hot", hash) == 1);
   const auto response = by_id(client, "GET", string_field(new_object, "id"), tenant);
   REQUIRE(response.status == 200);
@@ -116,10 +116,10 @@ TEST_CASE("the same content is shared across tenants but not across storage clas
   CHECK(ref_count("hot", hash) == 2);
   CHECK(ref_count("cold", hash) == 1);
   // One copy per class (2 KiB: in each class's blob row).
-  CHECK((stored_content(shared.database.url(), shared.server.storage_root(), "hot", hash) ==
-         content));
-  CHECK((stored_content(shared.database.url(), shared.server.storage_root(), "cold", hash) ==
-         content));
+  CHECK(
+      (stored_bytes(shared.database.url(), shared.server.storage_root(), "hot", hash) == content));
+  CHECK(
+      (stored_bytes(shared.database.url(), shared.server.storage_root(), "cold", hash) == content));
 }
 
 }  // namespace castor::e2e

@@ -97,8 +97,8 @@ void round_trip(const ObjectParams& params, std::string_view content,
       check_created(post_object(client, params, content, extra), params, content, stored_type);
   check_download(client, params, id, content, stored_type);
   // In its content file, or (up to INLINE_MAX_BYTES) in its blob row.
-  CHECK((stored_content(shared.database.url(), shared.server.storage_root(), "hot",
-                        testing::sha256_hex(content)) == content));
+  CHECK((stored_bytes(shared.database.url(), shared.server.storage_root(), "hot",
+                      testing::sha256_hex(content)) == content));
 }
 
 ObjectParams params_with_key(std::string key) {
@@ -173,9 +173,9 @@ TEST_CASE("query parameters work like headers, and cold content lands under the 
                 "text/csv");
   check_download(client, params, id, content, "text/csv");
 
-  CHECK((stored_content(shared.database.url(), shared.server.storage_root(), "cold", hash) ==
-         content));
-  CHECK_FALSE(stored_content(shared.database.url(), shared.server.storage_root(), "hot", hash));
+  CHECK(
+      (stored_bytes(shared.database.url(), shared.server.storage_root(), "cold", hash) == content));
+  CHECK_FALSE(stored_bytes(shared.database.url(), shared.server.storage_root(), "hot", hash));
 }
 
 TEST_CASE("X-Content-SHA256 is accepted bare and with the sha256: prefix", "[e2e][roundtrip]") {

@@ -171,10 +171,10 @@ std::optional<BlobRow> find_blob(const std::string& database_url, std::string_vi
   return BlobRow{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::int64_t>()};
 }
 
-std::optional<std::string> stored_content(const std::string& database_url,
-                                          const fs::path& storage_root,
-                                          std::string_view storage_class,
-                                          std::string_view content_hash) {
+std::optional<std::string> stored_bytes(const std::string& database_url,
+                                        const fs::path& storage_root,
+                                        std::string_view storage_class,
+                                        std::string_view content_hash) {
   const fs::path file =
       testing::content_path(storage_root / storage_class, std::string(content_hash));
   if (fs::exists(file)) {

@@ -25,10 +25,10 @@ std::optional<BlobRow> find_blob(const std::string& database_url, std::string_vi
 // The bytes stored for (storage_class, content_hash): its content file under
 // storage_root/storage_class, else the content its blob row holds (the small-object path,
 // INLINE_MAX_BYTES); nullopt when there is neither.
-std::optional<std::string> stored_content(const std::string& database_url,
-                                          const std::filesystem::path& storage_root,
-                                          std::string_view storage_class,
-                                          std::string_view content_hash);
+std::optional<std::string> stored_bytes(const std::string& database_url,
+                                        const std::filesystem::path& storage_root,
+                                        std::string_view storage_class,
+                                        std::string_view content_hash);
 
 std::map<std::string, std::int64_t> object_status_counts(const std::string& database_url,
                                                          std::string_view tenant);
