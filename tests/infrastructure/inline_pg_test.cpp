@@ -48,7 +48,12 @@ struct Stack : PgFixture {
     if (!up) {
       return std::move(up).error();
     }
-    REQUIRE((*up)->write(std::as_bytes(std::span(content.data(), content.size()))));
+    // No Catch2 assertion here: the concurrency test calls this from several threads, and Catch2's
+    // assertion handling is not thread-safe.
+    if (auto w = (*up)->write(std::as_bytes(std::span(content.data(), content.size()))); !w) {
+      use_case.abort(**up);
+      return std::move(w).error();
+    }
     return use_case.commit(**up);
   }
 
