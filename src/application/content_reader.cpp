@@ -27,26 +27,6 @@ class MemoryReader final : public BlobReader {
   std::vector<std::byte> content_;
 };
 
-// The content's file, else the content its row holds; NotFound when neither.
-Result<std::unique_ptr<BlobReader>> open_single(MetadataStore& metadata, BlobStore& blobs,
-                                                StorageClass storage_class,
-                                                const ContentHash& hash) {
-  auto file = blobs.open(storage_class, hash);
-  if (file || file.error().code != ErrorCode::kNotFound) {
-    return file;
-  }
-  auto row = read_only(metadata, [&](MetadataTransaction& tx) {
-    return tx.blobs().inline_content(storage_class, hash);
-  });
-  if (!row) {
-    return std::move(row).error();
-  }
-  if (!*row) {
-    return file;
-  }
-  return memory_reader(std::move(**row));
-}
-
 class SegmentedReader final : public BlobReader {
  public:
   SegmentedReader(MetadataStore& metadata, BlobStore& blobs, StorageClass storage_class,
@@ -92,7 +72,7 @@ class SegmentedReader final : public BlobReader {
   Result<BlobReader*> open(std::size_t i) {
     if (!current_ || current_index_ != i) {
       current_.reset();
-      auto reader = open_single(metadata_, blobs_, storage_class_, segments_[i].hash);
+      auto reader = open_content(metadata_, blobs_, storage_class_, segments_[i].hash);
       if (!reader) {
         return std::move(reader).error();
       }
@@ -138,6 +118,27 @@ std::unique_ptr<BlobReader> segmented_reader(MetadataStore& metadata, BlobStore&
   return std::make_unique<SegmentedReader>(metadata, blobs, storage_class, std::move(segments));
 }
 
+Result<std::unique_ptr<BlobReader>> open_unfiled_content(MetadataTransaction& tx,
+                                                         MetadataStore& metadata, BlobStore& blobs,
+                                                         StorageClass storage_class,
+                                                         const ContentHash& hash) {
+  auto row = tx.blobs().inline_content(storage_class, hash);
+  if (!row) {
+    return std::move(row).error();
+  }
+  if (*row) {
+    return memory_reader(std::move(**row));
+  }
+  auto segments = tx.segments().segments(storage_class, hash);
+  if (!segments) {
+    return std::move(segments).error();
+  }
+  if (segments->empty()) {
+    return not_found("content " + hash.hex() + " is stored nowhere");
+  }
+  return segmented_reader(metadata, blobs, storage_class, std::move(*segments));
+}
+
 Result<std::unique_ptr<BlobReader>> open_content(MetadataStore& metadata, BlobStore& blobs,
                                                  StorageClass storage_class,
                                                  const ContentHash& hash) {
@@ -145,37 +146,13 @@ Result<std::unique_ptr<BlobReader>> open_content(MetadataStore& metadata, BlobSt
   if (file || file.error().code != ErrorCode::kNotFound) {
     return file;
   }
-  // One transaction for the two other places.
-  std::optional<std::vector<std::byte>> row;
-  std::vector<Segment> segments;
-  auto s = metadata.transact(
-      [&](MetadataTransaction& tx) -> Status {
-        auto content = tx.blobs().inline_content(storage_class, hash);
-        if (!content) {
-          return std::move(content).error();
-        }
-        row = std::move(*content);
-        if (row) {
-          return {};
-        }
-        auto found = tx.segments().segments(storage_class, hash);
-        if (!found) {
-          return std::move(found).error();
-        }
-        segments = std::move(*found);
-        return {};
-      },
-      MetadataStore::Mode::kReadOnly);
-  if (!s) {
-    return std::move(s).error();
+  auto unfiled = read_only(metadata, [&](MetadataTransaction& tx) {
+    return open_unfiled_content(tx, metadata, blobs, storage_class, hash);
+  });
+  if (!unfiled && unfiled.error().code == ErrorCode::kNotFound) {
+    return file;  // the file's own NotFound, as before
   }
-  if (row) {
-    return memory_reader(std::move(*row));
-  }
-  if (segments.empty()) {
-    return file;
-  }
-  return segmented_reader(metadata, blobs, storage_class, std::move(segments));
+  return unfiled;
 }
 
 Result<bool> content_present(MetadataTransaction& tx, BlobStore& blobs, StorageClass storage_class,

@@ -37,6 +37,14 @@ Result<std::unique_ptr<BlobReader>> open_content(MetadataStore& metadata, BlobSt
                                                  StorageClass storage_class,
                                                  const ContentHash& hash);
 
+// The part of open_content() after the content file was found missing: the row's content, else
+// the segments, read through the caller's transaction `tx` (a segmented reader keeps `metadata`
+// for its segments, opened later). NotFound when it has neither. Blocking.
+Result<std::unique_ptr<BlobReader>> open_unfiled_content(MetadataTransaction& tx,
+                                                         MetadataStore& metadata, BlobStore& blobs,
+                                                         StorageClass storage_class,
+                                                         const ContentHash& hash);
+
 // Whether the content (storage_class, hash) can be read: its file exists, its row holds it, or it
 // has segments (each of which is a stored blob). Blocking.
 Result<bool> content_present(MetadataStore& metadata, BlobStore& blobs, StorageClass storage_class,

@@ -26,15 +26,14 @@ Result<DownloadObject::Download> DownloadObject::by_key(const Namespace& ns, con
 Result<DownloadObject::Download> DownloadObject::find_and_open(
     const TenantId& tenant, bool want_content,
     const std::function<Result<Object>(MetadataTransaction&)>& find) {
-  // One read-only transaction finds the object and, for small content kept in its blob row, reads
-  // the content too: a GET of a small object is one round trip of SQL. The content file, when
-  // there is one, is opened meanwhile (a file open, not a read).
+  // One read-only unit finds the object and opens its content wherever it is stored: the file
+  // (opened meanwhile: a file open, not a read), else the row's content or the segments.
   Result<Object> found = not_found("no such object");
-  std::unique_ptr<BlobReader> reader;
+  Result<std::unique_ptr<BlobReader>> reader = not_found("");
   bool present = false;
   auto s = metadata_.transact(
       [&](MetadataTransaction& tx) -> Status {
-        reader.reset();
+        reader = not_found("");
         present = false;
         found = find(tx);
         if (!found || !found->visible() || found->tenant() != tenant) {
@@ -50,20 +49,12 @@ Result<DownloadObject::Download> DownloadObject::find_and_open(
           present = *there;
           return {};
         }
-        auto file = blobs_.open(storage_class, hash);
-        if (file) {
-          reader = std::move(*file);
-          return {};
+        reader = blobs_.open(storage_class, hash);
+        if (!reader && reader.error().code == ErrorCode::kNotFound) {
+          reader = open_unfiled_content(tx, metadata_, blobs_, storage_class, hash);
         }
-        if (file.error().code != ErrorCode::kNotFound) {
-          return std::move(file).error();
-        }
-        auto row = tx.blobs().inline_content(storage_class, hash);
-        if (!row) {
-          return std::move(row).error();
-        }
-        if (*row) {
-          reader = memory_reader(std::move(**row));
+        if (!reader && reader.error().code != ErrorCode::kNotFound) {
+          return std::move(reader).error();
         }
         return {};
       },
@@ -77,26 +68,16 @@ Result<DownloadObject::Download> DownloadObject::find_and_open(
   if (!found->visible() || found->tenant() != tenant) {
     return not_found("no such object");
   }
-  Download download{std::move(*found), std::move(reader)};
   if (!want_content) {
     if (!present) {
-      return content_missing(download.object);
+      return content_missing(*found);
     }
-    return download;
+    return Download{std::move(*found), nullptr};
   }
-  if (!download.content) {
-    // A composite blob (its segments), or content that is gone.
-    auto opened = open_content(metadata_, blobs_, download.object.storage_class(),
-                               *download.object.content_hash());
-    if (!opened) {
-      if (opened.error().code == ErrorCode::kNotFound) {
-        return content_missing(download.object);
-      }
-      return std::move(opened).error();
-    }
-    download.content = std::move(*opened);
+  if (!reader) {
+    return content_missing(*found);  // NotFound: stored nowhere
   }
-  return download;
+  return Download{std::move(*found), std::move(*reader)};
 }
 
 }  // namespace castor

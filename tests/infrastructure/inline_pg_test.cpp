@@ -25,12 +25,6 @@ namespace {
 constexpr StorageClass kHot = StorageClass::kHot;
 const TenantId kTenant = *TenantId::parse("t");
 
-std::unique_ptr<FsBlobStore> make_files(const TempDir& dir) {
-  auto s = FsBlobStore::create(dir.path() / "hot", dir.path() / "cold");
-  REQUIRE(s);
-  return std::move(*s);
-}
-
 struct Stack : PgFixture {
   Result<Object> put(UploadObject& use_case, const std::string& content,
                      std::optional<std::string> key = std::nullopt, const char* ns = "ns") {
@@ -74,7 +68,7 @@ struct Stack : PgFixture {
   }
 
   TempDir dir;
-  std::unique_ptr<FsBlobStore> files = make_files(dir);
+  std::unique_ptr<FsBlobStore> files = make_fs_blob_store(dir);
   PgMetadataStore& metadata = *PgFixture::store;
   SystemClock clock;
   RandomIdGenerator ids;

@@ -25,12 +25,6 @@ namespace fs = std::filesystem;
 constexpr StorageClass kHot = StorageClass::kHot;
 const TenantId kTenant = *TenantId::parse("t");
 
-std::unique_ptr<FsBlobStore> make_files(const TempDir& dir) {
-  auto s = FsBlobStore::create(dir.path() / "hot", dir.path() / "cold");
-  REQUIRE(s);
-  return std::move(*s);
-}
-
 struct Stack : PgFixture {
   Object put(const std::string& content) {
     auto up = upload.begin({.ns = *Namespace::parse("ns"),
@@ -55,7 +49,7 @@ struct Stack : PgFixture {
   }
 
   TempDir dir;
-  std::unique_ptr<FsBlobStore> files = make_files(dir);
+  std::unique_ptr<FsBlobStore> files = make_fs_blob_store(dir);
   PgMetadataStore& metadata = *PgFixture::store;
   SystemClock clock;
   RandomIdGenerator ids;
