@@ -5,8 +5,8 @@
 #
 #   tests/openapi/run.sh build/tests/openapi/castor_openapi_dump
 #
-# Runs `npm ci` in tests/openapi when node_modules is missing (Node.js 18 or later and npm
-# needed; offline once installed). Validates: the document castor serves, the same merged with all
+# Runs `npm ci` in tests/openapi when node_modules is missing (Node.js 18 or later and npm, from
+# Debian when missing; offline once installed: package-lock.json pins every package). Validates: the document castor serves, the same merged with all
 # planned fragments of src/api/openapi/planned/, and, to prove the validator can fail, a copy
 # broken on purpose (which must be refused). Exit status 0 when all three came out as expected.
 set -euo pipefail
@@ -18,8 +18,12 @@ source "$ROOT/scripts/lib/common.sh"
 
 dump=$(realpath "${1:?usage: run.sh CASTOR_OPENAPI_DUMP}")
 [[ -x $dump ]] || castor_die "not an executable: $dump"
+# Node.js 18 or later: Debian bookworm's nodejs (18) when there is none (a NodeSource nodejs,
+# which carries its own npm, is left alone: Debian's npm package would conflict with it).
+command -v node >/dev/null 2>&1 || castor_install_deps nodejs
 command -v node >/dev/null 2>&1 || castor_die "the OpenAPI validation needs Node.js (18 or later)"
 if [[ ! -d $HERE/node_modules/@apidevtools/swagger-parser ]]; then
+  command -v npm >/dev/null 2>&1 || castor_install_deps npm
   command -v npm >/dev/null 2>&1 || castor_die "the OpenAPI validation needs npm"
   castor_log "npm ci in $HERE"
   (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) || castor_die "npm ci failed in $HERE"
