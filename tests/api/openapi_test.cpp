@@ -76,6 +76,9 @@ std::map<std::string, std::string> planned_fragments() {
   std::map<std::string, std::string> out;
   const std::filesystem::path dir =
       std::filesystem::path(CASTOR_SOURCE_DIR) / "src/api/openapi/planned";
+  if (!std::filesystem::is_directory(dir)) {
+    return out;  // every planned fragment has landed (git keeps no empty directory)
+  }
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() == ".json") {
       std::ifstream in(entry.path());
@@ -260,7 +263,6 @@ TEST_CASE("openapi: the planned fragments merge and document routes still to com
   // new operations may be a route yet (else it belongs in src/api/openapi/paths/), and it must
   // merge into the served document.
   const auto planned = planned_fragments();
-  CHECK(planned.size() >= 6);
   std::set<std::string> routes;
   for (const Route& r : RouteTable::get().routes()) {
     routes.insert(route_name(r));

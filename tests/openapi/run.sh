@@ -32,5 +32,8 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/castor-openapi.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 "$dump" >"$work/served.json"
-"$dump" "$ROOT"/src/api/openapi/planned/*.json >"$work/planned.json"
+shopt -s nullglob
+planned=("$ROOT"/src/api/openapi/planned/*.json)
+shopt -u nullglob
+"$dump" "${planned[@]}" >"$work/planned.json"
 node "$HERE/validate.mjs" "$work/served.json" "$work/planned.json" --broken "$work/served.json"
