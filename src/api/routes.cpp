@@ -12,10 +12,10 @@ namespace {
 constexpr std::string_view kUnmatched = "unmatched";
 
 // castor's routes (each one documented in src/api/openapi/: tests/api/openapi_test.cpp compares
-// the two). Order matters twice: a pattern's methods are listed in Allow in this order,
-// and the metric labels follow it. Every route but the probes and /metrics needs a credential;
-// object routes authorise per tenant in their handlers (kTenantScope), admin routes need the
-// admin scope for all tenants (kFixedScope, checked before the handler).
+// the two). Order matters twice: a pattern's methods are listed in Allow in this order, and the
+// metric labels follow it. Every route but the probes, /openapi.json and /metrics needs a
+// credential; object routes authorise per tenant in their handlers (kTenantScope), admin routes
+// need the admin scope for all tenants (kFixedScope, checked before the handler).
 std::vector<Route> castor_routes() {
   constexpr auto kOpen = Access::kOpen;
   constexpr auto kFixed = Access::kFixedScope;

@@ -272,7 +272,7 @@ bool is_s3_request(const ServerCore& s, Exchange& ex) {
     return true;
   }
   if (ex.target.path == "/" && !s3_signed(ex)) {
-    return false;  // GET / without an S3 signature: the native probe, like /health
+    return false;  // "/" without an S3 signature: the native probe (GET/HEAD, like /health)
   }
   const std::string_view first = first_segment(ex.target.path);
   for (std::string_view native : kNativeSegments) {
