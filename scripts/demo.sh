@@ -67,6 +67,7 @@ call() {
     fi
   done
   printf '\n'
+  : >"$BODY" # curl leaves the file alone when there is no body (a 304): no stale content
   STATUS=$(curl -sS "${method_args[@]}" -o "$BODY" -D "$HEADERS" -w '%{http_code}' \
     "${AUTH[@]}" "$@" "$BASE_URL$path") || {
     printf 'FAILED: curl could not complete the request (is the server running at %s?)\n' \
@@ -139,6 +140,22 @@ call 200 GET /ready
 
 say "The same at the path JustStorage clients use (castor keeps JustStorage's API; see README): GET /health/ready"
 call 200 GET /health/ready
+
+# --- the root and the OpenAPI document -----------------------------------------------------------
+say "The root answers like /health (PutPlace's clients probe it): GET /"
+call 200 GET /
+
+say "The OpenAPI 3.1 document of every route (no credential needed): GET /openapi.json"
+call 200 GET /openapi.json
+expect_header ETag
+OPENAPI_ETAG=$(header ETag)
+grep -q '"openapi":"3.1.0"' "$BODY" || {
+  printf 'FAILED: /openapi.json is no OpenAPI 3.1 document\n' >&2
+  exit 1
+}
+
+say "Unchanged? If-None-Match with its ETag: 304"
+call 304 GET /openapi.json -H "If-None-Match: $OPENAPI_ETAG"
 
 # --- upload --------------------------------------------------------------------------------------
 say "Upload with parameters in headers (X-Namespace, X-Tenant, X-Key, X-Storage-Class)"

@@ -39,6 +39,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/api/conditional_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/http_date_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/key_path_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/api/openapi_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/check_integrity_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/scrub_content_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/periodic_task_test.cpp
@@ -55,4 +56,6 @@ target_sources(castor_unit_tests PRIVATE
 # the S3 XML castor writes.
 target_link_libraries(castor_unit_tests
   PRIVATE castor_test_fakes castor_api castor_infrastructure castor_test_support OpenSSL::Crypto
-          pugixml::pugixml)
+          pugixml::pugixml Boost::json)
+# openapi_test.cpp reads the planned OpenAPI fragments (src/api/openapi/planned/) from the tree.
+target_compile_definitions(castor_unit_tests PRIVATE CASTOR_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

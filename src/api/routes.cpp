@@ -11,10 +11,11 @@ namespace {
 
 constexpr std::string_view kUnmatched = "unmatched";
 
-// castor's routes. Order matters twice: a pattern's methods are listed in Allow in this order,
-// and the metric labels follow it. Every route but the probes and /metrics needs a credential;
-// object routes authorise per tenant in their handlers (kTenantScope), admin routes need the
-// admin scope for all tenants (kFixedScope, checked before the handler).
+// castor's routes (each one documented in src/api/openapi/: tests/api/openapi_test.cpp compares
+// the two). Order matters twice: a pattern's methods are listed in Allow in this order, and the
+// metric labels follow it. Every route but the probes, /openapi.json and /metrics needs a
+// credential; object routes authorise per tenant in their handlers (kTenantScope), admin routes
+// need the admin scope for all tenants (kFixedScope, checked before the handler).
 std::vector<Route> castor_routes() {
   constexpr auto kOpen = Access::kOpen;
   constexpr auto kFixed = Access::kFixedScope;
@@ -33,6 +34,14 @@ std::vector<Route> castor_routes() {
       {"HEAD", "/ready", "/ready", kOpen, kNone, handle_ready, Served::kEverywhere},
       {"GET", "/health/ready", "/ready", kOpen, kNone, handle_ready, Served::kEverywhere},
       {"HEAD", "/health/ready", "/ready", kOpen, kNone, handle_ready, Served::kEverywhere},
+      // GET / answers like /health (PutPlace's clients probe it); an S3-signed GET / is S3's
+      // ListBuckets instead (s3::is_s3_request).
+      {"GET", "/", "/", kOpen, kNone, handle_health, Served::kEverywhere},
+      {"HEAD", "/", "/", kOpen, kNone, handle_health, Served::kEverywhere},
+      // The OpenAPI document of these routes (src/api/openapi/, docs/OPENAPI.md).
+      // Served on the API listener only: it documents that listener's routes.
+      {"GET", "/openapi.json", "/openapi.json", kOpen, kNone, handle_openapi},
+      {"HEAD", "/openapi.json", "/openapi.json", kOpen, kNone, handle_openapi},
       {"GET", "/metrics", "/metrics", kOpen, kAdmin, handle_metrics, Served::kMetrics},
       {"HEAD", "/metrics", "/metrics", kOpen, kAdmin, handle_metrics, Served::kMetrics},
       {"GET", "/v1/objects", "/v1/objects", kTenant, kRead, handle_list},

@@ -90,6 +90,8 @@ class RouteTable {
 Awaitable<void> handle_health(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_ready(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_metrics(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+// GET /openapi.json (openapi_handlers.cpp): the document with its ETag; 304 for If-None-Match.
+Awaitable<void> handle_openapi(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 // {id} or, by key, {rest}: "{namespace}/{tenant}/{key}" (see parse_key_path).

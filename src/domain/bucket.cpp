@@ -6,8 +6,8 @@
 namespace castor {
 namespace {
 
-constexpr std::array<std::string_view, 5> kReserved = {"v1", "health", "ready", "metrics",
-                                                       "console"};
+constexpr std::array<std::string_view, 6> kReserved = {"v1",      "health",  "ready",
+                                                       "metrics", "console", "openapi.json"};
 constexpr std::array<std::string_view, 3> kReservedPrefixes = {"xn--", "sthree-", "amzn-s3-demo-"};
 constexpr std::array<std::string_view, 5> kReservedSuffixes = {"-s3alias", "--ol-s3", ".mrap",
                                                                "--x-s3", "--table-s3"};

@@ -20,8 +20,8 @@ struct Bucket {
   friend bool operator==(const Bucket&, const Bucket&) = default;
 };
 
-// The names the native API's paths use (`/v1/...`, `/health`, `/ready`, `/metrics`, `/console/`):
-// a bucket with one of these names could not be addressed path-style.
+// The names the native API's paths use (`/v1/...`, `/health`, `/ready`, `/metrics`, `/console/`,
+// `/openapi.json`): a bucket with one of these names could not be addressed path-style.
 bool is_reserved_bucket_name(std::string_view name);
 
 // Checks a name for CreateBucket against Amazon S3's rules for general purpose buckets ("Bucket

@@ -134,6 +134,8 @@ TEST_CASE("castor's routes: patterns, labels, Allow, parameters", "[unit]") {
       {"/health", "/health", "GET, HEAD", true, nullptr, nullptr},
       {"/ready", "/ready", "GET, HEAD", true, nullptr, nullptr},
       {"/health/ready", "/ready", "GET, HEAD", true, nullptr, nullptr},
+      {"/", "/", "GET, HEAD", true, nullptr, nullptr},
+      {"/openapi.json", "/openapi.json", "GET, HEAD", true, nullptr, nullptr},
       {"/metrics", "/metrics", "GET, HEAD", true, nullptr, nullptr},
       {"/v1/objects", "/v1/objects", "GET, POST", false, nullptr, nullptr},
       {"/v1/objects/0193a1b2", "/v1/objects/{id}", "GET, HEAD, DELETE", false, "id", "0193a1b2"},
@@ -155,7 +157,8 @@ TEST_CASE("castor's routes: patterns, labels, Allow, parameters", "[unit]") {
       {"/v1/admin/api-keys/a/b", "unmatched", "", false, nullptr, nullptr},
       {"/health/", "unmatched", "", false, nullptr, nullptr},
       {"/v2/objects", "unmatched", "", false, nullptr, nullptr},
-      {"/", "unmatched", "", false, nullptr, nullptr},
+      {"//", "unmatched", "", false, nullptr, nullptr},
+      {"/openapi.json/", "unmatched", "", false, nullptr, nullptr},
   };
   for (const Expected& e : cases) {
     INFO(e.path);
@@ -202,7 +205,9 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
     switch (r.access) {
       case Access::kOpen:
         open.insert(r.pattern);
-        CHECK(r.served != Served::kApi);
+        // The probes answer on the METRICS_ADDR listener too; the OpenAPI document describes
+        // the API listener's routes and is served there only.
+        CHECK((r.served == Served::kApi) == (r.pattern == "/openapi.json"));
         break;
       case Access::kFixedScope:
         CHECK(r.pattern.starts_with("/v1/admin/"));
@@ -228,12 +233,15 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
       CHECK(head->route != Router::kNoRoute);
     }
   }
-  CHECK(open == std::set<std::string_view>{"/health", "/ready", "/health/ready", "/metrics"});
+  CHECK(open == std::set<std::string_view>{"/health", "/ready", "/health/ready", "/",
+                                           "/openapi.json", "/metrics"});
   // The metric labels: distinct, in table order, "unmatched" last.
   const auto labels = table.labels();
   CHECK(std::vector<std::string_view>(labels.begin(), labels.end()) ==
         std::vector<std::string_view>{"/health",
                                       "/ready",
+                                      "/",
+                                      "/openapi.json",
                                       "/metrics",
                                       "/v1/objects",
                                       "/v1/objects/{id}",

@@ -63,7 +63,7 @@ TEST_CASE("bucket names S3 refuses", "[unit][s3][buckets]") {
 }
 
 TEST_CASE("bucket names the native API's paths use are reserved", "[unit][s3][buckets]") {
-  for (const char* name : {"health", "ready", "metrics", "console"}) {
+  for (const char* name : {"health", "ready", "metrics", "console", "openapi.json"}) {
     require_refused(name);
     CHECK(is_reserved_bucket_name(name));
   }

@@ -72,13 +72,14 @@ TEST_CASE("unknown routes answer 404 and known routes with a wrong method 405 wi
     require_error(client.request("GET", target, {{"X-Tenant", "t"}}), 404, "not_found");
   }
   // Paths outside the native API's are the S3 API's (docs/S3.md): unsigned, they are refused
-  // the S3 way.
-  for (const char* target : {"/", "/v2/objects"}) {
+  // the S3 way. "/" is S3's only when S3-signed: unsigned, it is the probe (docs/OPENAPI.md).
+  for (const char* target : {"/v2/objects", "/bucket"}) {
     INFO("GET " << target);
     const HttpResponse s3 = client.request("GET", target);
     CHECK(s3.status == 403);
     CHECK(s3.body.find("<Code>AccessDenied</Code>") != std::string::npos);
   }
+  CHECK(client.request("GET", "/").body == R"({"status":"ok"})");
   struct WrongMethod {
     const char* method;
     std::string target;

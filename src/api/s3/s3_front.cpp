@@ -1,6 +1,7 @@
 // The S3 front end's entry: addressing, authentication, dispatch (s3_front.h).
 #include "api/s3/s3_front.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -17,7 +18,28 @@ namespace {
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
 
 // The first path segments the native API owns (docs/S3.md "Addressing and routing").
-constexpr std::string_view kNativeSegments[] = {"v1", "health", "ready", "metrics", "console"};
+constexpr std::string_view kNativeSegments[] = {"v1",      "health",  "ready",
+                                                "metrics", "console", "openapi.json"};
+
+// Whether the request carries an S3 signature, or at least means to: an Authorization header
+// that is not a native "Bearer" one (AWS4-HMAC-SHA256, or SigV2's "AWS", which castor refuses
+// in S3's words), or a presigned URL's X-Amz-* query parameters.
+bool s3_signed(Exchange& ex) {
+  if (auto authorization = ex.header("Authorization")) {
+    constexpr std::string_view kBearer = "bearer ";
+    const std::string_view a = *authorization;
+    const bool bearer =
+        a.size() >= kBearer.size() &&
+        std::equal(kBearer.begin(), kBearer.end(), a.begin(), [](char want, char got) {
+          return want == (got >= 'A' && got <= 'Z' ? static_cast<char>(got - 'A' + 'a') : got);
+        });
+    if (!bearer) {
+      return true;
+    }
+  }
+  return ex.target.get("X-Amz-Algorithm") || ex.target.get("X-Amz-Credential") ||
+         ex.target.get("X-Amz-Signature");
+}
 
 std::string_view first_segment(std::string_view path) {
   path.remove_prefix(std::min<std::size_t>(1, path.size()));
@@ -248,6 +270,9 @@ Awaitable<std::optional<Error>> authenticate(ServerCore& s, Connection& c, Excha
 bool is_s3_request(const ServerCore& s, Exchange& ex) {
   if (virtual_host_bucket(s, ex)) {
     return true;
+  }
+  if (ex.target.path == "/" && !s3_signed(ex)) {
+    return false;  // "/" without an S3 signature: the native probe (GET/HEAD, like /health)
   }
   const std::string_view first = first_segment(ex.target.path);
   for (std::string_view native : kNativeSegments) {

@@ -8,7 +8,10 @@ namespace castor::api::s3 {
 
 // Whether the request is for the S3 front end rather than the native API: its Host is
 // virtual-hosted under S3_DOMAIN ("<bucket>.<domain>"), or its path is outside the native API's
-// (/v1/..., /health, /ready, /metrics, /console/...). "/" is S3's ListBuckets.
+// (/v1/..., /health, /ready, /metrics, /console/..., /openapi.json). "/" is S3's ListBuckets when
+// the request is S3-signed (an Authorization header other than "Bearer ...", or a presigned URL's
+// X-Amz-Algorithm/-Credential/-Signature); otherwise it is the native probe that answers like
+// /health.
 bool is_s3_request(const ServerCore& s, Exchange& ex);
 
 // Serves one S3 request: addressing (path or virtual-hosted style), SigV4 authentication of the
