@@ -282,6 +282,37 @@ grep -q '"docs/second.txt"' "$BODY" || {
 say "A limit over 1000 -> 400"
 call 400 GET "/v1/objects?namespace=$NS&tenant_id=$TENANT&limit=1001"
 
+# --- metadata (docs/METADATA.md) ------------------------------------------------------------------
+say "Upload with metadata: X-Meta-<name> headers, an X-Metadata JSON object, Content-Disposition"
+call 201 POST /v1/objects -H "X-Namespace: $NS" -H "X-Tenant: $TENANT" \
+  -H 'X-Key: models/tiny.bin' -H 'X-Meta-Owner: demo' \
+  -H 'X-Metadata: {"model": {"family": "llama", "params": 7e9}}' \
+  -H 'Content-Disposition: attachment; filename="tiny.bin"' --data-binary "@$WORK/second.txt"
+MODEL_ID=$(json_string id)
+grep -q '"metadata":{"model":{"family":"llama","params":7000000000},"owner":"demo"}' "$BODY" || {
+  echo 'FAILED: expected the metadata in the object JSON' >&2
+  exit 1
+}
+
+say "HEAD returns it as X-Meta-* headers (non-strings as JSON text) and Content-Disposition"
+call 200 HEAD "/v1/objects/$MODEL_ID" -H "X-Tenant: $TENANT"
+expect_header X-Meta-owner
+expect_header X-Meta-model
+expect_header Content-Disposition
+
+say "PATCH merges (RFC 7396: null removes a member); content and ETag stay, updated_at moves"
+call 200 PATCH "/v1/objects/$MODEL_ID/metadata" -H "X-Tenant: $TENANT" \
+  -H 'Content-Type: application/json' \
+  --data '{"metadata": {"owner": null, "model": {"quantized": true}}, "content_type": "application/x-demo"}'
+grep -q '"metadata":{"model":{"family":"llama","params":7000000000,"quantized":true}}' "$BODY" || {
+  echo 'FAILED: expected the merged metadata' >&2
+  exit 1
+}
+
+say "Metadata names are [a-z0-9-_] -> 400 invalid_metadata"
+call 400 PATCH "/v1/objects/$MODEL_ID/metadata" -H "X-Tenant: $TENANT" \
+  -H 'Content-Type: application/json' --data '{"metadata": {"Not.Valid": 1}}'
+
 # --- delete --------------------------------------------------------------------------------------
 say "Delete by id -> 204"
 call 204 DELETE "/v1/objects/$HELLO_ID" -H "X-Tenant: $TENANT"

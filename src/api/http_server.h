@@ -27,6 +27,7 @@
 #include "application/manage_api_keys.h"
 #include "application/manage_s3_credentials.h"
 #include "application/metrics.h"
+#include "application/objects/update_object_metadata.h"
 #include "application/ports/checksummer.h"
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
@@ -74,7 +75,8 @@ struct UseCases {
   CopyObject& copy;
   const ChecksummerFactory& checksummers;  // MD5 and the flexible checksums
   const Sigv4Crypto& sigv4_crypto;
-  CopyUploadPart& copy_upload_part;  // S3 UploadPartCopy
+  CopyUploadPart& copy_upload_part;       // S3 UploadPartCopy
+  UpdateObjectMetadata& update_metadata;  // PATCH /v1/objects/{id}/metadata
   // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
   // must not block (it reads counters and /proc, never the database).
   std::function<std::string()> render_metrics;

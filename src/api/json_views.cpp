@@ -21,24 +21,38 @@ boost::json::object to_json(const Object& o) {
   j["content_type"] = o.content_type();
   j["created_at"] = http_params::rfc3339(o.created_at());
   j["updated_at"] = http_params::rfc3339(o.updated_at());
+  const auto disposition = ObjectAttributes::find(o.attributes().headers, "content-disposition");
+  j["content_disposition"] =
+      disposition ? boost::json::value(*disposition) : boost::json::value(nullptr);
   return j;
 }
 
 }  // namespace
 
-std::string object_json(const Object& object) { return boost::json::serialize(to_json(object)); }
+std::string object_json(const Object& object) {
+  // The metadata is spliced in as its canonical text: Boost.JSON would turn numbers into doubles
+  // (1.50 into 1.5E0, long integers into approximations); the text keeps them as sent.
+  std::string out = boost::json::serialize(to_json(object));
+  out.pop_back();  // '}'
+  out += ",\"metadata\":";
+  out += object.attributes().metadata_json();
+  out += '}';
+  return out;
+}
 
 std::string list_page_json(const ListObjects::Page& page) {
-  boost::json::array objects;
-  objects.reserve(page.objects.size());
-  for (const Object& o : page.objects) {
-    objects.push_back(to_json(o));
+  std::string out = "{\"objects\":[";
+  for (std::size_t i = 0; i < page.objects.size(); ++i) {
+    if (i > 0) {
+      out += ',';
+    }
+    out += object_json(page.objects[i]);
   }
-  boost::json::object j;
-  j["objects"] = std::move(objects);
-  j["next_cursor"] =
-      page.next_cursor ? boost::json::value(*page.next_cursor) : boost::json::value(nullptr);
-  return boost::json::serialize(j);
+  out += "],\"next_cursor\":";
+  out += boost::json::serialize(page.next_cursor ? boost::json::value(*page.next_cursor)
+                                                 : boost::json::value(nullptr));
+  out += '}';
+  return out;
 }
 
 std::string api_key_json(const ApiKey& key, std::optional<std::string> token) {

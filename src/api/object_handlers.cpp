@@ -4,6 +4,7 @@
 
 #include "api/content_response.h"
 #include "api/json_views.h"
+#include "api/object_metadata_http.h"
 #include "api/routes.h"
 #include "api/server_core.h"
 
@@ -85,7 +86,8 @@ Awaitable<void> send_object(ServerCore& s, Connection& c, Exchange& ex,
   const ContentHead head{.hash_hex = o.content_hash()->hex(),
                          .size = o.size_bytes(),
                          .content_type = o.content_type(),
-                         .last_modified = o.created_at()};
+                         .last_modified = o.created_at(),
+                         .headers = metadata_headers(o)};
   co_await send_content(s, c, ex, head, d.content.get());
 }
 
@@ -112,6 +114,11 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex, const 
                                 .storage_class = StorageClass::kHot,
                                 .content_type = ex.header("Content-Type").value_or(""),
                                 .expected_hash = std::nullopt};
+  if (auto attributes = metadata_from_request(ex); !attributes) {
+    co_return co_await s.send_error(c, ex, from_error(attributes.error()));
+  } else {
+    request.attributes = std::move(*attributes);
+  }
   if (auto key = ex.param("X-Key", "key")) {
     auto k = ObjectKey::parse(*key);
     if (!k) {

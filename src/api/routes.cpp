@@ -50,6 +50,8 @@ std::vector<Route> castor_routes() {
       {"HEAD", "/v1/objects/{id}", "/v1/objects/{id}", kTenant, kRead, handle_download},
       {"DELETE", "/v1/objects/{id}", "/v1/objects/{id}", kTenant, Scope::kObjectsDelete,
        handle_delete},
+      {"PATCH", "/v1/objects/{id}/metadata", "/v1/objects/{id}/metadata", kTenant, kWrite,
+       handle_patch_metadata},
       {"GET", kByKey, kByKeyLabel, kTenant, kRead, handle_download},
       {"HEAD", kByKey, kByKeyLabel, kTenant, kRead, handle_download},
       {"DELETE", kByKey, kByKeyLabel, kTenant, Scope::kObjectsDelete, handle_delete},

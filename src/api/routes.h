@@ -97,6 +97,9 @@ Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex, const Pa
 // {id} or, by key, {rest}: "{namespace}/{tenant}/{key}" (see parse_key_path).
 Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+// PATCH /v1/objects/{id}/metadata (metadata_handlers.cpp, docs/METADATA.md).
+Awaitable<void> handle_patch_metadata(ServerCore& s, Connection& c, Exchange& ex,
+                                      const PathParams& p);
 Awaitable<void> handle_gc(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_fsck(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_create_api_key(ServerCore& s, Connection& c, Exchange& ex,

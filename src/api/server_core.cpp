@@ -41,6 +41,9 @@ std::optional<std::string> Exchange::param(std::string_view header_name,
 HttpError from_error(const Error& e) {
   HttpError out{static_cast<http::status>(http_status_for(e.code)),
                 e.reason.empty() ? error_code_name(e.code) : e.reason, e.message};
+  if (e.reason == "precondition_failed") {
+    out.status = http::status::precondition_failed;  // 412: an If-Match that does not hold
+  }
   if (e.code == ErrorCode::kUnauthenticated) {
     out.headers = one_header("WWW-Authenticate", "Bearer realm=\"castor\"");
   } else if (out.status == http::status::service_unavailable) {

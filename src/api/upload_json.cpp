@@ -1,9 +1,12 @@
 #include "api/upload_json.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "api/http_date.h"
 #include "api/json_views.h"
+#include "domain/json_text.h"
 
 namespace castor {
 
@@ -105,6 +108,29 @@ Result<UploadRequestBody> parse_upload_request(std::string_view body) {
     } else if (name == "content_type") {
       s = string_field(v, name, f.content_type,
                        [](std::string_view t) -> Result<std::string> { return std::string(t); });
+    } else if (name == "metadata") {
+      // From the body's own text: Boost.JSON's numbers are doubles; metadata keeps them as sent.
+      auto members = json_text::object_members(body);
+      if (!members) {
+        return bad_field(name, "is not valid JSON: " + members.error().message);
+      }
+      auto it = std::find_if(members->begin(), members->end(),
+                             [](const auto& m) { return m.first == "metadata"; });
+      const std::string* text = it == members->end() ? nullptr : &it->second;
+      if (text == nullptr) {
+        return bad_field(name, "is not valid JSON");
+      }
+      auto metadata = parse_metadata_object(*text);
+      if (!metadata) {
+        return std::move(metadata).error();
+      }
+      f.attributes.metadata = std::move(*metadata);
+    } else if (name == "content_disposition") {
+      if (!v.is_string() || v.as_string().empty()) {
+        return Error{ErrorCode::kInvalidArgument, "'content_disposition' must be a string",
+                     "invalid_metadata"};
+      }
+      f.attributes.headers.emplace_back("content-disposition", std::string(v.as_string()));
     } else if (name == "size_bytes") {
       auto n = as_count(v);
       if (!n) {
@@ -165,8 +191,15 @@ std::string upload_json(const UploadSession& session, const UploadJsonExtras& ex
   }
   const auto& outcome = session.fields().outcome;
   if (extras.object != nullptr) {
-    j["object"] = json::parse(object_json(*extras.object));
-  } else if (outcome && !outcome->object_id) {
+    // Spliced as text, as object_json writes it (its metadata keeps numbers as sent).
+    std::string out = json::serialize(j);
+    out.pop_back();  // '}'
+    out += ",\"object\":";
+    out += object_json(*extras.object);
+    out += '}';
+    return out;
+  }
+  if (outcome && !outcome->object_id) {
     json::object blob;
     blob["hash"] = outcome->hash.hex();
     blob["size_bytes"] = outcome->size_bytes;

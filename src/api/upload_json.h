@@ -16,7 +16,8 @@
 namespace castor {
 
 // The body of POST /v1/uploads: {"namespace"?, "tenant_id"?, "key"?, "storage_class"?,
-// "size_bytes"?, "sha256"?, "content_type"?} (null or absent = not given).
+// "size_bytes"?, "sha256"?, "content_type"?, "metadata"? (a JSON object, docs/METADATA.md),
+// "content_disposition"?} (null or absent = not given).
 struct UploadRequestBody {
   std::optional<TenantId> tenant;
   std::optional<StorageClass> storage_class;
@@ -29,7 +30,8 @@ struct UploadRequestBody {
                                .sha256 = {},
                                .content_type = {}};
 };
-// InvalidArgument naming the bad field, or an unknown one.
+// InvalidArgument naming the bad field, or an unknown one; for metadata, reason "invalid_metadata"
+// or "metadata_too_large" (parse_metadata_object()).
 Result<UploadRequestBody> parse_upload_request(std::string_view body);
 
 // The body of POST /v1/uploads/{id}/complete: {"parts": [n, ...]} or {} / empty (every part;

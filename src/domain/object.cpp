@@ -69,6 +69,31 @@ Status Object::set_attributes(ObjectAttributes attributes, std::string etag) {
   return {};
 }
 
+Status Object::replace_metadata(ObjectAttributes::Pairs metadata, std::string content_type,
+                                std::optional<std::string> content_disposition, Timestamp now) {
+  if (f_.status != ObjectStatus::kCommitted) {
+    return Error{ErrorCode::kFailedPrecondition,
+                 "object " + f_.id.to_string() + " is " + std::string(to_string(f_.status)) +
+                     ": only a COMMITTED object's metadata can change"};
+  }
+  ObjectAttributes attributes = f_.attributes;
+  attributes.metadata = std::move(metadata);
+  constexpr std::string_view kDisposition = "content-disposition";
+  auto& headers = attributes.headers;
+  std::erase_if(headers, [&](const auto& h) { return h.first == kDisposition; });
+  if (content_disposition) {
+    // content-disposition is first in kStoredHeaders' order.
+    headers.emplace(headers.begin(), std::string(kDisposition), std::move(*content_disposition));
+  }
+  if (auto s = check_attributes(attributes); !s) {
+    return s;
+  }
+  f_.attributes = std::move(attributes);
+  f_.content_type = std::move(content_type);
+  f_.updated_at = now;
+  return {};
+}
+
 Status Object::give_key(ObjectKey key) {
   if (f_.status != ObjectStatus::kWriting) {
     return Error{ErrorCode::kFailedPrecondition,

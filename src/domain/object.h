@@ -69,6 +69,12 @@ class Object {
   // while WRITING (content and metadata are immutable once committed): FailedPrecondition
   // otherwise.
   Status set_attributes(ObjectAttributes attributes, std::string etag);
+  // Changes what a COMMITTED object carries besides its content (PATCH /v1/objects/{id}/metadata):
+  // its user metadata, Content-Type and Content-Disposition (nullopt: none); the content, its
+  // checksums, the other stored headers and the ETag stay. updated_at becomes `now`.
+  // FailedPrecondition unless COMMITTED; InvalidArgument if the result breaks check_attributes().
+  Status replace_metadata(ObjectAttributes::Pairs metadata, std::string content_type,
+                          std::optional<std::string> content_disposition, Timestamp now);
   // Gives a WRITING object its key (S3 writes receive content before they claim the key; see
   // application/write_policy.h). FailedPrecondition from any other status.
   Status give_key(ObjectKey key);

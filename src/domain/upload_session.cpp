@@ -18,16 +18,16 @@ Status check_part_number(std::uint64_t number) {
 }
 
 Result<UploadSession> UploadSession::open(Fields fields, Timestamp now, std::chrono::seconds ttl) {
-  if (!fields.ns && (fields.key || fields.content_type)) {
+  if (!fields.ns && (fields.key || fields.content_type || !fields.attributes.empty())) {
     return invalid_argument(
-        "key and content_type need a namespace (without one the upload "
+        "key, content_type and metadata need a namespace (without one the upload "
         "completes into a blob)");
   }
   if (fields.s3 && !fields.key) {
     return invalid_argument("an S3 multipart upload needs a bucket and a key");
   }
-  if (!fields.s3 && !fields.attributes.empty()) {
-    return invalid_argument("only S3 multipart uploads carry object attributes");
+  if (!fields.s3 && !fields.attributes.checksums.empty()) {
+    return invalid_argument("only S3 multipart uploads carry checksums");
   }
   fields.state = State::kOpen;
   fields.created_at = now;

@@ -72,11 +72,12 @@ class UploadSession {
     // namespace (the bucket) and a key, its parts carry MD5s, it completes only through
     // CompleteMultipartUpload, and its object gets `attributes` and a multipart ETag.
     bool s3 = false;
-    ObjectAttributes attributes = {};  // user metadata and stored headers (S3 only)
+    // User metadata and stored headers (a native session's: metadata and Content-Disposition).
+    ObjectAttributes attributes = {};
   };
 
   // A new open session, expiring `ttl` after `now`. InvalidArgument when a key or content type
-  // comes without a namespace, or an S3 session has no key, or a native one has attributes.
+  // comes without a namespace, or an S3 session has no key, or a native one has checksums.
   static Result<UploadSession> open(Fields fields, Timestamp now, std::chrono::seconds ttl);
   // Rebuilds a session from storage. DataLoss if a completed session has no outcome.
   static Result<UploadSession> restore(Fields fields);

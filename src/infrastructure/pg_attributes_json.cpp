@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include "domain/json_text.h"
+
 namespace castor {
 namespace {
 
@@ -49,28 +51,27 @@ AttributesJson attributes_to_json(const ObjectAttributes& attributes) {
   if (!attributes.checksums.empty()) {
     rest["checksums"] = to_object(attributes.checksums);
   }
-  return {boost::json::serialize(to_object(attributes.metadata)), boost::json::serialize(rest)};
+  return {attributes.metadata_json(), boost::json::serialize(rest)};
 }
 
 Result<ObjectAttributes> attributes_from_json(std::string_view metadata,
                                               std::string_view attributes) {
   auto corrupt = [] { return Error{ErrorCode::kDataLoss, "stored object metadata is not valid"}; };
-  boost::system::error_code ec;
-  auto m = boost::json::parse(metadata, ec);
-  if (ec) {
+  auto members = json_text::object_members(metadata);
+  if (!members) {
     return corrupt();
   }
+  boost::system::error_code ec;
   auto a = boost::json::parse(attributes, ec);
   if (ec || !a.is_object()) {
     return corrupt();
   }
   ObjectAttributes out;
-  if (!from_object(&m, out.metadata) ||
-      !from_object(a.as_object().if_contains("headers"), out.headers) ||
+  out.metadata = std::move(*members);  // sorted by name
+  if (!from_object(a.as_object().if_contains("headers"), out.headers) ||
       !from_object(a.as_object().if_contains("checksums"), out.checksums)) {
     return corrupt();
   }
-  std::sort(out.metadata.begin(), out.metadata.end());
   std::sort(out.checksums.begin(), out.checksums.end());
   std::sort(out.headers.begin(), out.headers.end(), [](const auto& x, const auto& y) {
     return header_rank(x.first) < header_rank(y.first);

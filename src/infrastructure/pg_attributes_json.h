@@ -9,7 +9,7 @@
 namespace castor {
 
 // ObjectAttributes as the objects and upload_sessions tables store them, in two JSONB columns:
-//   metadata:   {"<name>": "<value>", ...}                     (user metadata)
+//   metadata:   {"<name>": <any JSON value>, ...}              (user metadata)
 //   attributes: {"headers": {...}, "checksums": {...}}         (stored headers, checksums)
 // JSONB keeps no member order; reading restores ObjectAttributes' orders.
 struct AttributesJson {

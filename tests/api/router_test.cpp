@@ -281,5 +281,23 @@ TEST_CASE("a route table refuses patterns whose routes disagree", "[unit]") {
   CHECK(ok->labels().size() == 2);  // "/x" once, then "unmatched"
 }
 
+TEST_CASE("castor's routes: PATCH /v1/objects/{id}/metadata", "[unit][metadata]") {
+  const RouteTable& table = RouteTable::get();
+  PathParams p;
+  auto m = table.router().match("PATCH", "/v1/objects/0193a1b2/metadata", p);
+  REQUIRE(m);
+  REQUIRE(m->route != Router::kNoRoute);
+  const Route& route = table.routes()[m->route];
+  CHECK(route.label == "/v1/objects/{id}/metadata");
+  CHECK(route.access == Access::kTenantScope);
+  CHECK(route.scope == Scope::kObjectsWrite);
+  CHECK(table.router().allow(m->pattern) == "PATCH");
+  CHECK(p.get("id") == std::optional<std::string_view>("0193a1b2"));
+  // The by-key subtree is untouched: a literal segment wins.
+  auto by_key = table.router().match("GET", "/v1/objects/by-key/metadata", p);
+  REQUIRE(by_key);
+  CHECK(table.routes()[by_key->route].label == "/v1/objects/by-key/{namespace}/{tenant}/{key}");
+}
+
 }  // namespace
 }  // namespace castor::api

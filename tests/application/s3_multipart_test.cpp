@@ -135,7 +135,7 @@ CompleteUpload::S3Completion listing(std::vector<S3ListedPart> parts, WritePolic
 TEST_CASE("an S3 multipart upload completes into an object with the multipart ETag", "[unit][s3]") {
   World w;
   ObjectAttributes attributes;
-  attributes.metadata = {{"colour", "blue"}};
+  attributes.metadata = {{"colour", "\"blue\""}};
   UploadSession s = w.open("dir/big.bin", attributes);
   auto p1 = w.put_part(s, 1, "aaaa");
   auto p2 = w.put_part(s, 2, "bbbb");

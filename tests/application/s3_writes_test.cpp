@@ -134,16 +134,17 @@ TEST_CASE("S3 write: If-Match compares the holder's ETag", "[unit][s3]") {
 TEST_CASE("S3 write: attributes are stored with the object", "[unit][s3]") {
   World w;
   ObjectAttributes a;
-  a.metadata = {{"model", "llama"}};
+  a.metadata = {{"model", "\"llama\""}};
   a.headers = {{"cache-control", "max-age=60"}};
   auto put = w.put("k", "content", WritePolicy::replace(), a, kEtagA);
   REQUIRE(put);
   CHECK(w.live("k")[0].attributes() == a);
   ObjectAttributes big;
-  big.metadata = {{"big", std::string(kMaxUserMetadataBytes, 'x')}};
+  // The object limit, 16 KiB of JSON (S3's 2 KiB header limit is the front end's).
+  big.metadata = {{"big", "\"" + std::string(kMaxMetadataJsonBytes, 'x') + "\""}};
   auto refused = w.put("k2", "content", WritePolicy::replace(), big);
   REQUIRE(!refused);
-  CHECK(refused.error().reason == "MetadataTooLarge");
+  CHECK(refused.error().reason == "metadata_too_large");
 }
 
 TEST_CASE("CopyObject: a new reference to the source's blob, no data copied", "[unit][s3]") {

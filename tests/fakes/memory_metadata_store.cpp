@@ -120,6 +120,7 @@ class MemoryObjectRepository final : public ObjectRepository {
     fields.content_hash = object.content_hash();
     fields.size_bytes = object.size_bytes();
     fields.updated_at = object.updated_at();
+    fields.content_type = object.content_type();
     auto updated = Object::restore(std::move(fields));
     if (!updated) {
       return internal_error("check constraint: " + updated.error().message);

@@ -56,7 +56,7 @@ std::vector<std::string> keys_of(const std::vector<UploadSession>& sessions) {
 TEST_CASE("S3 sessions and parts keep what S3 needs", "[pg][s3]") {
   PgFixture f;
   ObjectAttributes attributes;
-  attributes.metadata = {{"colour", "blue"}};
+  attributes.metadata = {{"colour", "\"blue\""}};
   attributes.headers = {{"cache-control", "max-age=5"}};
   const UploadSession session = s3_session(1, "dir/k", attributes);
   const UploadPart part{.number = 3,

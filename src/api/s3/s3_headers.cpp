@@ -2,6 +2,8 @@
 #include "api/s3/s3_headers.h"
 
 #include "api/s3/s3_encoding.h"
+#include "domain/json_text.h"
+#include "domain/utf8.h"
 
 #include <algorithm>
 #include <cctype>
@@ -56,6 +58,21 @@ Result<RequestAttributes> attributes_from_request(Exchange& ex) {
     }
   }
   std::sort(out.attributes.metadata.begin(), out.attributes.metadata.end());
+  // S3's limit, on the values as sent; then each value is stored as a JSON string.
+  std::size_t bytes = 0;
+  for (const auto& [name, value] : out.attributes.metadata) {
+    bytes += name.size() + value.size();
+  }
+  if (bytes > kMaxUserMetadataBytes) {
+    return invalid("Your metadata headers exceed the maximum allowed metadata size.",
+                   "MetadataTooLarge");
+  }
+  for (auto& [name, value] : out.attributes.metadata) {
+    if (!is_valid_utf8(value)) {
+      return invalid("x-amz-meta-" + name + " is not UTF-8", "InvalidArgument");
+    }
+    value = json_text::quote(value);
+  }
   for (std::string_view header : kStoredHeaders) {
     if (auto value = ex.header(header)) {
       out.attributes.headers.emplace_back(std::string(header), std::move(*value));
@@ -72,8 +89,9 @@ Headers object_headers(const S3Call& call, Exchange& ex, const Object& object,
                        std::string& content_type) {
   Headers headers;
   const ObjectAttributes& a = object.attributes();
+  // A string value as the string, any other (a native client's) as its JSON text (docs/S3.md).
   for (const auto& [name, value] : a.metadata) {
-    headers.emplace_back(std::string(kMetaPrefix) + name, value);
+    headers.emplace_back(std::string(kMetaPrefix) + name, metadata_header_value(value));
   }
   for (const auto& [name, value] : a.headers) {
     headers.emplace_back(name, value);

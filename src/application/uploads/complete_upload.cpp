@@ -278,6 +278,11 @@ Result<CompleteUpload::Completed> CompleteUpload::finish(const TenantId& tenant,
           }
           return e;
         }
+      } else if (!f.attributes.empty()) {
+        // A native session's metadata and Content-Disposition (docs/METADATA.md).
+        if (auto t = object->set_attributes(f.attributes, ""); !t) {
+          return t;
+        }
       }
       if (auto t = object->commit(whole, size, now); !t) {
         return t;

@@ -17,6 +17,11 @@ Result<UploadSession> CreateUpload::run(Request request) {
   if (auto s = check_attributes(request.attributes); !s) {
     return std::move(s).error();
   }
+  if (!request.ns && !request.attributes.empty()) {
+    return Error{ErrorCode::kInvalidArgument,
+                 "metadata and content_disposition need a namespace (a blob carries none)",
+                 "invalid_metadata"};
+  }
   UploadSession::Fields fields{.id = ids_.next(),
                                .tenant = std::move(request.tenant),
                                .ns = std::move(request.ns),

@@ -20,8 +20,8 @@ class CreateUpload {
     std::optional<std::uint64_t> size_bytes;  // bytes
     std::optional<ContentHash> sha256;
     std::optional<std::string> content_type;
-    // S3 CreateMultipartUpload (UploadSession::Fields::s3): needs ns and key; `attributes` are
-    // the object's user metadata and stored headers.
+    // S3 CreateMultipartUpload (UploadSession::Fields::s3): needs ns and key. `attributes` are
+    // the object's user metadata and stored headers (native sessions too: needs ns).
     bool s3 = false;
     ObjectAttributes attributes = {};
   };
