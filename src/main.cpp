@@ -134,6 +134,7 @@ int serve(const Config& config) {
   AbortUpload abort_upload(metadata);
   CopyUploadPart copy_upload_part(download, store_upload_part, checksummers);
   CopyObject copy(metadata, clock, ids);
+  ManageRetention retention(metadata, clock);
   const OpensslSigv4Crypto sigv4_crypto;
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
@@ -216,6 +217,7 @@ int serve(const Config& config) {
        checksummers,
        sigv4_crypto,
        copy_upload_part,
+       retention,
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);

@@ -21,6 +21,15 @@ boost::json::object to_json(const Object& o) {
   j["content_type"] = o.content_type();
   j["created_at"] = http_params::rfc3339(o.created_at());
   j["updated_at"] = http_params::rfc3339(o.updated_at());
+  if (o.retention()) {
+    boost::json::object r;
+    r["mode"] = to_string(o.retention()->mode);
+    r["retain_until"] = http_params::rfc3339(o.retention()->retain_until);
+    j["retention"] = std::move(r);
+  } else {
+    j["retention"] = nullptr;
+  }
+  j["legal_hold"] = o.legal_hold();
   return j;
 }
 

@@ -4,6 +4,7 @@
 
 #include "api/content_response.h"
 #include "api/json_views.h"
+#include "api/retention_headers.h"
 #include "api/routes.h"
 #include "api/server_core.h"
 
@@ -85,7 +86,8 @@ Awaitable<void> send_object(ServerCore& s, Connection& c, Exchange& ex,
   const ContentHead head{.hash_hex = o.content_hash()->hex(),
                          .size = o.size_bytes(),
                          .content_type = o.content_type(),
-                         .last_modified = o.created_at()};
+                         .last_modified = o.created_at(),
+                         .headers = native_lock_headers(o)};
   co_await send_content(s, c, ex, head, d.content.get());
 }
 
@@ -133,6 +135,14 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex, const 
           c, ex, bad_request("X-Content-SHA256 must be 64 hex digits, optionally 'sha256:'"));
     }
     request.expected_hash = std::move(*h);
+  }
+  {
+    auto lock = native_lock_request(ex);
+    if (!lock) {
+      co_return co_await s.send_error(c, ex, from_error(lock.error()));
+    }
+    request.retention = lock->retention;
+    request.legal_hold = lock->legal_hold;
   }
   std::optional<std::uint64_t> declared;
   if (auto len = ex.parser.content_length()) {
