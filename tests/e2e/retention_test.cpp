@@ -49,15 +49,6 @@ testing::Headers as(std::string_view key, std::string_view tenant) {
   return h;
 }
 
-std::string code_of(const HttpResponse& r) {
-  try {
-    return std::string(
-        boost::json::parse(r.body).as_object().at("error").as_object().at("code").as_string());
-  } catch (const std::exception&) {
-    return "<none>";
-  }
-}
-
 std::string message_of(const HttpResponse& r) {
   try {
     return std::string(
@@ -74,7 +65,8 @@ boost::json::object listed(testing::HttpClient& client, std::string_view key, st
       client.request("GET", "/v1/objects?namespace=" + std::string(ns), as(key, tenant));
   INFO(r.body);
   REQUIRE(r.status == 200);
-  for (const auto& o : boost::json::parse(r.body).as_object().at("objects").as_array()) {
+  const boost::json::value page = boost::json::parse(r.body);
+  for (const auto& o : page.as_object().at("objects").as_array()) {
     if (o.as_object().at("id").as_string() == id) {
       return o.as_object();
     }
