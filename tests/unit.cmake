@@ -30,6 +30,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/s3_writes_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/download_object_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/delete_object_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/manage_retention_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/list_objects_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/list_s3_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/buckets_test.cpp
