@@ -489,6 +489,33 @@ s3 412 PUT "/$S3_BUCKET/s3/hello.txt" -H 'If-None-Match: *' --data-binary 'again
 s3 204 DELETE "/$S3_BUCKET/s3/hello.txt"
 s3 204 DELETE "/$S3_BUCKET"
 
+# --- retention (WORM; docs/RETENTION.md) ---------------------------------------------------------
+WORM_NS=$NS-worm
+JSON=(-H 'Content-Type: application/json')
+say "Make a namespace WORM (admin): governance retention, 1 day by default, no overwrites"
+call 200 PUT "/v1/admin/namespaces/$TENANT/$WORM_NS/retention" "${JSON[@]}" \
+  --data '{"mode":"governance","default_retention_days":1,"allow_overwrite":false}'
+say "Upload into it (here on legal hold too): HEAD shows the retention it got at commit"
+call 201 POST /v1/objects -H "X-Namespace: $WORM_NS" -H "X-Tenant: $TENANT" \
+  -H 'X-Key: ledger.txt' -H 'X-Legal-Hold: on' --data-binary "@$WORK/hello.txt"
+WORM_ID=$(json_string id)
+call 200 HEAD "/v1/objects/$WORM_ID" -H "X-Tenant: $TENANT"
+expect_header X-Retention-Mode
+expect_header X-Retain-Until
+expect_header X-Legal-Hold
+say "Delete while retained or on hold -> 409 object_locked (the message has the date)"
+call 409 DELETE "/v1/objects/$WORM_ID" -H "X-Tenant: $TENANT"
+say "Lift the hold; shorten the governance retention: refused without, allowed with an admin's bypass (audited)"
+call 200 PUT "/v1/objects/$WORM_ID/legal-hold" -H "X-Tenant: $TENANT" "${JSON[@]}" \
+  --data '{"legal_hold":false}'
+call 409 PUT "/v1/objects/$WORM_ID/retention" -H "X-Tenant: $TENANT" "${JSON[@]}" \
+  --data '{"retain_until":null}'
+call 200 PUT "/v1/objects/$WORM_ID/retention" -H "X-Tenant: $TENANT" "${JSON[@]}" \
+  --data '{"retain_until":null,"bypass_governance":true}'
+say "Now it may go; a governance configuration may be removed (a compliance one never)"
+call 204 DELETE "/v1/objects/$WORM_ID" -H "X-Tenant: $TENANT"
+call 204 DELETE "/v1/admin/namespaces/$TENANT/$WORM_NS/retention"
+
 # --- errors --------------------------------------------------------------------------------------
 say "Unknown route -> 404, known route with a wrong method -> 405 (with Allow)"
 call 404 GET /v1/nothing-here

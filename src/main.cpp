@@ -135,6 +135,7 @@ int serve(const Config& config) {
   CopyUploadPart copy_upload_part(download, store_upload_part, checksummers);
   CopyObject copy(metadata, clock, ids);
   UpdateObjectMetadata update_metadata(metadata, clock);
+  ManageRetention retention(metadata, clock);
   const OpensslSigv4Crypto sigv4_crypto;
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
@@ -218,6 +219,7 @@ int serve(const Config& config) {
        sigv4_crypto,
        copy_upload_part,
        update_metadata,
+       retention,
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);

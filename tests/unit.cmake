@@ -21,6 +21,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/domain/sigv4_property_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/aws_chunked_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/s3_credential_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/domain/retention_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/uploads_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/s3_multipart_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/blobs_bundles_test.cpp
@@ -32,6 +33,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/update_object_metadata_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/json_text_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/object_metadata_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/manage_retention_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/list_objects_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/list_s3_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/buckets_test.cpp

@@ -31,6 +31,7 @@
 #include "application/ports/checksummer.h"
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
+#include "application/retention/manage_retention.h"
 #include "application/upload_object.h"
 #include "application/uploads/abort_upload.h"
 #include "application/uploads/complete_upload.h"
@@ -77,6 +78,7 @@ struct UseCases {
   const Sigv4Crypto& sigv4_crypto;
   CopyUploadPart& copy_upload_part;       // S3 UploadPartCopy
   UpdateObjectMetadata& update_metadata;  // PATCH /v1/objects/{id}/metadata
+  ManageRetention& retention;              // WORM (docs/RETENTION.md)
   // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
   // must not block (it reads counters and /proc, never the database).
   std::function<std::string()> render_metrics;

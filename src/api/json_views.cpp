@@ -24,6 +24,15 @@ boost::json::object to_json(const Object& o) {
   const auto disposition = ObjectAttributes::find(o.attributes().headers, "content-disposition");
   j["content_disposition"] =
       disposition ? boost::json::value(*disposition) : boost::json::value(nullptr);
+  if (o.retention()) {
+    boost::json::object r;
+    r["mode"] = to_string(o.retention()->mode);
+    r["retain_until"] = http_params::rfc3339(o.retention()->retain_until);
+    j["retention"] = std::move(r);
+  } else {
+    j["retention"] = nullptr;
+  }
+  j["legal_hold"] = o.legal_hold();
   return j;
 }
 

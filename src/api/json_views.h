@@ -12,7 +12,8 @@ namespace castor {
 // The JSON shape of an object, as JustStorage returns it:
 // {id, namespace, tenant_id, key, status, storage_class, content_hash ("sha256:<hex>" or null),
 //  size_bytes, content_type, created_at, updated_at (RFC 3339 UTC), content_disposition (or null),
-//  metadata (the user metadata object, {} when none; docs/METADATA.md)}.
+//  metadata (the user metadata object, {} when none; docs/METADATA.md), retention ({mode,
+//  retain_until} or null) and legal_hold (docs/RETENTION.md)}.
 std::string object_json(const Object& object);
 
 // {"objects": [...], "next_cursor": "..." | null}

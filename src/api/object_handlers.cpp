@@ -5,6 +5,7 @@
 #include "api/content_response.h"
 #include "api/json_views.h"
 #include "api/object_metadata_http.h"
+#include "api/retention_headers.h"
 #include "api/routes.h"
 #include "api/server_core.h"
 
@@ -83,11 +84,15 @@ Parsed<ObjectRef> resolve_object(ServerCore& s, Exchange& ex, const PathParams& 
 Awaitable<void> send_object(ServerCore& s, Connection& c, Exchange& ex,
                             DownloadObject::Download& d) {
   const Object& o = d.object;
+  auto headers = metadata_headers(o);
+  for (auto& h : native_lock_headers(o)) {
+    headers.push_back(std::move(h));
+  }
   const ContentHead head{.hash_hex = o.content_hash()->hex(),
                          .size = o.size_bytes(),
                          .content_type = o.content_type(),
                          .last_modified = o.created_at(),
-                         .headers = metadata_headers(o)};
+                         .headers = std::move(headers)};
   co_await send_content(s, c, ex, head, d.content.get());
 }
 
@@ -140,6 +145,14 @@ Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex, const 
           c, ex, bad_request("X-Content-SHA256 must be 64 hex digits, optionally 'sha256:'"));
     }
     request.expected_hash = std::move(*h);
+  }
+  {
+    auto lock = native_lock_request(ex);
+    if (!lock) {
+      co_return co_await s.send_error(c, ex, from_error(lock.error()));
+    }
+    request.retention = lock->retention;
+    request.legal_hold = lock->legal_hold;
   }
   std::optional<std::uint64_t> declared;
   if (auto len = ex.parser.content_length()) {

@@ -27,6 +27,7 @@ std::vector<Route> castor_routes() {
   constexpr std::string_view kByKey = "/v1/objects/by-key/{rest...}";
   // The by-key label names the parts of {rest}, as it always has.
   constexpr std::string_view kByKeyLabel = "/v1/objects/by-key/{namespace}/{tenant}/{key}";
+  constexpr std::string_view kNsRetention = "/v1/admin/namespaces/{tenant}/{namespace}/retention";
   return {
       {"GET", "/health", "/health", kOpen, kNone, handle_health, Served::kEverywhere},
       {"HEAD", "/health", "/health", kOpen, kNone, handle_health, Served::kEverywhere},
@@ -88,6 +89,14 @@ std::vector<Route> castor_routes() {
        handle_put_upload_part},
       {"POST", "/v1/uploads/{id}/complete", "/v1/uploads/{id}/complete", kTenant, kWrite,
        handle_complete_upload},
+      // Retention (WORM; docs/RETENTION.md).
+      {"GET", kNsRetention, kNsRetention, kFixed, kAdmin, handle_get_namespace_retention},
+      {"PUT", kNsRetention, kNsRetention, kFixed, kAdmin, handle_put_namespace_retention},
+      {"DELETE", kNsRetention, kNsRetention, kFixed, kAdmin, handle_delete_namespace_retention},
+      {"PUT", "/v1/objects/{id}/retention", "/v1/objects/{id}/retention", kTenant, kWrite,
+       handle_put_object_retention},
+      {"PUT", "/v1/objects/{id}/legal-hold", "/v1/objects/{id}/legal-hold", kTenant, kWrite,
+       handle_put_object_legal_hold},
   };
 }
 

@@ -141,5 +141,17 @@ Awaitable<void> handle_complete_upload(ServerCore& s, Connection& c, Exchange& e
                                        const PathParams& p);
 Awaitable<void> handle_abort_upload(ServerCore& s, Connection& c, Exchange& ex,
                                     const PathParams& p);
+// Retention (retention_handlers.cpp; docs/RETENTION.md): {tenant}/{namespace} of an admin
+// namespace route, {id} of an object route, as on the request line.
+Awaitable<void> handle_get_namespace_retention(ServerCore& s, Connection& c, Exchange& ex,
+                                               const PathParams& p);
+Awaitable<void> handle_put_namespace_retention(ServerCore& s, Connection& c, Exchange& ex,
+                                               const PathParams& p);
+Awaitable<void> handle_delete_namespace_retention(ServerCore& s, Connection& c, Exchange& ex,
+                                                  const PathParams& p);
+Awaitable<void> handle_put_object_retention(ServerCore& s, Connection& c, Exchange& ex,
+                                            const PathParams& p);
+Awaitable<void> handle_put_object_legal_hold(ServerCore& s, Connection& c, Exchange& ex,
+                                             const PathParams& p);
 
 }  // namespace castor::api

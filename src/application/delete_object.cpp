@@ -22,7 +22,14 @@ Status DeleteObject::remove(MetadataTransaction& tx, Result<Object> found, const
   if (!object.visible() || object.tenant() != tenant) {
     return not_found("no such object");
   }
-  if (auto s = object.mark_deleting(clock_.now()); !s) {
+  // Decided under the row lock that find(for_update) took: a concurrent retention or legal-hold
+  // change (ManageRetention, which locks the row too) is either committed before this reads the
+  // row, or waits until this transaction ends.
+  const Timestamp now = clock_.now();
+  if (auto s = object.check_deletable(now); !s) {
+    return s;
+  }
+  if (auto s = object.mark_deleting(now); !s) {
     return s;
   }
   if (auto s = tx.objects().update(object); !s) {

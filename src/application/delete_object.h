@@ -14,7 +14,8 @@ class DeleteObject {
   DeleteObject(MetadataStore& metadata, Clock& clock) : metadata_(metadata), clock_(clock) {}
 
   // NotFound for unknown ids, other tenants' objects and objects not COMMITTED (so a second delete
-  // is NotFound). Blocking.
+  // is NotFound). FailedPrecondition, reason "object_locked", with the date, while the object is
+  // retained or on legal hold (Object::check_deletable; docs/RETENTION.md). Blocking.
   Status by_id(const TenantId& tenant, const ObjectId& id);
   Status by_key(const Namespace& ns, const TenantId& tenant, const ObjectKey& key);
 

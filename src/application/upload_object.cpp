@@ -90,6 +90,9 @@ Result<std::unique_ptr<UploadObject::Upload>> UploadObject::begin(
   Object object = Object::begin(ids_.next(), std::move(request.ns), std::move(request.tenant),
                                 std::move(request.key), request.storage_class,
                                 std::move(request.content_type), clock_.now());
+  if (auto s = object.set_lock(request.retention, request.legal_hold, object.created_at()); !s) {
+    return std::move(s).error();
+  }
   if (is_small(declared_size)) {
     // The small-object path: nothing to prepare; the commit does it all.
     std::unique_ptr<Upload> upload(

@@ -62,6 +62,11 @@ class UploadObject {
     // Given (S3): the content is received under no key and the key is claimed by the commit's
     // transaction under this policy (write_policy.h), so a used key is replaced atomically.
     std::optional<WritePolicy> policy = {};
+    // WORM (docs/RETENTION.md): the retention and legal hold the upload asks for (X-Retain-Until,
+    // X-Retention-Mode, X-Legal-Hold; S3 x-amz-object-lock-*). The namespace's default retention,
+    // if it has one, is applied on top at commit (by the database: migrations/014_retention.sql).
+    std::optional<Retention> retention = {};
+    bool legal_hold = false;
   };
 
   // An upload in progress. Owned by one connection; not thread-safe.
@@ -110,7 +115,8 @@ class UploadObject {
         media_types_(media_types),
         inline_(small) {}
 
-  // Phase one. InvalidArgument for a bad content type or attributes (check_attributes());
+  // Phase one. InvalidArgument for a bad content type or attributes (check_attributes()), or a
+  // retention date not in the future;
   // AlreadyExists (naming the key) if the key is in use and no policy is given; OutOfRange if
   // `declared_size` (the Content-Length, when known) is over the limit. Blocking, except on the
   // small-object path (declared_size <= InlineUploads::max_bytes), where it only checks the

@@ -61,6 +61,24 @@ Status claim_key(MetadataTransaction& tx, Object& object, const ObjectKey& key,
                        " of tenant " + object.tenant().str()};
     }
     Object& old = *holder;
+    // WORM (docs/RETENTION.md): the holder is retired only if it could be deleted, and only if its
+    // namespace allows overwrites. The configuration is read only here, when a key is actually
+    // written over, so that writes of new keys pay nothing for it.
+    if (auto s = old.check_deletable(now); !s) {
+      return s;
+    }
+    auto config = tx.retention().find_namespace(object.tenant(), object.ns(), /*for_update=*/false);
+    if (!config) {
+      return std::move(config).error();
+    }
+    if (*config && !(*config)->allow_overwrite) {
+      return Error{ErrorCode::kFailedPrecondition,
+                   "namespace " + object.ns().str() + " is WORM (" +
+                       std::string(to_string((*config)->mode)) +
+                       " retention, allow_overwrite false): key '" + key.str() +
+                       "' cannot be written over",
+                   "overwrite_refused"};
+    }
     if (auto s = old.mark_deleting(now); !s) {
       return s;
     }

@@ -39,8 +39,10 @@ struct WritePolicy {
 // (kReplace) or fails (kCreate), and holds the bucket row (BucketRepository::require with
 // require_bucket, else ensure, which creates it). The caller then writes `object` (its key set) in
 // the same transaction. Errors: FailedPrecondition (reason "PreconditionFailed") for a failed
-// condition; NotFound for If-Match without a holder, or (reason "NoSuchBucket") for a missing
-// bucket; AlreadyExists (kCreate, key held); the transaction's own errors. Lock order
+// condition; FailedPrecondition "object_locked" when the holder is retained or on legal hold, and
+// "overwrite_refused" when the namespace's retention configuration forbids overwrites
+// (docs/RETENTION.md); NotFound for If-Match without a holder, or (reason "NoSuchBucket") for a
+// missing bucket; AlreadyExists (kCreate, key held); the transaction's own errors. Lock order
 // (metadata_store.h): call it after taking the content lock and blob row of the content being
 // committed.
 Status claim_key(MetadataTransaction& tx, Object& object, const ObjectKey& key,

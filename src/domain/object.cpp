@@ -40,7 +40,9 @@ Object Object::begin(ObjectId id, Namespace ns, TenantId tenant, std::optional<O
                        .created_at = now,
                        .updated_at = now,
                        .attributes = {},
-                       .etag = {}});
+                       .etag = {},
+                       .retention = std::nullopt,
+                       .legal_hold = false});
 }
 
 Result<Object> Object::restore(Fields fields) {
@@ -108,6 +110,59 @@ std::string Object::etag() const {
     return f_.etag;
   }
   return f_.content_hash ? f_.content_hash->hex() : std::string();
+}
+
+Status Object::set_lock(std::optional<Retention> retention, bool legal_hold, Timestamp now) {
+  if (f_.status != ObjectStatus::kWriting) {
+    return Error{ErrorCode::kFailedPrecondition,
+                 "object " + f_.id.to_string() +
+                     " is no longer WRITING: set its retention with "
+                     "PUT /v1/objects/{id}/retention"};
+  }
+  if (retention && !retention->active(now)) {
+    return invalid_argument("the retain-until date must be in the future");
+  }
+  f_.retention = retention;
+  f_.legal_hold = legal_hold;
+  return {};
+}
+
+Result<RetentionChange> Object::change_retention(std::optional<Retention> requested,
+                                                 RetentionActor actor, Timestamp now) {
+  if (f_.status != ObjectStatus::kCommitted) {
+    return Error{ErrorCode::kFailedPrecondition,
+                 "object " + f_.id.to_string() + " is " + std::string(to_string(f_.status))};
+  }
+  auto change = check_retention_change(f_.retention, requested, actor, now);
+  if (!change) {
+    return change;
+  }
+  f_.retention = requested;
+  return change;
+}
+
+Status Object::set_legal_hold(bool on) {
+  if (f_.status != ObjectStatus::kCommitted) {
+    return Error{ErrorCode::kFailedPrecondition,
+                 "object " + f_.id.to_string() + " is " + std::string(to_string(f_.status))};
+  }
+  f_.legal_hold = on;
+  return {};
+}
+
+Status Object::check_deletable(Timestamp now) const {
+  if (f_.legal_hold) {
+    return Error{ErrorCode::kFailedPrecondition,
+                 "object " + f_.id.to_string() + " is on legal hold", "object_locked"};
+  }
+  if (f_.retention && f_.retention->active(now)) {
+    return Error{ErrorCode::kFailedPrecondition,
+                 "object " + f_.id.to_string() + " is under " +
+                     std::string(to_string(f_.retention->mode)) + " retention until " +
+                     format_retention_time(f_.retention->retain_until),
+                 "object_locked"};
+  }
+  return {};
 }
 
 Status Object::mark_deleting(Timestamp now) {

@@ -12,6 +12,7 @@
 #include "domain/object_attributes.h"
 #include "domain/object_id.h"
 #include "domain/object_key.h"
+#include "domain/retention.h"
 #include "domain/storage_class.h"
 
 namespace castor {
@@ -53,6 +54,10 @@ class Object {
     // "<md5 of the part MD5s>-<parts>" for a multipart one; empty when none was computed (native
     // writes), and then etag() is the content hash.
     std::string etag = {};
+    // WORM (docs/RETENTION.md): while retention is active or legal_hold is on, the object may be
+    // neither deleted nor overwritten (check_deletable).
+    std::optional<Retention> retention = {};
+    bool legal_hold = false;
   };
 
   // A new object in WRITING, created at `now`.
@@ -78,7 +83,28 @@ class Object {
   // Gives a WRITING object its key (S3 writes receive content before they claim the key; see
   // application/write_policy.h). FailedPrecondition from any other status.
   Status give_key(ObjectKey key);
-  // COMMITTED -> DELETING. FailedPrecondition from any other status.
+  // The retention and legal hold an upload asks for (X-Retain-Until, x-amz-object-lock-*). Only
+  // while WRITING (FailedPrecondition otherwise); InvalidArgument if the retention date is not
+  // after `now`.
+  Status set_lock(std::optional<Retention> retention, bool legal_hold, Timestamp now);
+  // Changes the retention of a COMMITTED object (FailedPrecondition otherwise) under the rules of
+  // check_retention_change() (domain/retention.h), whose errors it returns. updated_at stays (the
+  // content and metadata did not change).
+  Result<RetentionChange> change_retention(std::optional<Retention> requested, RetentionActor actor,
+                                           Timestamp now);
+  // Puts a COMMITTED object on legal hold or takes it off (FailedPrecondition otherwise). Anybody
+  // who may write the object may do either (S3 PutObjectLegalHold).
+  Status set_legal_hold(bool on);
+  // Whether the object may not be deleted or overwritten at `now`: on legal hold, or retained.
+  bool locked(Timestamp now) const {
+    return f_.legal_hold || (f_.retention && f_.retention->active(now));
+  }
+  // OK unless locked(now): then FailedPrecondition, reason "object_locked", with a message naming
+  // the hold or the retention mode and date. Called by every path that would drop the object's
+  // content: DeleteObject, an S3 overwrite (claim_key), a storage-class move.
+  Status check_deletable(Timestamp now) const;
+  // COMMITTED -> DELETING. FailedPrecondition from any other status. Does not check the lock:
+  // callers call check_deletable() first, in the transaction that holds the row.
   Status mark_deleting(Timestamp now);
   // DELETING -> DELETED (a tombstone). FailedPrecondition from any other status.
   Status mark_deleted(Timestamp now);
@@ -97,6 +123,8 @@ class Object {
   Timestamp created_at() const { return f_.created_at; }
   Timestamp updated_at() const { return f_.updated_at; }
   const ObjectAttributes& attributes() const { return f_.attributes; }
+  const std::optional<Retention>& retention() const { return f_.retention; }
+  bool legal_hold() const { return f_.legal_hold; }
   // The entity tag: Fields::etag, or the content hash's hex when there is none (and "" before
   // the commit). Bare: HTTP writes it quoted.
   std::string etag() const;

@@ -25,6 +25,11 @@ Error current_exception_to_error() {
     if (state == "40001" || state == "40P01") {
       return {ErrorCode::kAborted, "transaction conflict, retry"};
     }
+    if (state == "CR001") {  // the retention guard (migrations/014_retention.sql)
+      return {ErrorCode::kFailedPrecondition,
+              "the object is locked (retention or legal hold): the database refused the change",
+              "object_locked"};
+    }
     if (state == "57014" || state.starts_with("08") || state.starts_with("57P")) {
       spdlog::warn("database unavailable (SQLSTATE {}): {}", state, e.what());
       return {ErrorCode::kUnavailable, "database unavailable"};

@@ -16,7 +16,7 @@ namespace {
 constexpr const char* kColumns =
     "id::text, namespace, tenant_id, key, storage_class, status, content_hash, size_bytes, "
     "content_type, castor_us(created_at), castor_us(updated_at), metadata::text, attributes::text, "
-    "etag";
+    "etag, castor_us(retain_until), retention_mode, legal_hold";
 
 std::string select_where(const std::string& condition) {
   return std::string("SELECT ") + kColumns + " FROM objects WHERE " + condition;
@@ -31,6 +31,15 @@ std::optional<std::string> key_param(const Object& o) {
 
 std::optional<std::string> hash_param(const Object& o) {
   return o.content_hash() ? std::optional<std::string>(o.content_hash()->hex()) : std::nullopt;
+}
+
+std::optional<std::int64_t> retain_until_param(const Object& o) {
+  return o.retention() ? std::optional<std::int64_t>(to_us(o.retention()->retain_until))
+                       : std::nullopt;
+}
+
+std::optional<std::string> retention_mode_param(const Object& o) {
+  return o.retention() ? std::optional<std::string>(to_string(o.retention()->mode)) : std::nullopt;
 }
 
 std::optional<std::string> etag_param(const Object& o) {
@@ -71,6 +80,14 @@ Result<Object> object_from_row(const pqxx::row& row) {
   if (!attributes) {
     return corrupt("metadata");
   }
+  std::optional<Retention> retention;
+  if (!row[14].is_null()) {
+    auto mode = parse_retention_mode(row[15].is_null() ? "" : row[15].as<std::string>());
+    if (!mode) {
+      return corrupt("retention");
+    }
+    retention = Retention{*mode, from_us(row[14].as<std::int64_t>())};
+  }
   return Object::restore({.id = *id,
                           .ns = std::move(*ns),
                           .tenant = std::move(*tenant),
@@ -83,7 +100,9 @@ Result<Object> object_from_row(const pqxx::row& row) {
                           .created_at = from_us(row[9].as<std::int64_t>()),
                           .updated_at = from_us(row[10].as<std::int64_t>()),
                           .attributes = std::move(*attributes),
-                          .etag = row[13].is_null() ? std::string() : row[13].as<std::string>()});
+                          .etag = row[13].is_null() ? std::string() : row[13].as<std::string>(),
+                          .retention = retention,
+                          .legal_hold = row[16].as<bool>()});
 }
 
 Result<std::vector<Object>> objects_from(const pqxx::result& rows) {
@@ -112,8 +131,9 @@ void PgObjectRepository::prepare(pqxx::connection& conn) {
   conn.prepare("object_insert",
                "INSERT INTO objects (id, namespace, tenant_id, key, storage_class, status, "
                "content_hash, size_bytes, content_type, created_at, updated_at, metadata, "
-               "attributes, etag) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, "
-               "castor_ts($10), castor_ts($11), $12::jsonb, $13::jsonb, $14)");
+               "attributes, etag, retain_until, retention_mode, legal_hold) VALUES ($1::uuid, $2, "
+               "$3, $4, $5, $6, $7, $8, $9, castor_ts($10), castor_ts($11), $12::jsonb, "
+               "$13::jsonb, $14, castor_ts($15), $16, $17)");
   // insert_small: one statement, so one round trip and one commit. The bucket: a new row from
   // bucket_new, or the existing one held FOR KEY SHARE (a concurrent DeleteBucket that deleted it
   // leaves both empty; then nothing below runs and the caller retries). Parameters of INSERT ...
@@ -133,9 +153,10 @@ void PgObjectRepository::prepare(pqxx::connection& conn) {
       "granted AS (INSERT INTO blob_grants (tenant_id, storage_class, content_hash, granted_at) "
       "SELECT $3, $5, $7, castor_ts($11) FROM blob ON CONFLICT DO NOTHING) "
       "INSERT INTO objects (id, namespace, tenant_id, key, storage_class, status, content_hash, "
-      "size_bytes, content_type, created_at, updated_at, metadata, attributes, etag) "
+      "size_bytes, content_type, created_at, updated_at, metadata, attributes, etag, "
+      "retain_until, retention_mode, legal_hold) "
       "SELECT $1::uuid, $2, $3, $4, $5, $6, $7, $8::bigint, $9, castor_ts($10), castor_ts($11), "
-      "$12::jsonb, $13::jsonb, $14 FROM blob");
+      "$12::jsonb, $13::jsonb, $14, castor_ts($16::bigint), $17::text, $18::boolean FROM blob");
   conn.prepare("object_find", select_where("id = $1::uuid"));
   conn.prepare("object_find_for_update", select_where("id = $1::uuid FOR UPDATE"));
   // COALESCE(key, '') = $3 as well as key = $3: with it, either index answers with equality on
@@ -190,7 +211,8 @@ Status PgObjectRepository::insert(const Object& o) {
     sql_.exec("object_insert", o.id().to_string(), o.ns().str(), o.tenant().str(), key_param(o),
               std::string(to_string(o.storage_class())), std::string(to_string(o.status())),
               hash_param(o), o.size_bytes(), o.content_type(), to_us(o.created_at()),
-              to_us(o.updated_at()), json.metadata, json.attributes, etag_param(o));
+              to_us(o.updated_at()), json.metadata, json.attributes, etag_param(o),
+              retain_until_param(o), retention_mode_param(o), o.legal_hold());
     return {};
   });
 }
@@ -203,7 +225,8 @@ Status PgObjectRepository::insert_small(const Object& o, std::span<const std::by
                        std::string(to_string(o.status())), hash_param(o), o.size_bytes(),
                        o.content_type(), to_us(o.created_at()), to_us(o.updated_at()),
                        json.metadata, json.attributes, etag_param(o),
-                       pqxx::binarystring(content.data(), content.size()));
+                       pqxx::binarystring(content.data(), content.size()), retain_until_param(o),
+                       retention_mode_param(o), o.legal_hold());
     if (r.affected_rows() != 1) {
       return Error{ErrorCode::kAborted,
                    "bucket " + o.ns().str() + " was deleted during the upload; retry"};

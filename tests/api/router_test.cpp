@@ -152,6 +152,13 @@ TEST_CASE("castor's routes: patterns, labels, Allow, parameters", "[unit]") {
        nullptr},
       {"/v1/admin/s3-credentials/CKAB", "/v1/admin/s3-credentials/{id}", "DELETE", false, "id",
        "CKAB"},
+      {"/v1/admin/namespaces/acme/vault/retention",
+       "/v1/admin/namespaces/{tenant}/{namespace}/retention", "GET, PUT, DELETE", false,
+       "namespace", "vault"},
+      {"/v1/objects/0193a1b2/retention", "/v1/objects/{id}/retention", "PUT", false, "id",
+       "0193a1b2"},
+      {"/v1/objects/0193a1b2/legal-hold", "/v1/objects/{id}/legal-hold", "PUT", false, "id",
+       "0193a1b2"},
       {"/v1/objects/by-key", "unmatched", "", false, nullptr, nullptr},
       {"/v1/objects/a/b", "unmatched", "", false, nullptr, nullptr},
       {"/v1/admin/api-keys/a/b", "unmatched", "", false, nullptr, nullptr},
@@ -179,7 +186,8 @@ TEST_CASE("castor's routes: patterns, labels, Allow, parameters", "[unit]") {
     if (e.param == nullptr) {
       CHECK(p.size() == 0);
     } else {
-      CHECK(p.size() == 1);
+      // One parameter, but for the namespace retention route's {tenant} and {namespace}.
+      CHECK(p.size() == (std::string_view(e.param) == "namespace" ? 2u : 1u));
       CHECK(p.get(e.param) == std::optional<std::string_view>(e.value));
     }
     // Every method of the Allow set reaches a route of this pattern with that method.
@@ -226,7 +234,7 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
     // sent).
     if (r.method == "GET" && r.pattern != "/v1/objects" && r.pattern != "/v1/admin/api-keys" &&
         r.pattern != "/v1/admin/s3-credentials" && !r.pattern.starts_with("/v1/bundles") &&
-        !r.pattern.starts_with("/v1/uploads")) {
+        !r.pattern.starts_with("/v1/uploads") && !r.pattern.starts_with("/v1/admin/namespaces")) {
       PathParams p;
       auto head = table.router().match("HEAD", r.pattern, p);
       REQUIRE(head);
@@ -261,6 +269,9 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
                                       "/v1/uploads/{id}",
                                       "/v1/uploads/{id}/parts/{n}",
                                       "/v1/uploads/{id}/complete",
+                                      "/v1/admin/namespaces/{tenant}/{namespace}/retention",
+                                      "/v1/objects/{id}/retention",
+                                      "/v1/objects/{id}/legal-hold",
                                       "unmatched"});
 }
 

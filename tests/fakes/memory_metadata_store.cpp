@@ -702,6 +702,72 @@ class MemoryApiKeyRepository final : public ApiKeyRepository {
   bool read_only_;
 };
 
+class MemoryRetentionRepository final : public RetentionRepository {
+ public:
+  MemoryRetentionRepository(State& state, bool read_only) : state_(state), read_only_(read_only) {}
+
+  Result<std::optional<NamespaceRetention>> find_namespace(const TenantId& tenant,
+                                                           const Namespace& ns,
+                                                           bool /*for_update*/) override {
+    auto it = state_.namespace_retention.find({tenant.str(), ns.str()});
+    if (it == state_.namespace_retention.end()) {
+      return std::optional<NamespaceRetention>();
+    }
+    return std::optional<NamespaceRetention>(it->second);
+  }
+  Status insert_namespace(const TenantId& tenant, const Namespace& ns,
+                          const NamespaceRetention& config, Timestamp /*now*/) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    if (!state_.namespace_retention.try_emplace({tenant.str(), ns.str()}, config).second) {
+      return Error{ErrorCode::kAlreadyExists, "namespace has a retention configuration"};
+    }
+    return {};
+  }
+  Status update_namespace(const TenantId& tenant, const Namespace& ns,
+                          const NamespaceRetention& config, Timestamp /*now*/) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto it = state_.namespace_retention.find({tenant.str(), ns.str()});
+    if (it == state_.namespace_retention.end()) {
+      return not_found("namespace has no retention configuration");
+    }
+    it->second = config;
+    return {};
+  }
+  Status remove_namespace(const TenantId& tenant, const Namespace& ns) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    state_.namespace_retention.erase({tenant.str(), ns.str()});
+    return {};
+  }
+  Status update_object_lock(const Object& object) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto it = state_.objects.find(object.id());
+    if (it == state_.objects.end()) {
+      return not_found("object " + object.id().to_string() + " is gone");
+    }
+    Object::Fields f = it->second.fields();
+    f.retention = object.retention();
+    f.legal_hold = object.legal_hold();
+    auto restored = Object::restore(std::move(f));
+    if (!restored) {
+      return std::move(restored).error();
+    }
+    it->second = std::move(*restored);
+    return {};
+  }
+
+ private:
+  State& state_;
+  bool read_only_;
+};
+
 class MemoryTransaction final : public MetadataTransaction {
  public:
   MemoryTransaction(State& state, bool read_only,
@@ -728,6 +794,7 @@ class MemoryTransaction final : public MetadataTransaction {
             })),
         buckets_(memory_bucket_repository(state.buckets, read_only)),
         s3_credentials_(memory_s3_credential_repository(state.s3_credentials, read_only)),
+        retention_(state, read_only),
         held_locks_(held_locks) {}
 
   ObjectRepository& objects() override { return objects_; }
@@ -738,6 +805,7 @@ class MemoryTransaction final : public MetadataTransaction {
   SegmentRepository& segments() override { return *segments_; }
   BucketRepository& buckets() override { return *buckets_; }
   S3CredentialRepository& s3_credentials() override { return *s3_credentials_; }
+  RetentionRepository& retention() override { return retention_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     if (held_locks_.contains({storage_class, hash})) {
@@ -762,6 +830,7 @@ class MemoryTransaction final : public MetadataTransaction {
   std::unique_ptr<SegmentRepository> segments_;
   std::unique_ptr<BucketRepository> buckets_;
   std::unique_ptr<S3CredentialRepository> s3_credentials_;
+  MemoryRetentionRepository retention_;
   const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
 };
 

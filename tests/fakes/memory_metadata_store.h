@@ -56,6 +56,9 @@ class MemoryMetadataStore final : public MetadataStore {
     UploadTables uploads;  // upload sessions, their parts, and composite blobs' segments
     BucketTable buckets;
     S3CredentialTable s3_credentials;
+    // Namespace retention configurations by (tenant, namespace). The fake does not apply their
+    // defaults at commit (PostgreSQL does, in a trigger: migrations/014_retention.sql).
+    std::map<std::pair<std::string, std::string>, NamespaceRetention> namespace_retention;
   };
 
   Status transact(const std::function<Status(MetadataTransaction&)>& work,

@@ -119,6 +119,11 @@ std::string_view code_for_reason(std::string_view reason) {
   if (reason == "too_many_uploads") {
     return "InvalidRequest";
   }
+  // WORM (docs/RETENTION.md): S3 Object Lock answers AccessDenied for a locked object's delete or
+  // overwrite and for a retention it may not shorten; the message says which and until when.
+  if (reason == "object_locked" || reason == "retention_locked" || reason == "overwrite_refused") {
+    return "AccessDenied";
+  }
   return {};
 }
 

@@ -3,6 +3,7 @@
 
 #include "api/conditional.h"
 #include "api/http_date.h"
+#include "api/retention_headers.h"
 #include "api/s3/s3_body.h"
 #include "api/s3/s3_call.h"
 #include "api/s3/s3_encoding.h"
@@ -39,6 +40,10 @@ Awaitable<void> put_object(ServerCore& s, Connection& c, Exchange& ex, S3Call ca
   if (!storage_class) {
     co_return co_await send_s3_error(s, c, ex, call, storage_class.error(), S3Resource::kObject);
   }
+  auto lock = s3_lock_request(ex);
+  if (!lock) {
+    co_return co_await send_s3_error(s, c, ex, call, lock.error(), S3Resource::kObject);
+  }
   auto body = S3Body::create(s, ex, call);
   if (!body) {
     co_return co_await send_s3_error(s, c, ex, call, body.error(), S3Resource::kObject);
@@ -50,7 +55,9 @@ Awaitable<void> put_object(ServerCore& s, Connection& c, Exchange& ex, S3Call ca
                                 .content_type = std::move(attributes->content_type),
                                 .expected_hash = expected_content_hash(**body),
                                 .attributes = std::move(attributes->attributes),
-                                .policy = std::move(*policy)};
+                                .policy = std::move(*policy),
+                                .retention = lock->retention,
+                                .legal_hold = lock->legal_hold};
   const std::optional<std::uint64_t> declared = (*body)->declared_size();
   auto begin = [&] { return s.uc().upload.begin(std::move(request), declared); };
   auto begun = co_await s.offload(begin);
@@ -127,6 +134,10 @@ Awaitable<void> get_object(ServerCore& s, Connection& c, Exchange& ex, S3Call ca
                    .immutable = false,
                    .preconditions_evaluated = true};
   head.headers = object_headers(call, ex, object, head.content_type);
+  Headers lock_headers = s3_lock_headers(object);
+  for (auto& h : lock_headers) {
+    head.headers.push_back(std::move(h));
+  }
   head.headers.emplace_back("x-amz-request-id", ex.request_id);
   co_await send_content(s, c, ex, head, found->content.get());
 }
