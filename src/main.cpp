@@ -134,6 +134,16 @@ int serve(const Config& config) {
   AbortUpload abort_upload(metadata);
   CopyUploadPart copy_upload_part(download, store_upload_part, checksummers);
   CopyObject copy(metadata, clock, ids);
+  // A move that finds the stored content other than its hash refuses, counts and logs it.
+  MoveStorageClass move_storage_class(
+      metadata, **blob_store, clock, ids,
+      [&metrics](const Object& object, const std::optional<ContentHash>& actual) {
+        metrics.integrity_errors(1);
+        spdlog::error("integrity error: object {} ({} content {}) reads back as {}; not moved",
+                      object.id().to_string(), to_string(object.storage_class()),
+                      object.content_hash()->hex(),
+                      actual ? actual->hex() : std::string("content of another size"));
+      });
   const OpensslSigv4Crypto sigv4_crypto;
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
@@ -216,6 +226,7 @@ int serve(const Config& config) {
        checksummers,
        sigv4_crypto,
        copy_upload_part,
+       move_storage_class,
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);

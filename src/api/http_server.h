@@ -27,6 +27,7 @@
 #include "application/manage_api_keys.h"
 #include "application/manage_s3_credentials.h"
 #include "application/metrics.h"
+#include "application/objects/move_storage_class.h"
 #include "application/ports/checksummer.h"
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
@@ -75,6 +76,8 @@ struct UseCases {
   const ChecksummerFactory& checksummers;  // MD5 and the flexible checksums
   const Sigv4Crypto& sigv4_crypto;
   CopyUploadPart& copy_upload_part;  // S3 UploadPartCopy
+  // Tiering (docs/TIERING.md).
+  MoveStorageClass& move_storage_class;
   // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
   // must not block (it reads counters and /proc, never the database).
   std::function<std::string()> render_metrics;

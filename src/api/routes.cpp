@@ -41,6 +41,9 @@ std::vector<Route> castor_routes() {
       {"HEAD", "/v1/objects/{id}", "/v1/objects/{id}", kTenant, kRead, handle_download},
       {"DELETE", "/v1/objects/{id}", "/v1/objects/{id}", kTenant, Scope::kObjectsDelete,
        handle_delete},
+      // Tiering (docs/TIERING.md).
+      {"POST", "/v1/objects/{id}/storage-class", "/v1/objects/{id}/storage-class", kTenant, kWrite,
+       handle_move_storage_class},
       {"GET", kByKey, kByKeyLabel, kTenant, kRead, handle_download},
       {"HEAD", kByKey, kByKeyLabel, kTenant, kRead, handle_download},
       {"DELETE", kByKey, kByKeyLabel, kTenant, Scope::kObjectsDelete, handle_delete},

@@ -95,6 +95,9 @@ Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex, const Pa
 // {id} or, by key, {rest}: "{namespace}/{tenant}/{key}" (see parse_key_path).
 Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+// Tiering (tiering_handlers.cpp; docs/TIERING.md): {id} as on the request line.
+Awaitable<void> handle_move_storage_class(ServerCore& s, Connection& c, Exchange& ex,
+                                          const PathParams& p);
 Awaitable<void> handle_gc(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_fsck(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_create_api_key(ServerCore& s, Connection& c, Exchange& ex,

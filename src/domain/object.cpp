@@ -85,6 +85,17 @@ std::string Object::etag() const {
   return f_.content_hash ? f_.content_hash->hex() : std::string();
 }
 
+Status Object::change_storage_class(StorageClass storage_class, Timestamp now) {
+  if (f_.status != ObjectStatus::kCommitted) {
+    return Error{ErrorCode::kFailedPrecondition,
+                 "object " + f_.id.to_string() + " is " + std::string(to_string(f_.status)) +
+                     ": only a COMMITTED object changes storage class"};
+  }
+  f_.storage_class = storage_class;
+  f_.updated_at = now;
+  return {};
+}
+
 Status Object::mark_deleting(Timestamp now) {
   return transition(ObjectStatus::kCommitted, ObjectStatus::kDeleting, now);
 }

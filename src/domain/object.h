@@ -72,6 +72,11 @@ class Object {
   // Gives a WRITING object its key (S3 writes receive content before they claim the key; see
   // application/write_policy.h). FailedPrecondition from any other status.
   Status give_key(ObjectKey key);
+  // Moves a COMMITTED object's content reference to `storage_class` (MoveStorageClass, docs/
+  // TIERING.md): only the class changes (content, hash and ETag stay), and updated_at becomes
+  // `now`. FailedPrecondition from any other status. The caller has referenced the content in the
+  // new class and drops the old class's reference in the same transaction.
+  Status change_storage_class(StorageClass storage_class, Timestamp now);
   // COMMITTED -> DELETING. FailedPrecondition from any other status.
   Status mark_deleting(Timestamp now);
   // DELETING -> DELETED (a tombstone). FailedPrecondition from any other status.
