@@ -98,6 +98,7 @@ void Ledger::set_storage_class(std::size_t index, std::string storage_class, boo
   std::lock_guard lock(mutex_);
   records_.at(index).storage_class = std::move(storage_class);
   records_.at(index).class_known = known;
+  records_.at(index).moves += known ? 1 : 0;
 }
 
 UploadRecord Ledger::get(std::size_t index) const {

@@ -40,6 +40,7 @@ struct UploadRecord {
   // upload); class_known false while a move's answer is missing (it was in flight at the kill).
   std::string storage_class = "hot";
   bool class_known = true;
+  int moves = 0;  // acknowledged storage-class moves
 };
 
 // Every upload and delete of the test, across rounds. Thread-safe.

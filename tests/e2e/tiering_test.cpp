@@ -12,6 +12,7 @@
 #include "e2e/auth_support.h"
 #include "e2e/castor_api.h"
 #include "e2e/shared_server.h"
+#include "e2e/storage_state.h"
 #include "support/random_data.h"
 #include "support/server_process.h"
 #include "support/sha256.h"
@@ -167,6 +168,19 @@ TEST_CASE("POST /v1/objects/{id}/storage-class moves an object and its bytes sta
   REQUIRE(back.status == 200);
   CHECK(string_field(parse_object(back.body), "storage_class") == "hot");
   CHECK(by_id(client, "GET", id, tenant).body == content);
+
+  // Small content kept in its blob row (INLINE_MAX_BYTES, on by default) moves row to row.
+  const std::string small_id = string_field(upload(client, {.tenant = tenant}, "tiny"), "id");
+  const HttpResponse small = move(client, small_id, tenant, cold_json());
+  REQUIRE(small.status == 200);
+  CHECK(string_field(parse_object(small.body), "storage_class") == "cold");
+  CHECK(by_id(client, "GET", small_id, tenant).body == "tiny");
+  const auto row = find_blob(shared_server().database.url(), "cold", testing::sha256_hex("tiny"));
+  REQUIRE(row);
+  CHECK(row->ref_count >= 1);
+  CHECK(stored_bytes(shared_server().database.url(),
+                     shared_server().server.hot_root().parent_path(), "cold",
+                     testing::sha256_hex("tiny")) == "tiny");
 }
 
 TEST_CASE("storage-class moves refuse bad requests and other tenants' objects", "[e2e][tier]") {
