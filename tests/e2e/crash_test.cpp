@@ -166,9 +166,8 @@ TEST_CASE("acknowledged uploads survive kill -9 and the rest leave nothing behin
   const std::vector<UploadRecord> records = ledger.all();
   REQUIRE(records.size() >= kRounds * kUploaders);
   // The mover did move objects (an acknowledged move to cold, or one cut by the kill).
-  CHECK(std::count_if(records.begin(), records.end(), [](const UploadRecord& r) {
-          return r.moves > 0 || !r.class_known;
-        }) > 0);
+  CHECK(std::count_if(records.begin(), records.end(),
+                      [](const UploadRecord& r) { return r.moves > 0 || !r.class_known; }) > 0);
 
   // A server that expires abandoned uploads after one second, to clean up after the others.
   options.extra_env["WRITING_TIMEOUT_SECONDS"] = "1";
