@@ -312,6 +312,33 @@ grep -q '"metadata":{"model":{"family":"llama","params":7000000000,"quantized":t
 say "Metadata names are [a-z0-9-_] -> 400 invalid_metadata"
 call 400 PATCH "/v1/objects/$MODEL_ID/metadata" -H "X-Tenant: $TENANT" \
   -H 'Content-Type: application/json' --data '{"metadata": {"Not.Valid": 1}}'
+# --- tiering (docs/TIERING.md) -------------------------------------------------------------------
+say "Move the cold binary object to hot (copied into hot's store, verified, switched in one transaction)"
+call 200 POST "/v1/objects/$RANDOM_ID/storage-class" -H "X-Tenant: $TENANT" \
+  -H 'Content-Type: application/json' --data '{"storage_class": "hot"}'
+[[ $(json_string storage_class) == hot ]] || {
+  echo 'FAILED: expected storage_class hot' >&2
+  exit 1
+}
+call 200 GET "/v1/objects/$RANDOM_ID" -H "X-Tenant: $TENANT"
+expect_body "$WORK/random.bin"
+
+say "The class it is in already: 200, nothing changes; an unknown class -> 400"
+call 200 POST "/v1/objects/$RANDOM_ID/storage-class" -H "X-Tenant: $TENANT" \
+  -H 'Content-Type: application/json' --data '{"storage_class": "hot"}'
+call 400 POST "/v1/objects/$RANDOM_ID/storage-class" -H "X-Tenant: $TENANT" \
+  -H 'Content-Type: application/json' --data '{"storage_class": "warm"}'
+
+say "Verified read: ?verify=true re-hashes while sending; the verdict comes in a trailer"
+call 200 GET "/v1/objects/$RANDOM_ID?verify=true" -H "X-Tenant: $TENANT"
+expect_body "$WORK/random.bin"
+expect_header Trailer
+expect_header X-Castor-Content-Sha256
+[[ $(header X-Castor-Verified) == true ]] || {
+  echo 'FAILED: expected the trailer X-Castor-Verified: true' >&2
+  exit 1
+}
+printf '     X-Castor-Verified: true\n'
 
 # --- delete --------------------------------------------------------------------------------------
 say "Delete by id -> 204"

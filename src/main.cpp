@@ -136,6 +136,16 @@ int serve(const Config& config) {
   CopyObject copy(metadata, clock, ids);
   UpdateObjectMetadata update_metadata(metadata, clock);
   ManageRetention retention(metadata, clock);
+  // A move that finds the stored content other than its hash refuses, counts and logs it.
+  MoveStorageClass move_storage_class(
+      metadata, **blob_store, clock, ids,
+      [&metrics](const Object& object, const std::optional<ContentHash>& actual) {
+        metrics.integrity_errors(1);
+        spdlog::error("integrity error: object {} ({} content {}) reads back as {}; not moved",
+                      object.id().to_string(), to_string(object.storage_class()),
+                      object.content_hash()->hex(),
+                      actual ? actual->hex() : std::string("content of another size"));
+      });
   const OpensslSigv4Crypto sigv4_crypto;
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
@@ -220,6 +230,7 @@ int serve(const Config& config) {
        copy_upload_part,
        update_metadata,
        retention,
+       move_storage_class,
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);

@@ -41,6 +41,8 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/authenticate_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/manage_s3_credentials_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/collect_garbage_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/objects/content_verifier_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/objects/move_storage_class_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/conditional_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/http_date_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/key_path_test.cpp

@@ -5,6 +5,7 @@
 
 #include "api/conditional.h"
 #include "api/http_date.h"
+#include "api/verified_content.h"
 
 namespace castor::api {
 
@@ -111,6 +112,21 @@ Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex, const C
       case hp::PreconditionResult::kProceed:
         break;
     }
+  }
+  if (head.verifier != nullptr && !ex.head() && content != nullptr) {
+    if (ex.req().version() < 11) {
+      const HttpError refused =
+          bad_request("verify=true sends trailers, which need HTTP/1.1 chunked framing");
+      co_return co_await s.send_error(c, ex, refused);
+    }
+    if (ex.header("Range")) {
+      const HttpError refused =
+          http_error(http::status::bad_request, "range_not_verifiable",
+                     "verify=true checks the whole content against its hash: drop the Range");
+      co_return co_await s.send_error(c, ex, refused);
+    }
+    res.set(http::field::content_type, head.content_type);
+    co_return co_await send_verified(s, c, ex, res, *content, size, *head.verifier);
   }
   std::optional<std::string> range = ex.header("Range");
   if (auto if_range = ex.header("If-Range");

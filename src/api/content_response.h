@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "api/server_core.h"
+#include "application/objects/content_verifier.h"
 #include "application/ports/blob_store.h"
 
 namespace castor::api {
@@ -168,12 +169,17 @@ struct ContentHead {
   Headers headers = {};
   bool immutable = true;
   bool preconditions_evaluated = false;
+  // A verified read (?verify=true, api/verified_content.h): a 200 is sent chunked, its bytes
+  // re-hashed by this verifier, and ends with trailers; a Range is refused with 400 (a part
+  // cannot be checked against the whole content's hash). Ignored for HEAD. Null: a plain read.
+  ContentVerifier* verifier = nullptr;
 };
 
 // Answers GET/HEAD for found content: 412 (If-Match, If-Unmodified-Since), 304 (If-None-Match,
 // If-Modified-Since; dates only when `head` has a last_modified), 416, 206 (Range, If-Range) or
 // 200 (RFC 9110 sections 13-15, preconditions in the order of section 13.2.2), then streams the
-// bytes from `content` (null for HEAD) with reads on the disk pool, one chunk ahead of the network.
+// bytes from `content` (null for HEAD) with reads on the disk pool, one chunk ahead of the network
+// (verified, chunked and with trailers when `head.verifier` is set).
 Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex, const ContentHead& head,
                              BlobReader* content);
 

@@ -28,6 +28,7 @@
 #include "application/manage_s3_credentials.h"
 #include "application/metrics.h"
 #include "application/objects/update_object_metadata.h"
+#include "application/objects/move_storage_class.h"
 #include "application/ports/checksummer.h"
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
@@ -79,6 +80,8 @@ struct UseCases {
   CopyUploadPart& copy_upload_part;       // S3 UploadPartCopy
   UpdateObjectMetadata& update_metadata;  // PATCH /v1/objects/{id}/metadata
   ManageRetention& retention;              // WORM (docs/RETENTION.md)
+  // Tiering (docs/TIERING.md).
+  MoveStorageClass& move_storage_class;
   // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
   // must not block (it reads counters and /proc, never the database).
   std::function<std::string()> render_metrics;

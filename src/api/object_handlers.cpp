@@ -8,6 +8,7 @@
 #include "api/retention_headers.h"
 #include "api/routes.h"
 #include "api/server_core.h"
+#include "api/verified_content.h"
 
 namespace castor::api {
 
@@ -80,19 +81,29 @@ Parsed<ObjectRef> resolve_object(ServerCore& s, Exchange& ex, const PathParams& 
   return std::move(*ref);
 }
 
-// Answers GET/HEAD for a found object: 304, 416, 206 or 200 (RFC 9110 sections 13-15).
-Awaitable<void> send_object(ServerCore& s, Connection& c, Exchange& ex,
-                            DownloadObject::Download& d) {
+// Answers GET/HEAD for a found object: 304, 416, 206 or 200 (RFC 9110 sections 13-15); with
+// `verify` (?verify=true), a 200 re-hashed while sent and ended by trailers (verified_content.h).
+Awaitable<void> send_object(ServerCore& s, Connection& c, Exchange& ex, DownloadObject::Download& d,
+                            bool verify) {
   const Object& o = d.object;
   auto headers = metadata_headers(o);
   for (auto& h : native_lock_headers(o)) {
     headers.push_back(std::move(h));
   }
-  const ContentHead head{.hash_hex = o.content_hash()->hex(),
-                         .size = o.size_bytes(),
-                         .content_type = o.content_type(),
-                         .last_modified = o.created_at(),
-                         .headers = std::move(headers)};
+  ContentHead head{.hash_hex = o.content_hash()->hex(),
+                   .size = o.size_bytes(),
+                   .content_type = o.content_type(),
+                   .last_modified = o.created_at(),
+                   .headers = std::move(headers)};
+  std::unique_ptr<ContentVerifier> verifier;
+  if (verify && !ex.head()) {
+    auto made = make_verifier(s, *o.content_hash(), o.size_bytes());
+    if (auto* e = std::get_if<HttpError>(&made)) {
+      co_return co_await s.send_error(c, ex, *e);
+    }
+    verifier = std::get<std::unique_ptr<ContentVerifier>>(std::move(made));
+    head.verifier = verifier.get();
+  }
   co_await send_content(s, c, ex, head, d.content.get());
 }
 
@@ -218,6 +229,10 @@ Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, cons
     co_return co_await s.send_error(c, ex, *e);
   }
   const ObjectRef& r = std::get<ObjectRef>(ref);
+  const auto verify = verify_requested(ex);
+  if (auto* e = std::get_if<HttpError>(&verify)) {
+    co_return co_await s.send_error(c, ex, *e);
+  }
   const bool want_content = !ex.head();
   auto find = [&] {
     return r.key ? s.uc().download.by_key(r.key->ns, r.tenant, r.key->key, want_content)
@@ -227,7 +242,7 @@ Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, cons
   if (!found) {
     co_return co_await s.send_error(c, ex, from_error(found.error()));
   }
-  co_await send_object(s, c, ex, *found);
+  co_await send_object(s, c, ex, *found, std::get<bool>(verify));
 }
 
 Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p) {

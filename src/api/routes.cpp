@@ -53,6 +53,9 @@ std::vector<Route> castor_routes() {
        handle_delete},
       {"PATCH", "/v1/objects/{id}/metadata", "/v1/objects/{id}/metadata", kTenant, kWrite,
        handle_patch_metadata},
+      // Tiering (docs/TIERING.md).
+      {"POST", "/v1/objects/{id}/storage-class", "/v1/objects/{id}/storage-class", kTenant, kWrite,
+       handle_move_storage_class},
       {"GET", kByKey, kByKeyLabel, kTenant, kRead, handle_download},
       {"HEAD", kByKey, kByKeyLabel, kTenant, kRead, handle_download},
       {"DELETE", kByKey, kByKeyLabel, kTenant, Scope::kObjectsDelete, handle_delete},

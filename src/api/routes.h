@@ -100,6 +100,9 @@ Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, const 
 // PATCH /v1/objects/{id}/metadata (metadata_handlers.cpp, docs/METADATA.md).
 Awaitable<void> handle_patch_metadata(ServerCore& s, Connection& c, Exchange& ex,
                                       const PathParams& p);
+// Tiering (tiering_handlers.cpp; docs/TIERING.md): {id} as on the request line.
+Awaitable<void> handle_move_storage_class(ServerCore& s, Connection& c, Exchange& ex,
+                                          const PathParams& p);
 Awaitable<void> handle_gc(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_fsck(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_create_api_key(ServerCore& s, Connection& c, Exchange& ex,

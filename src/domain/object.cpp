@@ -165,6 +165,17 @@ Status Object::check_deletable(Timestamp now) const {
   return {};
 }
 
+Status Object::change_storage_class(StorageClass storage_class, Timestamp now) {
+  if (f_.status != ObjectStatus::kCommitted) {
+    return Error{ErrorCode::kFailedPrecondition,
+                 "object " + f_.id.to_string() + " is " + std::string(to_string(f_.status)) +
+                     ": only a COMMITTED object changes storage class"};
+  }
+  f_.storage_class = storage_class;
+  f_.updated_at = now;
+  return {};
+}
+
 Status Object::mark_deleting(Timestamp now) {
   return transition(ObjectStatus::kCommitted, ObjectStatus::kDeleting, now);
 }

@@ -83,6 +83,11 @@ class Object {
   // Gives a WRITING object its key (S3 writes receive content before they claim the key; see
   // application/write_policy.h). FailedPrecondition from any other status.
   Status give_key(ObjectKey key);
+  // Moves a COMMITTED object's content reference to `storage_class` (MoveStorageClass, docs/
+  // TIERING.md): only the class changes (content, hash and ETag stay), and updated_at becomes
+  // `now`. FailedPrecondition from any other status. The caller has referenced the content in the
+  // new class and drops the old class's reference in the same transaction.
+  Status change_storage_class(StorageClass storage_class, Timestamp now);
   // The retention and legal hold an upload asks for (X-Retain-Until, x-amz-object-lock-*). Only
   // while WRITING (FailedPrecondition otherwise); InvalidArgument if the retention date is not
   // after `now`.

@@ -171,7 +171,8 @@ void PgObjectRepository::prepare(pqxx::connection& conn) {
   conn.prepare("object_update",
                "UPDATE objects SET status = $2, content_hash = $3, size_bytes = $4, "
                "updated_at = castor_ts($5), key = $6, metadata = $7::jsonb, "
-               "attributes = $8::jsonb, etag = $9, content_type = $10 WHERE id = $1::uuid");
+               "attributes = $8::jsonb, etag = $9, content_type = $10, storage_class = $11 "
+               "WHERE id = $1::uuid");
   conn.prepare("object_remove", "DELETE FROM objects WHERE id = $1::uuid");
   // Keyset pagination: (key, id) strictly after the cursor, in the order of objects_listing. A
   // prefix is a key range, [$5, $7), so the index scan covers only the keys that match (a
@@ -254,7 +255,8 @@ Status PgObjectRepository::update(const Object& o) {
   return guarded([&]() -> Status {
     auto r = sql_.exec("object_update", o.id().to_string(), std::string(to_string(o.status())),
                        hash_param(o), o.size_bytes(), to_us(o.updated_at()), key_param(o),
-                       json.metadata, json.attributes, etag_param(o), o.content_type());
+                       json.metadata, json.attributes, etag_param(o), o.content_type(),
+                       std::string(to_string(o.storage_class())));
     if (r.affected_rows() != 1) {
       return not_found("object " + o.id().to_string() + " is gone");
     }

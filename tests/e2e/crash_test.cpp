@@ -1,9 +1,11 @@
-// kill -9 in the middle of uploads, deletes and GC cycles, several times over: every upload that
-// was acknowledged survives intact, nothing that was not acknowledged becomes visible half-done,
+// kill -9 in the middle of uploads, storage-class moves, deletes and GC cycles, several times
+// over: every upload that was acknowledged survives intact (in the class its last acknowledged
+// move named), nothing that was not acknowledged becomes visible half-done,
 // and after the garbage collector has run the storage is exactly what the metadata says.
 
 #include <signal.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <thread>
@@ -65,11 +67,13 @@ const char* describe(const UploadRecord& record) {
 // What PostgreSQL and the disk hold for a record's content, for failure messages.
 std::string stored_state(const std::string& database_url, const std::filesystem::path& hot_root,
                          const UploadRecord& record) {
-  const auto blob = find_blob(database_url, "hot", record.hash);
+  const auto blob = find_blob(database_url, record.storage_class, record.hash);
   return "blob row: " + (blob ? "ref_count " + std::to_string(blob->ref_count) : "none") +
          ", file: " +
-         (std::filesystem::exists(testing::content_path(hot_root, record.hash)) ? "present"
-                                                                                : "missing");
+         (std::filesystem::exists(
+              testing::content_path(hot_root.parent_path() / record.storage_class, record.hash))
+              ? "present"
+              : "missing");
 }
 
 // Checks what a client can see of every upload against what its client was told.
@@ -102,6 +106,9 @@ void check_visibility(HttpClient& client, const testing::ServerProcess& server,
     REQUIRE(by_key.contains(key));
     CHECK_FALSE(must_not_exist(*by_key.at(key)));
     CHECK(string_field(object, "content_hash") == "sha256:" + by_key.at(key)->hash);
+    if (by_key.at(key)->class_known) {
+      CHECK(string_field(object, "storage_class") == by_key.at(key)->storage_class);
+    }
   }
 }
 
@@ -145,6 +152,7 @@ TEST_CASE("acknowledged uploads survive kill -9 and the rest leave nothing behin
         workers.emplace_back([&context, worker] { run_uploader(context, worker, worker < 2); });
       }
       workers.emplace_back([&context] { run_collector(context); });
+      workers.emplace_back([&context] { run_mover(context); });
       if (round_number > 0) {
         workers.emplace_back([&context] { run_deleter(context); });
       }
@@ -157,6 +165,9 @@ TEST_CASE("acknowledged uploads survive kill -9 and the rest leave nothing behin
   REQUIRE(failures.empty());
   const std::vector<UploadRecord> records = ledger.all();
   REQUIRE(records.size() >= kRounds * kUploaders);
+  // The mover did move objects (an acknowledged move to cold, or one cut by the kill).
+  CHECK(std::count_if(records.begin(), records.end(),
+                      [](const UploadRecord& r) { return r.moves > 0 || !r.class_known; }) > 0);
 
   // A server that expires abandoned uploads after one second, to clean up after the others.
   options.extra_env["WRITING_TIMEOUT_SECONDS"] = "1";

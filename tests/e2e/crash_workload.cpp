@@ -83,6 +83,24 @@ std::vector<std::size_t> Ledger::deletable_before(int round) const {
   return indices;
 }
 
+std::vector<std::size_t> Ledger::committed_in(int round) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::size_t> indices;
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    if (records_[i].round == round && records_[i].outcome == UploadOutcome::kCommitted) {
+      indices.push_back(i);
+    }
+  }
+  return indices;
+}
+
+void Ledger::set_storage_class(std::size_t index, std::string storage_class, bool known) {
+  std::lock_guard lock(mutex_);
+  records_.at(index).storage_class = std::move(storage_class);
+  records_.at(index).class_known = known;
+  records_.at(index).moves += known ? 1 : 0;
+}
+
 UploadRecord Ledger::get(std::size_t index) const {
   std::lock_guard lock(mutex_);
   return records_.at(index);
@@ -167,6 +185,43 @@ void run_deleter(const WorkloadContext& context) {
       context.ledger.set_deleted(index, DeleteOutcome::kUnknown);
       if (!context.round.killed()) {
         context.failures.add("delete " + record.key + " failed before the kill: " + e.what());
+      }
+      return;
+    }
+    std::this_thread::sleep_for(kLoopInterval);
+  }
+}
+
+void run_mover(const WorkloadContext& context) {
+  HttpClient client("127.0.0.1", context.round.port());
+  while (!context.round.killed()) {
+    const std::vector<std::size_t> candidates = context.ledger.committed_in(context.round.number());
+    if (candidates.empty()) {
+      std::this_thread::sleep_for(kLoopInterval);
+      continue;
+    }
+    const std::size_t index = candidates[testing::random_between(0, candidates.size() - 1)];
+    const UploadRecord record = context.ledger.get(index);
+    const std::string target = record.storage_class == "hot" ? "cold" : "hot";
+    context.ledger.set_storage_class(index, record.storage_class, false);  // in flight
+    try {
+      const HttpResponse response =
+          client.request("POST", "/v1/objects/" + record.id + "/storage-class",
+                         {{"X-Tenant", context.tenant}, {"Content-Type", "application/json"}},
+                         R"({"storage_class": ")" + target + R"("})");
+      if (response.status != 200) {
+        context.failures.add("move " + record.key + ": " + std::to_string(response.status) + " " +
+                             response.body);
+        return;
+      }
+      const std::string now = string_field(parse_object(response.body), "storage_class");
+      if (now != target) {
+        context.failures.add("move " + record.key + " answered class " + now);
+      }
+      context.ledger.set_storage_class(index, now, true);
+    } catch (const std::exception& e) {
+      if (!context.round.killed()) {
+        context.failures.add("move " + record.key + " failed before the kill: " + e.what());
       }
       return;
     }

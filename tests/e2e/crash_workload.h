@@ -12,8 +12,8 @@
 #include "e2e/failure_log.h"
 #include "support/random_data.h"
 
-// The client side of the crash test: threads that upload, delete and collect garbage against one
-// server until it is killed, and a ledger of what each request was told.
+// The client side of the crash test: threads that upload, move, delete and collect garbage against
+// one server until it is killed, and a ledger of what each request was told.
 namespace castor::e2e {
 
 // What an upload's client can know about its fate.
@@ -36,6 +36,11 @@ struct UploadRecord {
   std::string id{};  // if kCommitted
   int round = 0;
   DeleteOutcome deleted = DeleteOutcome::kNotTried;
+  // Where the object's content is, as the last storage-class move's answer said ("hot" after the
+  // upload); class_known false while a move's answer is missing (it was in flight at the kill).
+  std::string storage_class = "hot";
+  bool class_known = true;
+  int moves = 0;  // acknowledged storage-class moves
 };
 
 // Every upload and delete of the test, across rounds. Thread-safe.
@@ -46,6 +51,9 @@ class Ledger {
   std::vector<std::size_t> deletable_before(int round) const;
   UploadRecord get(std::size_t index) const;
   void set_deleted(std::size_t index, DeleteOutcome outcome);
+  // Indices of uploads committed in `round` (which the deleter of that round never touches).
+  std::vector<std::size_t> committed_in(int round) const;
+  void set_storage_class(std::size_t index, std::string storage_class, bool known);
   std::vector<UploadRecord> all() const;
 
  private:
@@ -100,6 +108,10 @@ void run_uploader(const WorkloadContext& context, int worker, bool large);
 
 // Deletes uploads committed in earlier rounds until the server dies or none are left.
 void run_deleter(const WorkloadContext& context);
+
+// Moves objects committed in this round between hot and cold (POST /v1/objects/{id}/storage-class)
+// until the server dies, recording each answer in the ledger.
+void run_mover(const WorkloadContext& context);
 
 // Runs GC cycles until the server dies.
 void run_collector(const WorkloadContext& context);

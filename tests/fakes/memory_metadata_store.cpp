@@ -117,6 +117,7 @@ class MemoryObjectRepository final : public ObjectRepository {
     fields.attributes = object.attributes();
     fields.etag = object.fields().etag;
     fields.status = object.status();
+    fields.storage_class = object.storage_class();
     fields.content_hash = object.content_hash();
     fields.size_bytes = object.size_bytes();
     fields.updated_at = object.updated_at();

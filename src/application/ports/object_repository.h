@@ -56,8 +56,8 @@ class ObjectRepository {
   virtual Result<Object> find_by_key(const Namespace& ns, const TenantId& tenant,
                                      const ObjectKey& key, bool for_update) = 0;
 
-  // Writes the object's status, content hash, size, updated_at, key, attributes, ETag and content
-  // type.
+  // Writes the object's status, storage class, content hash, size, updated_at, key, attributes,
+  // ETag and content type.
   // AlreadyExists if the key is held by another live object; NotFound if the row is gone.
   virtual Status update(const Object& object) = 0;
 
