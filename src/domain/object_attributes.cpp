@@ -94,8 +94,12 @@ Status check_attributes(const ObjectAttributes& attributes) {
         "user metadata is over " + std::to_string(kMaxMetadataJsonBytes) + " bytes of JSON",
         "metadata_too_large"};
   }
-  if (auto s = check_pairs(attributes.metadata, "metadata"); !s) {
-    return s;
+  // Metadata values are canonical JSON text (escaped, bounded by the object limit above): only the
+  // names need a check here.
+  for (const auto& [n, v] : attributes.metadata) {
+    if (n.empty() || has_control(n)) {
+      return invalid_argument("metadata name '" + n.substr(0, 64) + "' is empty or not printable");
+    }
   }
   return check_pairs(attributes.headers, "header");
 }

@@ -253,6 +253,7 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
                                       "/metrics",
                                       "/v1/objects",
                                       "/v1/objects/{id}",
+                                      "/v1/objects/{id}/metadata",
                                       "/v1/objects/{id}/storage-class",
                                       "/v1/objects/by-key/{namespace}/{tenant}/{key}",
                                       "/v1/admin/gc",

@@ -115,6 +115,9 @@ TEST_CASE("Object::replace_metadata: only COMMITTED; content, checksums, ETag st
   REQUIRE(o.replace_metadata({}, "text/plain", "attachment; filename=\"a.txt\"", later));
   CHECK(o.attributes().headers == Pairs{{"content-disposition", "attachment; filename=\"a.txt\""},
                                         {"cache-control", "no-cache"}});
+  // One value may take the whole 16 KiB (no per-value limit as for headers).
+  REQUIRE(o.replace_metadata({{"v", "\"" + std::string(kMaxMetadataJsonBytes - 8, 'x') + "\""}},
+                             "text/plain", std::nullopt, later));
   auto big = o.replace_metadata({{"v", "\"" + std::string(kMaxMetadataJsonBytes, 'x') + "\""}},
                                 "text/plain", std::nullopt, later);
   REQUIRE_FALSE(big);
