@@ -196,8 +196,8 @@ TEST_CASE("a key never outlives the credential that creates or updates it", "[un
                                         .scopes = {kRead},
                                         .expires_at = w.clock.now() + std::chrono::hours(2)});
   CHECK(code_of(later) == ErrorCode::kPermissionDenied);
-  auto never = w.keys.update(expiring, inherits->key.id,
-                             {.expires_at = std::optional<std::optional<Timestamp>>(std::nullopt)});
+  auto never =
+      w.keys.update(expiring, inherits->key.id, {.expires_at = std::optional<Timestamp>()});
   CHECK(code_of(never) == ErrorCode::kPermissionDenied);
   auto sooner = w.keys.update(
       expiring, inherits->key.id,

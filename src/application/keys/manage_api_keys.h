@@ -47,11 +47,11 @@ class ManageApiKeys {
   // A partial update: each field that is set replaces the key's. `expires_at` set to nullopt
   // means "never expires"; `namespaces` set to an empty list means "every namespace".
   struct Changes {
-    std::optional<Scopes> scopes;
-    std::optional<std::vector<Namespace>> namespaces;
-    std::optional<std::string> name;
-    std::optional<std::string> description;
-    std::optional<std::optional<Timestamp>> expires_at;
+    std::optional<Scopes> scopes = std::nullopt;
+    std::optional<std::vector<Namespace>> namespaces = std::nullopt;
+    std::optional<std::string> name = std::nullopt;
+    std::optional<std::string> description = std::nullopt;
+    std::optional<std::optional<Timestamp>> expires_at = std::nullopt;
   };
 
   ManageApiKeys(MetadataStore& metadata, KeyMaterial& keys, Clock& clock)
