@@ -46,7 +46,7 @@ TEST_CASE("API keys keep their name, namespaces and keys:manage through PostgreS
   const ApiKey b = key("bbbbbbbbbbbb", "acme", 2);        // every namespace, no name
   const ApiKey c = key("cccccccccccc", "other", 3);       // another tenant
   const ApiKey d = key("dddddddddddd", std::nullopt, 4);  // "*"
-  for (const ApiKey* k : {&a, &b, &c, &d}) {
+  for (const ApiKey* k : std::initializer_list<const ApiKey*>{&a, &b, &c, &d}) {
     REQUIRE(insert(*f.store, *k));
   }
   auto found = find(*f.store, a.id);
