@@ -57,7 +57,7 @@ call() {
   if [[ -n ${SIGV4:-} ]]; then
     printf ' --aws-sigv4 aws:amz:us-east-1:s3 --user "$AKID:$SECRET"'
   elif [[ ${#AUTH[@]} -gt 0 ]]; then
-    printf ' -H "Authorization: Bearer $%s"' API_KEY
+    printf ' -H "Authorization: Bearer $%s"' "${AUTH_NAME:-API_KEY}"
   fi
   for arg in "${shown[@]}"; do
     if [[ $arg =~ ^[A-Za-z0-9_./:@=%,+-]+$ ]]; then
@@ -542,6 +542,48 @@ call 200 PUT "/v1/objects/$WORM_ID/retention" -H "X-Tenant: $TENANT" "${JSON[@]}
 say "Now it may go; a governance configuration may be removed (a compliance one never)"
 call 204 DELETE "/v1/objects/$WORM_ID" -H "X-Tenant: $TENANT"
 call 204 DELETE "/v1/admin/namespaces/$TENANT/$WORM_NS/retention"
+# --- API keys: names, namespaces, self-service (docs/API_KEYS.md) ---------------------------------
+say "API keys: a named key manager for the tenant, restricted to namespace $NS (keys:manage) -> 201"
+call 201 POST /v1/admin/api-keys -H 'Content-Type: application/json' \
+  --data-binary "{\"tenant\": \"$TENANT\", \"name\": \"demo-manager\", \"namespaces\": [\"$NS\"], \"scopes\": [\"objects:read\", \"objects:write\", \"keys:manage\"]}"
+MANAGER_ID=$(json_string id)
+MANAGER_KEY=$(json_string key)
+if [[ ${#AUTH[@]} -gt 0 ]]; then
+  # as_manager EXPECTED METHOD PATH [curl args...]: `call` with the manager's key.
+  as_manager() {
+    local saved=("${AUTH[@]}")
+    AUTH=(-H "Authorization: Bearer $MANAGER_KEY")
+    AUTH_NAME=MANAGER_KEY call "$@"
+    AUTH=("${saved[@]}")
+  }
+  say "The manager makes a read-only key for its CI in its namespace (the tenant is its own) -> 201"
+  as_manager 201 POST /v1/admin/api-keys -H 'Content-Type: application/json' \
+    --data-binary "{\"name\": \"ci\", \"namespaces\": [\"$NS\"], \"scopes\": [\"objects:read\"]}"
+  CI_ID=$(json_string id)
+  say "It lists its tenant's keys (no secrets), reads one, renames it"
+  as_manager 200 GET /v1/admin/api-keys
+  as_manager 200 GET "/v1/admin/api-keys/$CI_ID"
+  as_manager 200 PATCH "/v1/admin/api-keys/$CI_ID" -H 'Content-Type: application/json' \
+    --data-binary '{"name": "ci-nightly"}'
+  say "Escalations are refused: a * key, an admin key, a scope it lacks, lifting its own restriction -> 403"
+  as_manager 403 POST /v1/admin/api-keys -H 'Content-Type: application/json' \
+    --data-binary '{"tenant": "*", "scopes": ["objects:read"]}'
+  as_manager 403 POST /v1/admin/api-keys -H 'Content-Type: application/json' \
+    --data-binary '{"scopes": ["admin"]}'
+  as_manager 403 POST /v1/admin/api-keys -H 'Content-Type: application/json' \
+    --data-binary "{\"namespaces\": [\"$NS\"], \"scopes\": [\"objects:delete\"]}"
+  as_manager 403 PATCH "/v1/admin/api-keys/$MANAGER_ID" -H 'Content-Type: application/json' \
+    --data-binary '{"namespaces": null}'
+  say "A namespace-restricted key lists its namespace (200), not another one (403)"
+  as_manager 200 GET "/v1/objects?namespace=$NS"
+  as_manager 403 GET "/v1/objects?namespace=$NS-elsewhere"
+  say "The manager revokes the CI key -> 204"
+  as_manager 204 DELETE "/v1/admin/api-keys/$CI_ID"
+else
+  printf '     (authentication is disabled on this server: the keys:manage steps are skipped)\n'
+fi
+say "The administrator revokes the manager -> 204"
+call 204 DELETE "/v1/admin/api-keys/$MANAGER_ID"
 
 # --- errors --------------------------------------------------------------------------------------
 say "Unknown route -> 404, known route with a wrong method -> 405 (with Allow)"

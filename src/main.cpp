@@ -53,8 +53,11 @@ constexpr const char* kUsage =
     "  fsck [--repair]  check that the database and the content files agree; --repair\n"
     "            removes orphan files and corrects ref counts (exit 0 clean, 1 problems left)\n"
     "  keys create --tenant T|* --scopes \"objects:read ...\" [--expires RFC3339 |\n"
-    "              --expires-in SECONDS] [--description TEXT]   issue an API key (printed once)\n"
+    "              --expires-in SECONDS] [--name NAME] [--namespaces a,b | *]\n"
+    "              [--description TEXT]                     issue an API key (printed once)\n"
     "  keys list                                            list API keys (no secrets)\n"
+    "  keys update ID [--scopes ...] [--namespaces a,b | *] [--name NAME] [--description TEXT]\n"
+    "              [--expires RFC3339 | --expires-in SECONDS | --no-expiry]   change a key\n"
     "  keys revoke ID                                       revoke an API key\n"
     "  keys create|list|revoke --s3 ...                     the same for S3 credentials\n";
 

@@ -39,6 +39,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/application/buckets_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domain/bucket_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/authenticate_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/manage_api_keys_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/manage_s3_credentials_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/collect_garbage_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/objects/content_verifier_test.cpp

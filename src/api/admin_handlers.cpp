@@ -1,6 +1,6 @@
-// The admin endpoints: a garbage-collection cycle and an integrity check (fsck) on demand, and API
-// key and S3 credential management (issue, list, revoke). All need the admin scope, which the
-// server checks before they run (Access::kFixedScope in the route table).
+// The admin endpoints: a garbage-collection cycle and an integrity check (fsck) on demand, and S3
+// credential management (issue, list, revoke). All need the admin scope, which the server checks
+// before they run (Access::kFixedScope in the route table). API keys: keys_handlers.cpp.
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
@@ -130,67 +130,6 @@ Awaitable<void> handle_fsck(ServerCore& s, Connection& c, Exchange& ex, const Pa
   co_await s.send(c, ex, http::status::ok, fsck_json(*report, findings, truncated));
 }
 
-Awaitable<void> handle_create_api_key(ServerCore& s, Connection& c, Exchange& ex,
-                                      const PathParams&) {
-  auto body = co_await read_small_body(c, ex);
-  if (auto* e = std::get_if<HttpError>(&body)) {
-    co_return co_await s.send_error(c, ex, *e);
-  }
-  auto request = parse_api_key_request(std::get<std::string>(body));
-  if (!request) {
-    co_return co_await s.send_error(c, ex, from_error(request.error()));
-  }
-  const std::string creator = ex.principal->credential;
-  auto create = [&] {
-    std::optional<Timestamp> expires_at = request->expires_at;
-    if (request->expires_in) {
-      expires_at = std::chrono::time_point_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now()) +
-                   *request->expires_in;
-    }
-    return s.uc().keys.create(request->tenant, request->scopes, expires_at, request->description,
-                              creator);
-  };
-  auto created = co_await s.offload(create);
-  if (!created) {
-    co_return co_await s.send_error(c, ex, from_error(created.error()));
-  }
-  const ApiKey& k = created->key;
-  spdlog::info("audit: api key {} created by {} (tenant={}, scopes=\"{}\", expires={})", k.id,
-               creator, k.tenant ? k.tenant->str() : "*", k.scopes.to_string(),
-               k.expires_at ? http_params::rfc3339(*k.expires_at) : "never");
-  co_await s.send(c, ex, http::status::created, api_key_json(k, created->token), "application/json",
-                  one_header("Location", "/v1/admin/api-keys/" + k.id));
-}
-
-Awaitable<void> handle_list_api_keys(ServerCore& s, Connection& c, Exchange& ex,
-                                     const PathParams&) {
-  auto list = [&] { return s.uc().keys.list(); };
-  auto keys = co_await s.offload(list);
-  if (!keys) {
-    co_return co_await s.send_error(c, ex, from_error(keys.error()));
-  }
-  co_await s.send(c, ex, http::status::ok, api_key_list_json(*keys));
-}
-
-Awaitable<void> handle_revoke_api_key(ServerCore& s, Connection& c, Exchange& ex,
-                                      const PathParams& p) {
-  const std::string id(p.get("id").value_or(""));
-  auto revoke = [&] {
-    auto revoked = s.uc().keys.revoke(id);
-    s.uc().auth.forget(id);
-    return revoked;
-  };
-  auto revoked = co_await s.offload(revoke);
-  if (!revoked) {
-    co_return co_await s.send_error(c, ex, from_error(revoked.error()));
-  }
-  if (*revoked) {
-    spdlog::info("audit: api key {} revoked by {}", id, ex.principal->credential);
-  }
-  co_await s.send(c, ex, http::status::no_content);
-}
-
 Awaitable<void> handle_create_s3_credential(ServerCore& s, Connection& c, Exchange& ex,
                                             const PathParams&) {
   auto body = co_await read_small_body(c, ex);
@@ -210,7 +149,7 @@ Awaitable<void> handle_create_s3_credential(ServerCore& s, Connection& c, Exchan
                    *request->expires_in;
     }
     return s.uc().s3_credentials.create(request->tenant, request->scopes, expires_at,
-                                        request->description, creator);
+                                        request->description, creator, request->namespaces);
   };
   auto created = co_await s.offload(create);
   if (!created) {

@@ -40,7 +40,8 @@ Parsed<Area> resolve_area(ServerCore& s, Exchange& ex) {
   if (auto* e = std::get_if<HttpError>(&tenant)) {
     return *e;
   }
-  if (auto denied = s.authorize(ex, &std::get<TenantId>(tenant), *ex.route->scope)) {
+  if (auto denied =
+          s.authorize(ex, std::get<TenantId>(tenant), std::get<Namespace>(ns), *ex.route->scope)) {
     return *denied;
   }
   return Area{std::get<Namespace>(std::move(ns)), std::get<TenantId>(std::move(tenant))};
@@ -75,7 +76,10 @@ Parsed<ObjectRef> resolve_object(ServerCore& s, Exchange& ex, const PathParams& 
     }
     ref.emplace(ObjectRef{std::get<TenantId>(std::move(tenant)), *id, std::nullopt});
   }
-  if (auto denied = s.authorize(ex, &ref->tenant, *ex.route->scope)) {
+  // By key the namespace is known now; by id only after the lookup (see handle_download).
+  auto denied = ref->key ? s.authorize(ex, ref->tenant, ref->key->ns, *ex.route->scope)
+                         : s.authorize_before_lookup(ex, ref->tenant, *ex.route->scope);
+  if (denied) {
     return *denied;
   }
   return std::move(*ref);
@@ -242,6 +246,9 @@ Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, cons
   if (!found) {
     co_return co_await s.send_error(c, ex, from_error(found.error()));
   }
+  if (!ex.principal->sees(found->object.ns())) {
+    co_return co_await s.send_error(c, ex, ServerCore::not_visible("object"));
+  }
   co_await send_object(s, c, ex, *found, std::get<bool>(verify));
 }
 
@@ -251,6 +258,18 @@ Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, const 
     co_return co_await s.send_error(c, ex, *e);
   }
   const ObjectRef& r = std::get<ObjectRef>(ref);
+  if (r.id && ex.principal->namespace_restricted()) {
+    // A namespace-restricted credential deletes by id only in its namespaces: look first (an
+    // object never changes namespace, so the answer holds for the delete).
+    auto look = [&] { return s.uc().download.by_id(r.tenant, *r.id, false); };
+    auto found = co_await s.offload(look);
+    if (!found) {
+      co_return co_await s.send_error(c, ex, from_error(found.error()));
+    }
+    if (!ex.principal->sees(found->object.ns())) {
+      co_return co_await s.send_error(c, ex, ServerCore::not_visible("object"));
+    }
+  }
   auto remove = [&] {
     return r.key ? s.uc().remove.by_key(r.key->ns, r.tenant, r.key->key)
                  : s.uc().remove.by_id(r.tenant, *r.id);

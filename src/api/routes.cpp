@@ -15,7 +15,8 @@ constexpr std::string_view kUnmatched = "unmatched";
 // the two). Order matters twice: a pattern's methods are listed in Allow in this order, and the
 // metric labels follow it. Every route but the probes, /openapi.json and /metrics needs a
 // credential; object routes authorise per tenant in their handlers (kTenantScope), admin routes
-// need the admin scope for all tenants (kFixedScope, checked before the handler).
+// need the admin scope for all tenants (kFixedScope, checked before the handler), except the
+// API-key routes, which need keys:manage and leave the rest to their use case.
 std::vector<Route> castor_routes() {
   constexpr auto kOpen = Access::kOpen;
   constexpr auto kFixed = Access::kFixedScope;
@@ -24,6 +25,7 @@ std::vector<Route> castor_routes() {
   constexpr auto kRead = Scope::kObjectsRead;
   constexpr auto kWrite = Scope::kObjectsWrite;
   constexpr auto kAdmin = Scope::kAdmin;
+  constexpr auto kKeys = Scope::kKeysManage;
   constexpr std::string_view kByKey = "/v1/objects/by-key/{rest...}";
   // The by-key label names the parts of {rest}, as it always has.
   constexpr std::string_view kByKeyLabel = "/v1/objects/by-key/{namespace}/{tenant}/{key}";
@@ -60,9 +62,15 @@ std::vector<Route> castor_routes() {
       {"HEAD", kByKey, kByKeyLabel, kTenant, kRead, handle_download},
       {"DELETE", kByKey, kByKeyLabel, kTenant, Scope::kObjectsDelete, handle_delete},
       {"POST", "/v1/admin/gc", "/v1/admin/gc", kFixed, kAdmin, handle_gc},
-      {"GET", "/v1/admin/api-keys", "/v1/admin/api-keys", kFixed, kAdmin, handle_list_api_keys},
-      {"POST", "/v1/admin/api-keys", "/v1/admin/api-keys", kFixed, kAdmin, handle_create_api_key},
-      {"DELETE", "/v1/admin/api-keys/{id}", "/v1/admin/api-keys/{id}", kFixed, kAdmin,
+      // API keys (docs/API_KEYS.md): keys:manage (implied by admin) lets a credential in;
+      // ManageApiKeys limits it to its own tenant and rights.
+      {"GET", "/v1/admin/api-keys", "/v1/admin/api-keys", kFixed, kKeys, handle_list_api_keys},
+      {"POST", "/v1/admin/api-keys", "/v1/admin/api-keys", kFixed, kKeys, handle_create_api_key},
+      {"GET", "/v1/admin/api-keys/{id}", "/v1/admin/api-keys/{id}", kFixed, kKeys,
+       handle_get_api_key},
+      {"PATCH", "/v1/admin/api-keys/{id}", "/v1/admin/api-keys/{id}", kFixed, kKeys,
+       handle_update_api_key},
+      {"DELETE", "/v1/admin/api-keys/{id}", "/v1/admin/api-keys/{id}", kFixed, kKeys,
        handle_revoke_api_key},
       {"GET", "/v1/admin/s3-credentials", "/v1/admin/s3-credentials", kFixed, kAdmin,
        handle_list_s3_credentials},

@@ -109,7 +109,10 @@ Awaitable<void> handle_create_api_key(ServerCore& s, Connection& c, Exchange& ex
                                       const PathParams& p);
 Awaitable<void> handle_list_api_keys(ServerCore& s, Connection& c, Exchange& ex,
                                      const PathParams& p);
-// {id}: the key id, as on the request line.
+// {id}: the key id, as on the request line (keys_handlers.cpp).
+Awaitable<void> handle_get_api_key(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+Awaitable<void> handle_update_api_key(ServerCore& s, Connection& c, Exchange& ex,
+                                      const PathParams& p);
 Awaitable<void> handle_revoke_api_key(ServerCore& s, Connection& c, Exchange& ex,
                                       const PathParams& p);
 // S3 credentials (docs/S3.md, "Credentials"); {id}: the access key id.

@@ -27,6 +27,15 @@ boost::json::object credential_object(const S3Credential& c,
     pos = space + 1;
   }
   j["scopes"] = std::move(scopes);
+  if (c.namespaces.empty()) {
+    j["namespaces"] = nullptr;
+  } else {
+    boost::json::array namespaces;
+    for (const Namespace& ns : c.namespaces) {
+      namespaces.emplace_back(ns.str());
+    }
+    j["namespaces"] = std::move(namespaces);
+  }
   j["description"] = c.description;
   j["created_by"] = c.created_by;
   j["created_at"] = http_params::rfc3339(c.created_at);
@@ -89,7 +98,21 @@ Result<S3CredentialRequest> parse_s3_credential_request(std::string_view body) {
   if (!parsed) {
     return std::move(parsed).error();
   }
-  S3CredentialRequest r{std::move(*t), *parsed, {}, std::nullopt};
+  S3CredentialRequest r{std::move(*t), *parsed, {}, std::nullopt, {}};
+  if (const auto* n = o.if_contains("namespaces"); n != nullptr && !n->is_null()) {
+    if (!n->is_array() || n->as_array().empty()) {
+      return invalid_argument(
+          "namespaces must be a non-empty list of namespace names, or null for every namespace");
+    }
+    for (const auto& v : n->as_array()) {
+      auto ns = v.is_string() ? Namespace::parse(std::string_view(v.as_string()))
+                              : Result<Namespace>(invalid_argument("namespaces must be strings"));
+      if (!ns) {
+        return std::move(ns).error();
+      }
+      r.namespaces.push_back(std::move(*ns));
+    }
+  }
   if (const auto* d = o.if_contains("description"); d != nullptr && !d->is_null()) {
     if (!d->is_string()) {
       return invalid_argument("description must be a string");

@@ -314,4 +314,26 @@ std::optional<HttpError> ServerCore::authorize(Exchange& ex, const TenantId* ten
   return std::nullopt;
 }
 
+std::optional<HttpError> ServerCore::authorize(Exchange& ex, const TenantId& tenant,
+                                               const Namespace& ns, Scope scope) {
+  ex.tenant = tenant.str();
+  if (Status s = ex.principal->authorize(tenant, ns, scope); !s) {
+    return from_error(s.error());
+  }
+  return std::nullopt;
+}
+
+std::optional<HttpError> ServerCore::authorize_before_lookup(Exchange& ex, const TenantId& tenant,
+                                                             Scope scope) {
+  ex.tenant = tenant.str();
+  if (Status s = ex.principal->authorize_before_lookup(tenant, scope); !s) {
+    return from_error(s.error());
+  }
+  return std::nullopt;
+}
+
+HttpError ServerCore::not_visible(std::string_view what) {
+  return from_error(not_found("no such " + std::string(what)));
+}
+
 }  // namespace castor::api

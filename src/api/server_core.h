@@ -202,8 +202,20 @@ class ServerCore {
   Parsed<Namespace> namespace_of(Exchange& ex);
   // The storage class a request names (X-Storage-Class or storage_class); hot when it names none.
   Parsed<StorageClass> storage_class_of(Exchange& ex);
-  // 403 unless ex.principal may use `scope` on `tenant` (or at all, when tenant is null).
+  // 403 unless ex.principal may use `scope` on `tenant` (or at all, when tenant is null). A
+  // namespace-restricted credential is refused on a tenant: use the overloads below where the
+  // request names a namespace.
   std::optional<HttpError> authorize(Exchange& ex, const TenantId* tenant, Scope scope);
+  // 403 unless ex.principal may use `scope` on namespace `ns` of `tenant`.
+  std::optional<HttpError> authorize(Exchange& ex, const TenantId& tenant, const Namespace& ns,
+                                     Scope scope);
+  // The tenant and scope checks only, for a request on something found by id: the handler MUST
+  // then answer not_visible() unless ex.principal->sees() the namespace of what it found.
+  std::optional<HttpError> authorize_before_lookup(Exchange& ex, const TenantId& tenant,
+                                                   Scope scope);
+  // The 404 for a thing in a namespace the credential may not see: the same answer as for one
+  // that does not exist (`what`: "object", "upload session").
+  static HttpError not_visible(std::string_view what);
   // Takes one token of `key`'s rate-limit bucket ("ip:<address>", "key:<id>", "s3:<akid>"): the
   // 429 to answer when it is empty.
   std::optional<HttpError> rate_limit(const std::string& key);

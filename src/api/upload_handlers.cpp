@@ -17,10 +17,19 @@ namespace {
 // Request bodies of create and complete: 10,000 part numbers fit with room to spare.
 constexpr std::size_t kMaxUploadRequestBody = 256 * 1024;
 
-// The tenant the request acts on, once the caller may use the route's scope on it. `named` is a
-// tenant_id from the body, which must agree with X-Tenant/tenant_id when both are given.
+// What a request says about the namespace it works in, for authorisation.
+enum class NsScope {
+  kNamed,  // `ns` (or, unset, no namespace: refused to a namespace-restricted credential)
+  kById,   // learnt from the session after the lookup (check_session_visible)
+};
+
+// The tenant the request acts on, once the caller may use the route's scope on it (and on `ns`,
+// see NsScope). `named` is a tenant_id from the body, which must agree with X-Tenant/tenant_id
+// when both are given.
 Parsed<TenantId> resolve_tenant(ServerCore& s, Exchange& ex,
-                                const std::optional<TenantId>& named = std::nullopt) {
+                                const std::optional<TenantId>& named = std::nullopt,
+                                const std::optional<Namespace>& ns = std::nullopt,
+                                NsScope how = NsScope::kNamed) {
   Parsed<TenantId> tenant =
       named && !ex.param("X-Tenant", "tenant_id") ? Parsed<TenantId>(*named) : s.tenant_of(ex);
   if (auto* e = std::get_if<HttpError>(&tenant)) {
@@ -30,10 +39,35 @@ Parsed<TenantId> resolve_tenant(ServerCore& s, Exchange& ex,
     return bad_request("tenant_id in the body and the X-Tenant header disagree");
   }
   ex.tenant = std::get<TenantId>(tenant).str();
-  if (auto denied = s.authorize(ex, &std::get<TenantId>(tenant), *ex.route->scope)) {
+  const TenantId& t = std::get<TenantId>(tenant);
+  const Scope scope = *ex.route->scope;
+  auto denied = how == NsScope::kById ? s.authorize_before_lookup(ex, t, scope)
+                : ns                  ? s.authorize(ex, t, *ns, scope)
+                                      : s.authorize(ex, &t, scope);
+  if (denied) {
     return *denied;
   }
   return tenant;
+}
+
+// For a namespace-restricted credential: 404 unless session `r` completes into an object in one
+// of its namespaces (a session without a namespace makes a blob, which such a credential may not
+// touch). One extra lookup, for restricted credentials only.
+Awaitable<std::optional<HttpError>> check_session_visible(ServerCore& s, Exchange& ex,
+                                                          TenantId tenant, UploadId id) {
+  if (!ex.principal->namespace_restricted()) {
+    co_return std::nullopt;
+  }
+  auto get = [&] { return s.uc().read_uploads.get(tenant, id); };
+  auto view = co_await s.offload(get);
+  if (!view) {
+    co_return from_error(view.error());
+  }
+  const std::optional<Namespace>& ns = view->session.fields().ns;
+  if (!ns || !ex.principal->sees(*ns)) {
+    co_return ServerCore::not_visible("upload session");
+  }
+  co_return std::nullopt;
 }
 
 // The session of /v1/uploads/{id}/... and the tenant it is asked for.
@@ -47,7 +81,7 @@ Parsed<UploadRef> resolve_upload(ServerCore& s, Exchange& ex, const PathParams& 
   if (!id) {
     return bad_request("an upload id is a UUID");
   }
-  auto tenant = resolve_tenant(s, ex);
+  auto tenant = resolve_tenant(s, ex, std::nullopt, std::nullopt, NsScope::kById);
   if (auto* e = std::get_if<HttpError>(&tenant)) {
     return *e;
   }
@@ -124,7 +158,7 @@ Awaitable<void> handle_create_upload(ServerCore& s, Connection& c, Exchange& ex,
     }
     request.storage_class = std::get<StorageClass>(storage_class);
   }
-  auto tenant = resolve_tenant(s, ex, parsed->tenant);
+  auto tenant = resolve_tenant(s, ex, parsed->tenant, request.ns);
   if (auto* e = std::get_if<HttpError>(&tenant)) {
     co_return co_await s.send_error(c, ex, *e);
   }
@@ -142,7 +176,14 @@ Awaitable<void> handle_create_upload(ServerCore& s, Connection& c, Exchange& ex,
 }
 
 Awaitable<void> handle_list_uploads(ServerCore& s, Connection& c, Exchange& ex, const PathParams&) {
-  auto tenant = resolve_tenant(s, ex);
+  // A namespace-restricted credential lists one of its namespaces (namespace=), never them all.
+  std::optional<Namespace> listed;
+  if (auto v = ex.target.get("namespace")) {
+    if (auto ns = Namespace::parse(*v)) {
+      listed = std::move(*ns);
+    }
+  }
+  auto tenant = resolve_tenant(s, ex, std::nullopt, listed);
   if (auto* e = std::get_if<HttpError>(&tenant)) {
     co_return co_await s.send_error(c, ex, *e);
   }
@@ -169,6 +210,10 @@ Awaitable<void> handle_get_upload(ServerCore& s, Connection& c, Exchange& ex, co
   if (!view) {
     co_return co_await s.send_error(c, ex, from_error(view.error()));
   }
+  if (ex.principal->namespace_restricted() &&
+      (!view->session.fields().ns || !ex.principal->sees(*view->session.fields().ns))) {
+    co_return co_await s.send_error(c, ex, ServerCore::not_visible("upload session"));
+  }
   co_await s.send(
       c, ex, http::status::ok,
       upload_json(view->session, {.part_size_hint = part_size_hint(s), .parts = &view->parts}));
@@ -184,6 +229,10 @@ Awaitable<void> handle_put_upload_part(ServerCore& s, Connection& c, Exchange& e
     co_return co_await s.send_error(c, ex, *e);
   }
   const UploadRef& r = std::get<UploadRef>(ref);
+  const std::optional<HttpError> hidden = co_await check_session_visible(s, ex, r.tenant, r.id);
+  if (hidden) {
+    co_return co_await s.send_error(c, ex, *hidden);
+  }
   auto number = http_params::parse_digits(p.get("n").value_or(""));
   if (!number || !check_part_number(*number)) {
     co_return co_await s.send_error(
@@ -233,6 +282,10 @@ Awaitable<void> handle_complete_upload(ServerCore& s, Connection& c, Exchange& e
     co_return co_await s.send_error(c, ex, *e);
   }
   const UploadRef& r = std::get<UploadRef>(ref);
+  const std::optional<HttpError> hidden = co_await check_session_visible(s, ex, r.tenant, r.id);
+  if (hidden) {
+    co_return co_await s.send_error(c, ex, *hidden);
+  }
   auto body = co_await read_bounded_body(c, ex, kMaxUploadRequestBody);
   if (auto* e = std::get_if<HttpError>(&body)) {
     co_return co_await s.send_error(c, ex, *e);
@@ -267,6 +320,10 @@ Awaitable<void> handle_abort_upload(ServerCore& s, Connection& c, Exchange& ex,
     co_return co_await s.send_error(c, ex, *e);
   }
   const UploadRef& r = std::get<UploadRef>(ref);
+  const std::optional<HttpError> hidden = co_await check_session_visible(s, ex, r.tenant, r.id);
+  if (hidden) {
+    co_return co_await s.send_error(c, ex, *hidden);
+  }
   auto abort = [&] { return s.uc().abort_upload.run(r.tenant, r.id); };
   auto done = co_await s.offload(abort);
   if (!done) {

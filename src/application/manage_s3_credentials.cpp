@@ -30,14 +30,24 @@ Error ManageS3Credentials::no_master_key() const {
 
 Result<ManageS3Credentials::Created> ManageS3Credentials::create(
     TenantId tenant, Scopes scopes, std::optional<Timestamp> expires_at, std::string description,
-    std::string created_by) {
+    std::string created_by, std::vector<Namespace> namespaces) {
   const Timestamp now = clock_.now();
+  std::sort(namespaces.begin(), namespaces.end());
+  namespaces.erase(std::unique(namespaces.begin(), namespaces.end()), namespaces.end());
+  if (namespaces.size() > 100) {
+    return invalid_argument("a credential names at most 100 namespaces");
+  }
   if (scopes.empty()) {
     return invalid_argument("an S3 credential needs at least one scope");
   }
   if (scopes.allows(Scope::kAdmin)) {
     return invalid_argument(
         "an S3 credential cannot have the admin scope (it is bound to one tenant)");
+  }
+  if (scopes.has(Scope::kKeysManage)) {
+    return invalid_argument(
+        "an S3 credential cannot have the keys:manage scope (S3 has no key "
+        "routes)");
   }
   if (expires_at && *expires_at <= now) {
     return invalid_argument("expiry must be in the future");
@@ -59,7 +69,8 @@ Result<ManageS3Credentials::Created> ManageS3Credentials::create(
                                .expires_at = expires_at,
                                .revoked_at = std::nullopt,
                                .last_used_at = std::nullopt,
-                               .sealed_secret = {}},
+                               .sealed_secret = {},
+                               .namespaces = std::move(namespaces)},
                   s3_secret_access_key(secret_bytes)};
   std::fill(secret_bytes.begin(), secret_bytes.end(), std::uint8_t{0});
   Status s = Error{ErrorCode::kAlreadyExists, "no attempt"};

@@ -55,9 +55,11 @@ class ManageS3Credentials {
   // A new credential for `tenant` with `scopes` (at least one; never admin, which is only for
   // credentials of every tenant), optionally expiring at `expires_at` (which must be in the
   // future). InvalidArgument otherwise (also for a description over kMaxDescriptionBytes);
-  // FailedPrecondition without a master key; the store's errors.
+  // FailedPrecondition without a master key; the store's errors. `namespaces` (at most 100)
+  // restricts it to those buckets; empty: every bucket of the tenant.
   Result<Created> create(TenantId tenant, Scopes scopes, std::optional<Timestamp> expires_at,
-                         std::string description, std::string created_by);
+                         std::string description, std::string created_by,
+                         std::vector<Namespace> namespaces = {});
   // Every credential, newest first, with sealed secrets only (callers show none of them).
   Result<std::vector<S3Credential>> list();
   // Revokes the credential: at once in this process, on others within the cache TTL. True if this

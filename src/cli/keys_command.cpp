@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -13,7 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/http_date.h"
-#include "application/manage_api_keys.h"
+#include "application/keys/manage_api_keys.h"
 #include "application/manage_s3_credentials.h"
 #include "infrastructure/aes_gcm_secret_box.h"
 #include "infrastructure/config.h"
@@ -53,6 +54,39 @@ Result<std::optional<Timestamp>> expiry_of(std::map<std::string, std::string>& f
     return std::optional<Timestamp>(clock.now() + std::chrono::seconds(seconds));
   }
   return std::optional<Timestamp>();
+}
+
+// --namespaces "a,b" (or spaces): the namespaces; "*" or "" for every namespace (an empty
+// list). A usage error for a bad name.
+Result<std::vector<Namespace>> namespaces_of(const std::string& text) {
+  std::vector<Namespace> out;
+  if (text == "*") {
+    return out;
+  }
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const auto end = std::min(rest.find_first_of(", "), rest.size());
+    if (end > 0) {
+      auto ns = Namespace::parse(rest.substr(0, end));
+      if (!ns) {
+        return std::move(ns).error();
+      }
+      out.push_back(std::move(*ns));
+    }
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+  }
+  return out;
+}
+
+std::string namespaces_text(const std::vector<Namespace>& namespaces) {
+  if (namespaces.empty()) {
+    return "*";
+  }
+  std::string out;
+  for (const Namespace& ns : namespaces) {
+    out += (out.empty() ? "" : ",") + ns.str();
+  }
+  return out;
 }
 
 // `castor keys create|list|revoke --s3`: S3 credentials (docs/S3.md, "Credentials"). create prints
@@ -97,7 +131,12 @@ int run_s3_keys(const std::string& action, std::map<std::string, std::string>& f
     if (!expires) {
       return fail(expires.error().message, 2);
     }
-    auto created = credentials.create(*tenant, *scopes, *expires, flags["--description"], actor);
+    auto namespaces = namespaces_of(flags["--namespaces"]);
+    if (!namespaces) {
+      return fail(namespaces.error().message, 2);
+    }
+    auto created = credentials.create(*tenant, *scopes, *expires, flags["--description"], actor,
+                                      std::move(*namespaces));
     if (!created) {
       return fail(created.error().message,
                   created.error().code == ErrorCode::kInvalidArgument ? 2 : 1);
@@ -147,7 +186,7 @@ int run_s3_keys(const std::string& action, std::map<std::string, std::string>& f
 
 int run_keys(std::vector<std::string> args) {
   if (args.empty()) {
-    return fail("keys needs create, list or revoke (castor --help)", 2);
+    return fail("keys needs create, list, update or revoke (castor --help)", 2);
   }
   const std::string action = args[0];
   args.erase(args.begin());
@@ -159,8 +198,10 @@ int run_keys(std::vector<std::string> args) {
     const std::string& a = args[i];
     if (a == "--s3") {
       s3 = true;
+    } else if (a == "--no-expiry") {
+      flags[a] = "";
     } else if (a == "--tenant" || a == "--scopes" || a == "--expires" || a == "--expires-in" ||
-               a == "--description") {
+               a == "--description" || a == "--name" || a == "--namespaces") {
       if (i + 1 >= args.size()) {
         return fail("option " + a + " needs a value", 2);
       }
@@ -191,6 +232,7 @@ int run_keys(std::vector<std::string> args) {
   SystemClock clock;
   OpenSslKeyMaterial material;
   ManageApiKeys keys(metadata, material, clock);
+  const Principal op = ManageApiKeys::operator_principal(actor);
 
   if (action == "create") {
     if (!flags.contains("--tenant") || !flags.contains("--scopes")) {
@@ -212,35 +254,91 @@ int run_keys(std::vector<std::string> args) {
     if (!expires) {
       return fail(expires.error().message, 2);
     }
-    auto created = keys.create(tenant, *scopes, *expires, flags["--description"], actor);
+    auto namespaces = namespaces_of(flags["--namespaces"]);
+    if (!namespaces) {
+      return fail(namespaces.error().message, 2);
+    }
+    auto created = keys.create(op, {.tenant = tenant,
+                                    .scopes = *scopes,
+                                    .namespaces = std::move(*namespaces),
+                                    .name = flags["--name"],
+                                    .description = flags["--description"],
+                                    .expires_at = *expires});
     if (!created) {
       return fail(created.error().message);
     }
-    spdlog::info("audit: api key {} created by {} (tenant={}, scopes=\"{}\")", created->key.id,
-                 actor, flags["--tenant"], scopes->to_string());
+    spdlog::info("audit: api key {} created by {} (tenant={}, scopes=\"{}\", namespaces={})",
+                 created->key.id, actor, flags["--tenant"], scopes->to_string(),
+                 namespaces_text(created->key.namespaces));
     std::printf("%s\n", created->token.c_str());
     return 0;
   }
   if (action == "list") {
-    auto all = keys.list();
+    auto all = keys.list(op);
     if (!all) {
       return fail(all.error().message);
     }
-    std::printf("%-12s  %-20s  %-44s  %-27s  %s\n", "ID", "TENANT", "SCOPES", "EXPIRES", "STATE");
+    std::printf("%-12s  %-20s  %-20s  %-56s  %-24s  %-27s  %s\n", "ID", "NAME", "TENANT", "SCOPES",
+                "NAMESPACES", "EXPIRES", "STATE");
     const Timestamp now = clock.now();
     for (const ApiKey& k : *all) {
-      std::printf("%-12s  %-20s  %-44s  %-27s  %s\n", k.id.c_str(),
-                  k.tenant ? k.tenant->str().c_str() : "*", k.scopes.to_string().c_str(),
+      std::printf("%-12s  %-20s  %-20s  %-56s  %-24s  %-27s  %s\n", k.id.c_str(),
+                  k.name.empty() ? "-" : k.name.c_str(), k.tenant ? k.tenant->str().c_str() : "*",
+                  k.scopes.to_string().c_str(), namespaces_text(k.namespaces).c_str(),
                   k.expires_at ? http_params::rfc3339(*k.expires_at).c_str() : "never",
                   k.revoked_at ? "revoked" : (k.usable(now) ? "active" : "expired"));
     }
+    return 0;
+  }
+  if (action == "update") {
+    if (positional.size() != 1) {
+      return fail("keys update needs exactly one key id", 2);
+    }
+    ManageApiKeys::Changes changes;
+    if (flags.contains("--scopes")) {
+      auto scopes = Scopes::parse(flags["--scopes"]);
+      if (!scopes) {
+        return fail(scopes.error().message, 2);
+      }
+      changes.scopes = *scopes;
+    }
+    if (flags.contains("--namespaces")) {
+      auto namespaces = namespaces_of(flags["--namespaces"]);
+      if (!namespaces) {
+        return fail(namespaces.error().message, 2);
+      }
+      changes.namespaces = std::move(*namespaces);
+    }
+    if (flags.contains("--name")) {
+      changes.name = flags["--name"];
+    }
+    if (flags.contains("--description")) {
+      changes.description = flags["--description"];
+    }
+    if (flags.contains("--no-expiry")) {
+      changes.expires_at = std::optional<Timestamp>();
+    } else if (flags.contains("--expires") || flags.contains("--expires-in")) {
+      auto expires = expiry_of(flags, clock);
+      if (!expires) {
+        return fail(expires.error().message, 2);
+      }
+      changes.expires_at = *expires;
+    }
+    auto updated = keys.update(op, positional[0], std::move(changes));
+    if (!updated) {
+      return fail(updated.error().message,
+                  updated.error().code == ErrorCode::kInvalidArgument ? 2 : 1);
+    }
+    spdlog::info("audit: api key {} updated by {} (scopes=\"{}\", namespaces={})", updated->id,
+                 actor, updated->scopes.to_string(), namespaces_text(updated->namespaces));
+    std::printf("updated API key %s\n", updated->id.c_str());
     return 0;
   }
   if (action == "revoke") {
     if (positional.size() != 1) {
       return fail("keys revoke needs exactly one key id", 2);
     }
-    auto revoked = keys.revoke(positional[0]);
+    auto revoked = keys.revoke(op, positional[0]);
     if (!revoked) {
       return fail(revoked.error().message);
     }

@@ -1,12 +1,13 @@
 #include "domain/principal.h"
 
+#include <algorithm>
 #include <array>
 
 namespace castor {
 namespace {
 
-constexpr std::array<Scope, 4> kAll = {Scope::kObjectsRead, Scope::kObjectsWrite,
-                                       Scope::kObjectsDelete, Scope::kAdmin};
+constexpr std::array<Scope, 5> kAll = {Scope::kObjectsRead, Scope::kObjectsWrite,
+                                       Scope::kObjectsDelete, Scope::kKeysManage, Scope::kAdmin};
 
 Error permission_denied(std::string message) {
   return {ErrorCode::kPermissionDenied, std::move(message)};
@@ -24,6 +25,8 @@ std::string_view to_string(Scope scope) {
       return "objects:delete";
     case Scope::kAdmin:
       return "admin";
+    case Scope::kKeysManage:
+      return "keys:manage";
   }
   return "?";
 }
@@ -42,8 +45,9 @@ Result<Scopes> Scopes::parse(std::string_view text) {
         }
       }
       if (!known) {
-        return invalid_argument("unknown scope '" + std::string(name) +
-                                "' (objects:read, objects:write, objects:delete, admin)");
+        return invalid_argument(
+            "unknown scope '" + std::string(name) +
+            "' (objects:read, objects:write, objects:delete, keys:manage, admin)");
       }
     }
     if (end == std::string_view::npos) {
@@ -67,7 +71,33 @@ std::string Scopes::to_string() const {
   return out;
 }
 
+bool Principal::sees(const Namespace& ns) const {
+  return namespaces.empty() || std::binary_search(namespaces.begin(), namespaces.end(), ns);
+}
+
+Status Principal::authorize(const TenantId& t, const Namespace& ns, Scope scope) const {
+  if (auto s = authorize_before_lookup(t, scope); !s) {
+    return s;
+  }
+  if (!sees(ns)) {
+    return permission_denied("credential is not valid for namespace " + ns.str());
+  }
+  return {};
+}
+
 Status Principal::authorize(const TenantId& t, Scope scope) const {
+  if (auto s = authorize_before_lookup(t, scope); !s) {
+    return s;
+  }
+  if (namespace_restricted()) {
+    return permission_denied(
+        "credential is restricted to some namespaces; this request names none (blobs, bundles "
+        "and tenant-wide requests need an unrestricted credential)");
+  }
+  return {};
+}
+
+Status Principal::authorize_before_lookup(const TenantId& t, Scope scope) const {
   if (tenant && *tenant != t) {
     return permission_denied("credential is not valid for tenant " + t.str());
   }
@@ -84,6 +114,9 @@ Status Principal::authorize(Scope scope) const {
         "admin requires a credential for every tenant (\"*\"); this one "
         "has the admin scope but is bound to tenant " +
         tenant->str());
+  }
+  if (scope == Scope::kAdmin && namespace_restricted()) {
+    return permission_denied("admin requires a credential for every namespace");
   }
   return {};
 }

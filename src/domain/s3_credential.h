@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/object.h"
 #include "domain/principal.h"
@@ -36,12 +37,18 @@ struct S3Credential {
   // The secret access key as SecretBox::seal returned it (with the access key id as associated
   // data): opaque bytes. Never logged, never serialised to clients.
   std::string sealed_secret;
+  // The namespaces (buckets) the credential is restricted to, sorted and distinct; empty: every
+  // namespace of its tenant (docs/API_KEYS.md, "Namespace-restricted keys").
+  std::vector<Namespace> namespaces = {};
 
   // Whether the credential may be used at `now`: not revoked and not expired.
   bool usable(Timestamp now) const { return !revoked_at && (!expires_at || now < *expires_at); }
 
-  // The principal this credential authenticates as: {"s3:<access key id>", tenant, scopes}.
-  Principal principal() const { return {"s3:" + access_key_id, tenant, scopes}; }
+  // The principal this credential authenticates as: {"s3:<access key id>", tenant, scopes,
+  // namespaces, expires_at}.
+  Principal principal() const {
+    return {"s3:" + access_key_id, tenant, scopes, namespaces, expires_at};
+  }
 };
 
 // The access key id made of `random` (uniform random bytes): "CK" followed by the first 90 bits of

@@ -20,7 +20,10 @@ class PgApiKeyRepository final : public ApiKeyRepository {
 
   Status insert(const ApiKey& key) override;
   Result<ApiKey> find(const std::string& id) override;
+  Result<ApiKey> find_for_update(const std::string& id) override;
   Result<std::vector<ApiKey>> list() override;
+  Result<std::vector<ApiKey>> list_tenant(const TenantId& tenant) override;
+  Status update(const ApiKey& key) override;
   Result<bool> revoke(const std::string& id, Timestamp now) override;
   Status touch(const std::string& id, Timestamp now) override;
 

@@ -1,5 +1,7 @@
 #include "infrastructure/pg_s3_credential_repository.h"
 
+#include <algorithm>
+
 #include <pqxx/result>
 
 #include "domain/hex.h"
@@ -11,7 +13,7 @@ namespace {
 constexpr const char* kColumns =
     "access_key_id, tenant_id, scopes, description, created_by, castor_us(created_at), "
     "castor_us(expires_at), castor_us(revoked_at), castor_us(last_used_at), "
-    "encode(sealed_secret, 'hex')";
+    "encode(sealed_secret, 'hex'), coalesce(array_to_string(namespaces, ' '), '')";
 
 std::int64_t to_us(Timestamp t) { return t.time_since_epoch().count(); }
 
@@ -24,6 +26,15 @@ std::optional<Timestamp> optional_time(const pqxx::field& f) {
 
 std::optional<std::int64_t> optional_us(const std::optional<Timestamp>& t) {
   return t ? std::optional<std::int64_t>(to_us(*t)) : std::nullopt;
+}
+
+// Space-separated (a namespace name has no spaces); '' for every namespace (NULL in the row).
+std::string namespaces_text(const std::vector<Namespace>& namespaces) {
+  std::string out;
+  for (const Namespace& ns : namespaces) {
+    out += (out.empty() ? "" : " ") + ns.str();
+  }
+  return out;
 }
 
 Error bad_row(std::string_view what) {
@@ -44,6 +55,18 @@ Result<S3Credential> credential_from_row(const pqxx::row& row) {
   if (!from_hex(hex, std::span(reinterpret_cast<std::uint8_t*>(sealed.data()), sealed.size()))) {
     return bad_row("a bad sealed secret");
   }
+  std::vector<Namespace> namespaces;
+  const std::string listed = row[10].as<std::string>();
+  for (std::size_t pos = 0; pos < listed.size();) {
+    const auto end = std::min(listed.find(' ', pos), listed.size());
+    auto ns = Namespace::parse(std::string_view(listed).substr(pos, end - pos));
+    if (!ns) {
+      return bad_row("a bad namespace");
+    }
+    namespaces.push_back(std::move(*ns));
+    pos = end + 1;
+  }
+  std::sort(namespaces.begin(), namespaces.end());
   return S3Credential{.access_key_id = row[0].as<std::string>(),
                       .tenant = std::move(*tenant),
                       .scopes = *scopes,
@@ -53,7 +76,8 @@ Result<S3Credential> credential_from_row(const pqxx::row& row) {
                       .expires_at = optional_time(row[6]),
                       .revoked_at = optional_time(row[7]),
                       .last_used_at = optional_time(row[8]),
-                      .sealed_secret = std::move(sealed)};
+                      .sealed_secret = std::move(sealed),
+                      .namespaces = std::move(namespaces)};
 }
 
 }  // namespace
@@ -61,8 +85,9 @@ Result<S3Credential> credential_from_row(const pqxx::row& row) {
 void PgS3CredentialRepository::prepare(pqxx::connection& conn) {
   conn.prepare("s3_credential_insert",
                "INSERT INTO s3_credentials (access_key_id, tenant_id, scopes, description, "
-               "created_by, created_at, expires_at, sealed_secret) VALUES ($1, $2, $3, $4, $5, "
-               "castor_ts($6), castor_ts($7), decode($8, 'hex'))");
+               "created_by, created_at, expires_at, sealed_secret, namespaces) VALUES ($1, $2, $3, "
+               "$4, $5, castor_ts($6), castor_ts($7), decode($8, 'hex'), "
+               "string_to_array(nullif($9, ''), ' '))");
   conn.prepare("s3_credential_find",
                std::string("SELECT ") + kColumns + " FROM s3_credentials WHERE access_key_id = $1");
   conn.prepare("s3_credential_list", std::string("SELECT ") + kColumns +
@@ -83,7 +108,7 @@ Status PgS3CredentialRepository::insert(const S3Credential& c) {
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(c.sealed_secret.data());
     sql_.exec("s3_credential_insert", c.access_key_id, c.tenant.str(), c.scopes.to_string(),
               c.description, c.created_by, to_us(c.created_at), optional_us(c.expires_at),
-              to_hex(std::span(bytes, c.sealed_secret.size())));
+              to_hex(std::span(bytes, c.sealed_secret.size())), namespaces_text(c.namespaces));
     return {};
   });
 }

@@ -2,39 +2,13 @@
 
 #include <catch2/catch.hpp>
 
-#include "application/manage_api_keys.h"
+#include "application/keys/manage_api_keys.h"
 #include "fakes/fake_clock.h"
+#include "fakes/fake_key_material.h"
 #include "fakes/memory_metadata_store.h"
 
 namespace castor::testing {
 namespace {
-
-// Deterministic key material: "cst_<12 chars>_<secret>", hashing by prefixing "h:".
-class FakeKeyMaterial final : public KeyMaterial {
- public:
-  NewKeyMaterial generate() override {
-    const std::string n = std::to_string(++n_);
-    const std::string id = "key" + std::string(9 - n.size(), '0') + n;
-    const std::string secret = "secret" + n;
-    return {id, secret, "cst_" + id + "_" + secret};
-  }
-  std::optional<std::pair<std::string, std::string>> split(std::string_view token) override {
-    if (!token.starts_with("cst_") || token.size() < 18 || token[16] != '_') {
-      return std::nullopt;
-    }
-    return std::pair{std::string(token.substr(4, 12)), std::string(token.substr(17))};
-  }
-  std::string hash_secret(std::string_view secret) override { return "h:" + std::string(secret); }
-  bool equal(std::string_view a, std::string_view b) override { return a == b; }
-  void random_bytes(std::span<std::uint8_t> out) override {
-    for (std::uint8_t& b : out) {
-      b = static_cast<std::uint8_t>(++n_);
-    }
-  }
-
- private:
-  int n_ = 0;
-};
 
 // Counts the transactions run through it: the database queries an authentication costs.
 class CountingStore final : public MetadataStore {
@@ -50,6 +24,8 @@ class CountingStore final : public MetadataStore {
   MetadataStore& inner_;
 };
 
+const Principal kOperator = ManageApiKeys::operator_principal("test");
+
 struct World {
   MemoryMetadataStore metadata;
   FakeKeyMaterial material;
@@ -64,7 +40,8 @@ struct World {
     if (tenant) {
       t = *TenantId::parse(*tenant);
     }
-    auto created = keys.create(t, scopes, expires, "test", "test");
+    auto created = keys.create(
+        kOperator, {.tenant = t, .scopes = scopes, .description = "test", .expires_at = expires});
     REQUIRE(created);
     return created->token;
   }
@@ -104,14 +81,14 @@ TEST_CASE("wrong, unknown, malformed, revoked and expired keys are refused", "[u
   w.clock.advance(std::chrono::seconds(11));
   CHECK(refused(expiring));
 
-  auto first = w.keys.revoke(token.substr(4, 12));
+  auto first = w.keys.revoke(kOperator, token.substr(4, 12));
   REQUIRE(first);
   CHECK(*first);  // revoked by this call
   CHECK(refused(token));
-  auto second = w.keys.revoke(token.substr(4, 12));
+  auto second = w.keys.revoke(kOperator, token.substr(4, 12));
   REQUIRE(second);
   CHECK_FALSE(*second);  // already revoked: fine, and says so
-  CHECK(w.keys.revoke("nosuchkey000").error().code == ErrorCode::kNotFound);
+  CHECK(w.keys.revoke(kOperator, "nosuchkey000").error().code == ErrorCode::kNotFound);
 }
 
 TEST_CASE("a JWT sent to a server without JWT configuration is told so", "[unit]") {
@@ -130,7 +107,7 @@ TEST_CASE("a revocation reaches a cached key once forgotten or after the TTL", "
   Authenticate cached{w.metadata, w.material, nullptr, w.clock, std::chrono::hours(1)};
   const std::string token = w.create("acme", {Scope::kObjectsRead});
   REQUIRE(cached.credential(token));
-  REQUIRE(w.keys.revoke(token.substr(4, 12)));
+  REQUIRE(w.keys.revoke(kOperator, token.substr(4, 12)));
   CHECK(cached.credential(token));  // still cached: the TTL bounds how long
   cached.forget(token.substr(4, 12));
   CHECK(cached.credential(token).error().code == ErrorCode::kUnauthenticated);
@@ -138,7 +115,8 @@ TEST_CASE("a revocation reaches a cached key once forgotten or after the TTL", "
 
 TEST_CASE("admin needs a credential for every tenant", "[unit]") {
   World w;
-  auto bound = w.keys.create(*TenantId::parse("acme"), {Scope::kAdmin}, std::nullopt, "", "t");
+  auto bound =
+      w.keys.create(kOperator, {.tenant = *TenantId::parse("acme"), .scopes = {Scope::kAdmin}});
   REQUIRE_FALSE(bound);
   CHECK(bound.error().code == ErrorCode::kInvalidArgument);
 
@@ -157,12 +135,16 @@ TEST_CASE("admin needs a credential for every tenant", "[unit]") {
 
 TEST_CASE("key creation validates scopes and expiry, and lists without secrets", "[unit]") {
   World w;
-  CHECK(w.keys.create(std::nullopt, Scopes{}, std::nullopt, "", "t").error().code ==
+  CHECK(w.keys.create(kOperator, {.tenant = std::nullopt, .scopes = Scopes{}}).error().code ==
         ErrorCode::kInvalidArgument);
-  CHECK(w.keys.create(std::nullopt, {Scope::kObjectsRead}, w.clock.now(), "", "t").error().code ==
-        ErrorCode::kInvalidArgument);
+  CHECK(w.keys
+            .create(kOperator, {.tenant = std::nullopt,
+                                .scopes = {Scope::kObjectsRead},
+                                .expires_at = w.clock.now()})
+            .error()
+            .code == ErrorCode::kInvalidArgument);
   const std::string token = w.create(std::nullopt, {Scope::kObjectsRead, Scope::kObjectsWrite});
-  auto all = w.keys.list();
+  auto all = w.keys.list(kOperator);
   REQUIRE(all);
   REQUIRE(all->size() == 1);
   CHECK((*all)[0].secret_hash != token.substr(17));

@@ -103,12 +103,12 @@ TEST_CASE("refusals say what is missing", "[e2e][auth][first-run]") {
         "tenant is required: this credential is valid for every tenant ('*'), so name one with "
         "the X-Tenant header or the tenant_id parameter");
 
-  // A tenant-bound credential without the admin scope is told about the scope.
+  // A tenant-bound credential without keys:manage (or admin) is told about the scope.
   const IssuedKey writer =
       create_key(client, env.admin.key, "acme", {"objects:read", "objects:write"});
   const HttpResponse denied = client.request("GET", "/v1/admin/api-keys", bearer(writer.key));
   require_error(denied, 403, "permission_denied");
-  CHECK(error_message(denied) == "credential lacks scope admin");
+  CHECK(error_message(denied) == "credential lacks scope keys:manage");
   // ... and may omit its own tenant.
   CHECK(client.request("GET", "/v1/objects?namespace=demo", bearer(writer.key)).status == 200);
 }

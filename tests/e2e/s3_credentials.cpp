@@ -22,7 +22,8 @@ std::vector<std::string> all_object_scopes() {
 }
 
 S3KeyPair create_s3_credential(testing::HttpClient& client, std::string_view admin_key,
-                               std::string_view tenant, const std::vector<std::string>& scopes) {
+                               std::string_view tenant, const std::vector<std::string>& scopes,
+                               const std::vector<std::string>& namespaces) {
   boost::json::object request;
   request["tenant_id"] = tenant;
   boost::json::array names;
@@ -31,6 +32,13 @@ S3KeyPair create_s3_credential(testing::HttpClient& client, std::string_view adm
   }
   request["scopes"] = std::move(names);
   request["description"] = "e2e";
+  if (!namespaces.empty()) {
+    boost::json::array listed;
+    for (const std::string& ns : namespaces) {
+      listed.emplace_back(ns);
+    }
+    request["namespaces"] = std::move(listed);
+  }
   testing::Headers headers = admin_headers(admin_key);
   headers["Content-Type"] = "application/json";
   const testing::HttpResponse response =

@@ -24,9 +24,11 @@ std::vector<std::string> all_object_scopes();
 // POST /v1/admin/s3-credentials {"tenant_id": tenant, "scopes": scopes} through `client`, as
 // `admin_key` (an API key with the admin scope; empty: no Authorization header, for servers with
 // AUTH_MODE=disabled). Requires 201 and a well-formed pair (Catch2 REQUIRE), and returns it.
+// `namespaces`, when not empty, restricts the credential to those buckets.
 S3KeyPair create_s3_credential(testing::HttpClient& client, std::string_view admin_key,
                                std::string_view tenant,
-                               const std::vector<std::string>& scopes = all_object_scopes());
+                               const std::vector<std::string>& scopes = all_object_scopes(),
+                               const std::vector<std::string>& namespaces = {});
 
 // DELETE /v1/admin/s3-credentials/{id} as `admin_key` (empty: none), requiring 204.
 void revoke_s3_credential(testing::HttpClient& client, std::string_view admin_key,

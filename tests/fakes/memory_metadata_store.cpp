@@ -665,6 +665,7 @@ class MemoryApiKeyRepository final : public ApiKeyRepository {
     }
     return it->second;
   }
+  Result<ApiKey> find_for_update(const std::string& id) override { return find(id); }
   Result<std::vector<ApiKey>> list() override {
     std::vector<ApiKey> keys;
     for (const auto& [id, key] : state_.api_keys) {
@@ -673,6 +674,26 @@ class MemoryApiKeyRepository final : public ApiKeyRepository {
     std::stable_sort(keys.begin(), keys.end(),
                      [](const ApiKey& a, const ApiKey& b) { return a.created_at > b.created_at; });
     return keys;
+  }
+  Result<std::vector<ApiKey>> list_tenant(const TenantId& tenant) override {
+    auto all = list();
+    std::erase_if(*all, [&](const ApiKey& k) { return !k.tenant || *k.tenant != tenant; });
+    return all;
+  }
+  Status update(const ApiKey& key) override {
+    if (read_only_) {
+      return read_only_write();
+    }
+    auto it = state_.api_keys.find(key.id);
+    if (it == state_.api_keys.end()) {
+      return not_found("no such API key");
+    }
+    it->second.scopes = key.scopes;
+    it->second.name = key.name;
+    it->second.description = key.description;
+    it->second.namespaces = key.namespaces;
+    it->second.expires_at = key.expires_at;
+    return {};
   }
   Result<bool> revoke(const std::string& id, Timestamp now) override {
     if (read_only_) {

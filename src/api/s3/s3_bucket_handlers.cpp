@@ -42,7 +42,32 @@ Awaitable<void> list_buckets(ServerCore& s, Connection& c, Exchange& ex, S3Call 
   }
   const std::string prefix = call.param("prefix").value_or("");
   const std::string after = call.param("continuation-token").value_or("");
-  auto list = [&] { return s.uc().buckets.list(call.tenant, prefix, after, limit + 1); };
+  // A namespace-restricted credential sees only its namespaces' buckets: pages are read until
+  // limit + 1 of those are found or the tenant's buckets run out.
+  const Principal& who = *ex.principal;
+  auto list = [&]() -> Result<std::vector<Bucket>> {
+    if (!who.namespace_restricted()) {
+      return s.uc().buckets.list(call.tenant, prefix, after, limit + 1);
+    }
+    std::vector<Bucket> visible;
+    std::string cursor = after;
+    while (visible.size() < limit + 1) {
+      auto page = s.uc().buckets.list(call.tenant, prefix, cursor, limit + 1);
+      if (!page) {
+        return page;
+      }
+      for (Bucket& b : *page) {
+        if (who.sees(b.name) && visible.size() < limit + 1) {
+          visible.push_back(std::move(b));
+        }
+      }
+      if (page->size() < limit + 1) {
+        break;
+      }
+      cursor = page->back().name.str();
+    }
+    return visible;
+  };
   auto buckets = co_await s.offload(list);
   if (!buckets) {
     co_return co_await send_s3_error(s, c, ex, call, buckets.error(), S3Resource::kBucket);

@@ -55,11 +55,19 @@ Awaitable<void> send_s3_error(ServerCore& s, Connection& c, Exchange& ex, const 
 
 Awaitable<bool> s3_authorized(ServerCore& s, Connection& c, Exchange& ex, const S3Call& call,
                               Scope scope) {
-  if (ex.principal && ex.principal->authorize(call.tenant, scope)) {
+  // A bucket is a namespace: a namespace-restricted credential reaches only its own. Without a
+  // bucket (ListBuckets) or with a name that is no namespace (NoSuchBucket follows), the tenant
+  // and scope decide, and ListBuckets shows only the credential's namespaces.
+  Status allowed = Error{ErrorCode::kPermissionDenied, "no credential"};
+  if (ex.principal) {
+    auto ns = call.bucket.empty() ? Result<Namespace>(not_found("")) : call.ns();
+    allowed = ns ? ex.principal->authorize(call.tenant, *ns, scope)
+                 : ex.principal->authorize_before_lookup(call.tenant, scope);
+  }
+  if (allowed) {
     co_return true;
   }
-  co_await send_s3_code(s, c, ex, call.resource, "AccessDenied",
-                        "the credential lacks the " + std::string(to_string(scope)) + " scope");
+  co_await send_s3_code(s, c, ex, call.resource, "AccessDenied", allowed.error().message);
   co_return false;
 }
 

@@ -48,7 +48,8 @@ Awaitable<void> send_xml(ServerCore& s, Connection& c, Exchange& ex, std::string
 // The S3 owner of the call's buckets and objects: its tenant's name as ID and display name.
 S3Owner owner_of(const S3Call& call);
 
-// Whether `scope` is granted to the caller; answers AccessDenied and returns false if not.
+// Whether `scope` is granted to the caller on the call's bucket (a namespace-restricted
+// credential reaches only its namespaces); answers AccessDenied and returns false if not.
 Awaitable<bool> s3_authorized(ServerCore& s, Connection& c, Exchange& ex, const S3Call& call,
                               Scope scope);
 

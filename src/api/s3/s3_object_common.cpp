@@ -27,7 +27,14 @@ Result<ObjectTarget> copy_source_target(const S3Call& call, Exchange& ex) {
   S3Call source_call = call;
   source_call.bucket = std::move(source->bucket);
   source_call.key = std::move(source->key);
-  return object_target(source_call);
+  auto target = object_target(source_call);
+  // The source bucket is a namespace too: a namespace-restricted credential copies only from
+  // its own (the request's bucket was checked by s3_authorized).
+  if (target && ex.principal && !ex.principal->sees(target->ns)) {
+    return Error{ErrorCode::kPermissionDenied,
+                 "credential is not valid for namespace " + target->ns.str(), "AccessDenied"};
+  }
+  return target;
 }
 
 Result<WritePolicy> write_policy(Exchange& ex) {

@@ -19,7 +19,8 @@ struct ObjectTarget {
 Result<ObjectTarget> object_target(const S3Call& call);
 
 // The object x-amz-copy-source names (CopyObject, UploadPartCopy), in the caller's tenant:
-// parse_copy_source()'s and object_target()'s errors.
+// parse_copy_source()'s and object_target()'s errors; AccessDenied for a namespace the credential
+// may not see.
 Result<ObjectTarget> copy_source_target(const S3Call& call, Exchange& ex);
 
 // How an S3 write claims its key: replace, under If-None-Match ("*" only; S3 supports no other
