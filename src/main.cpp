@@ -134,6 +134,8 @@ int serve(const Config& config) {
   AbortUpload abort_upload(metadata);
   CopyUploadPart copy_upload_part(download, store_upload_part, checksummers);
   CopyObject copy(metadata, clock, ids);
+  ReadUsage usage(metadata);
+  ManageQuotas quotas(metadata, clock);
   const OpensslSigv4Crypto sigv4_crypto;
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
@@ -216,6 +218,8 @@ int serve(const Config& config) {
        checksummers,
        sigv4_crypto,
        copy_upload_part,
+       usage,
+       quotas,
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);

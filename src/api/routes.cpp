@@ -77,6 +77,23 @@ std::vector<Route> castor_routes() {
        handle_put_upload_part},
       {"POST", "/v1/uploads/{id}/complete", "/v1/uploads/{id}/complete", kTenant, kWrite,
        handle_complete_upload},
+      // Usage statistics and quotas (docs/USAGE_AND_QUOTAS.md).
+      {"GET", "/v1/namespaces/{namespace}/stats", "/v1/namespaces/{namespace}/stats", kTenant,
+       kRead, handle_namespace_stats},
+      {"GET", "/v1/tenants/{tenant}/usage", "/v1/tenants/{tenant}/usage", kTenant, kRead,
+       handle_tenant_usage},
+      {"GET", "/v1/admin/quotas/{tenant}", "/v1/admin/quotas/{tenant}", kFixed, kAdmin,
+       handle_get_quota},
+      {"PUT", "/v1/admin/quotas/{tenant}", "/v1/admin/quotas/{tenant}", kFixed, kAdmin,
+       handle_put_quota},
+      {"DELETE", "/v1/admin/quotas/{tenant}", "/v1/admin/quotas/{tenant}", kFixed, kAdmin,
+       handle_delete_quota},
+      {"GET", "/v1/admin/quotas/{tenant}/{namespace}", "/v1/admin/quotas/{tenant}/{namespace}",
+       kFixed, kAdmin, handle_get_quota},
+      {"PUT", "/v1/admin/quotas/{tenant}/{namespace}", "/v1/admin/quotas/{tenant}/{namespace}",
+       kFixed, kAdmin, handle_put_quota},
+      {"DELETE", "/v1/admin/quotas/{tenant}/{namespace}", "/v1/admin/quotas/{tenant}/{namespace}",
+       kFixed, kAdmin, handle_delete_quota},
   };
 }
 

@@ -14,6 +14,7 @@
 #include "fakes/memory_bucket_repository.h"
 #include "fakes/memory_s3_credential_repository.h"
 #include "fakes/memory_upload_repositories.h"
+#include "fakes/memory_usage_repository.h"
 
 namespace castor::testing {
 
@@ -56,6 +57,7 @@ class MemoryMetadataStore final : public MetadataStore {
     UploadTables uploads;  // upload sessions, their parts, and composite blobs' segments
     BucketTable buckets;
     S3CredentialTable s3_credentials;
+    QuotaTable quotas;
   };
 
   Status transact(const std::function<Status(MetadataTransaction&)>& work,

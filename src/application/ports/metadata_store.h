@@ -12,6 +12,7 @@
 #include "application/ports/s3_credential_repository.h"
 #include "application/ports/segment_repository.h"
 #include "application/ports/upload_repository.h"
+#include "application/ports/usage_repository.h"
 #include "domain/error.h"
 
 namespace castor {
@@ -33,6 +34,7 @@ class MetadataTransaction {
   virtual SegmentRepository& segments() = 0;
   virtual BucketRepository& buckets() = 0;
   virtual S3CredentialRepository& s3_credentials() = 0;
+  virtual UsageRepository& usage() = 0;
 
   // Waits for and takes the content lock.
   virtual Status lock_content(StorageClass storage_class, const ContentHash& hash) = 0;
