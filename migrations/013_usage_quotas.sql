@@ -170,7 +170,8 @@ END $$;
 -- The trigger: an object's contribution is (tenant, namespace, class, content, size) while it is
 -- COMMITTED, nothing otherwise; a change applies the old contribution's removal, then the new
 -- one's addition. An addition that is not the same object staying in its (tenant, namespace)
--- (a new commit, not a storage-class move) passes the quotas first, under their row locks.
+-- (a new commit, not a storage-class move) passes the quotas first, under their row locks. Runs
+-- at the commit (the constraint triggers below).
 CREATE FUNCTION castor_usage_track() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   old_counts boolean := TG_OP <> 'INSERT' AND OLD.status = 'COMMITTED';

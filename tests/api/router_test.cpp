@@ -211,7 +211,8 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
         break;
       case Access::kTenantScope:
         CHECK((r.pattern.starts_with("/v1/objects") || r.pattern.starts_with("/v1/blobs") ||
-               r.pattern.starts_with("/v1/bundles") || r.pattern.starts_with("/v1/uploads")));
+               r.pattern.starts_with("/v1/bundles") || r.pattern.starts_with("/v1/uploads") ||
+               r.pattern.starts_with("/v1/namespaces/") || r.pattern.starts_with("/v1/tenants/")));
         CHECK(r.scope != Scope::kAdmin);
         CHECK(r.served == Served::kApi);
         break;
@@ -221,7 +222,8 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
     // sent).
     if (r.method == "GET" && r.pattern != "/v1/objects" && r.pattern != "/v1/admin/api-keys" &&
         r.pattern != "/v1/admin/s3-credentials" && !r.pattern.starts_with("/v1/bundles") &&
-        !r.pattern.starts_with("/v1/uploads")) {
+        !r.pattern.starts_with("/v1/uploads") && !r.pattern.starts_with("/v1/namespaces/") &&
+        !r.pattern.starts_with("/v1/tenants/") && !r.pattern.starts_with("/v1/admin/quotas/")) {
       PathParams p;
       auto head = table.router().match("HEAD", r.pattern, p);
       REQUIRE(head);
@@ -253,6 +255,10 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
                                       "/v1/uploads/{id}",
                                       "/v1/uploads/{id}/parts/{n}",
                                       "/v1/uploads/{id}/complete",
+                                      "/v1/namespaces/{namespace}/stats",
+                                      "/v1/tenants/{tenant}/usage",
+                                      "/v1/admin/quotas/{tenant}",
+                                      "/v1/admin/quotas/{tenant}/{namespace}",
                                       "unmatched"});
 }
 
