@@ -12,10 +12,11 @@ namespace castor {
 
 // The usage counters and the quotas (migrations/013_usage_quotas.sql), seen through one
 // transaction (see MetadataStore). Not thread-safe: it belongs to the transaction that handed it
-// out. The counters are kept by the database itself on every change of an object's status,
-// class or content, and a commit that would exceed a quota fails there with PermissionDenied,
-// reason "quota_exceeded" (whichever repository call ran the statement): nothing here writes
-// counters. Infrastructure failures: Unavailable, Aborted (retry) or Internal.
+// out. The counters are kept by the database itself, at the commit of every transaction that
+// changes an object's status, class or content; a commit that would exceed a quota fails there
+// with PermissionDenied, reason "quota_exceeded" (MetadataStore::transact returns it; for a
+// kSingleStatement unit, the statement's repository call does). Nothing here writes counters.
+// Infrastructure failures: Unavailable, Aborted (retry) or Internal.
 class UsageRepository {
  public:
   virtual ~UsageRepository() = default;
