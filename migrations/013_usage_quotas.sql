@@ -177,6 +177,11 @@ DECLARE
   old_counts boolean := TG_OP <> 'INSERT' AND OLD.status = 'COMMITTED';
   new_counts boolean := TG_OP <> 'DELETE' AND NEW.status = 'COMMITTED';
 BEGIN
+  -- Bulk loads (tests, benches: millions of rows in one statement) may SET LOCAL
+  -- castor.usage_tracking = 'off' and call castor_usage_recount() afterwards.
+  IF current_setting('castor.usage_tracking', true) = 'off' THEN
+    RETURN NULL;
+  END IF;
   IF old_counts THEN
     PERFORM castor_usage_apply(OLD.tenant_id, OLD.namespace, OLD.storage_class, OLD.content_hash,
                                OLD.size_bytes, -1);
@@ -216,37 +221,48 @@ CREATE CONSTRAINT TRIGGER objects_usage_delete AFTER DELETE ON objects
   DEFERRABLE INITIALLY DEFERRED
   FOR EACH ROW WHEN (OLD.status = 'COMMITTED') EXECUTE FUNCTION castor_usage_track();
 
--- Backfill from the rows already there, into shard 0. The tenant-wide physical bytes of a content
--- go to the row of the first (by name) namespace that references it.
-WITH live AS (
-  SELECT tenant_id, namespace, storage_class, content_hash, size_bytes FROM objects
-  WHERE status = 'COMMITTED'),
-ns_content AS (
-  SELECT tenant_id, namespace, storage_class, content_hash, max(size_bytes) AS size,
-         count(*) AS refs
-  FROM live GROUP BY tenant_id, namespace, storage_class, content_hash),
-tenant_content AS (
-  SELECT tenant_id, min(namespace) AS namespace, storage_class, content_hash, max(size) AS size
-  FROM ns_content GROUP BY tenant_id, storage_class, content_hash),
-ns_refs AS (
-  INSERT INTO usage_namespace_content
-  SELECT tenant_id, namespace, storage_class, decode(content_hash, 'hex'), refs FROM ns_content),
-tenant_refs AS (
-  INSERT INTO usage_tenant_content
-  SELECT tenant_id, storage_class, decode(content_hash, 'hex'), count(*) FROM ns_content
-  GROUP BY tenant_id, storage_class, content_hash),
-logical AS (
-  SELECT tenant_id, namespace, storage_class, count(*) AS objects, sum(size_bytes) AS bytes
-  FROM live GROUP BY tenant_id, namespace, storage_class),
-ns_physical AS (
-  SELECT tenant_id, namespace, storage_class, sum(size) AS bytes
-  FROM ns_content GROUP BY tenant_id, namespace, storage_class),
-tenant_physical AS (
-  SELECT tenant_id, namespace, storage_class, sum(size) AS bytes
-  FROM tenant_content GROUP BY tenant_id, namespace, storage_class)
-INSERT INTO usage_counters
-SELECT l.tenant_id, l.namespace, l.storage_class, 0, l.objects, l.bytes, p.bytes,
-       COALESCE(t.bytes, 0)
-FROM logical l
-JOIN ns_physical p USING (tenant_id, namespace, storage_class)
-LEFT JOIN tenant_physical t USING (tenant_id, namespace, storage_class);
+-- Rebuilds the counters and reference counts from the objects (into shard 0), holding writers of
+-- objects off meanwhile: the backfill below, and the repair after a bulk load that ran with
+-- castor.usage_tracking = 'off'. The tenant-wide physical bytes of a content go to the row of the
+-- first (by name) namespace that references it.
+CREATE FUNCTION castor_usage_recount() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  LOCK TABLE objects IN SHARE ROW EXCLUSIVE MODE;
+  DELETE FROM usage_counters;
+  DELETE FROM usage_namespace_content;
+  DELETE FROM usage_tenant_content;
+  WITH live AS (
+    SELECT tenant_id, namespace, storage_class, content_hash, size_bytes FROM objects
+    WHERE status = 'COMMITTED'),
+  ns_content AS (
+    SELECT tenant_id, namespace, storage_class, content_hash, max(size_bytes) AS size,
+           count(*) AS refs
+    FROM live GROUP BY tenant_id, namespace, storage_class, content_hash),
+  tenant_content AS (
+    SELECT tenant_id, min(namespace) AS namespace, storage_class, content_hash, max(size) AS size
+    FROM ns_content GROUP BY tenant_id, storage_class, content_hash),
+  ns_refs AS (
+    INSERT INTO usage_namespace_content
+    SELECT tenant_id, namespace, storage_class, decode(content_hash, 'hex'), refs FROM ns_content),
+  tenant_refs AS (
+    INSERT INTO usage_tenant_content
+    SELECT tenant_id, storage_class, decode(content_hash, 'hex'), count(*) FROM ns_content
+    GROUP BY tenant_id, storage_class, content_hash),
+  logical AS (
+    SELECT tenant_id, namespace, storage_class, count(*) AS objects, sum(size_bytes) AS bytes
+    FROM live GROUP BY tenant_id, namespace, storage_class),
+  ns_physical AS (
+    SELECT tenant_id, namespace, storage_class, sum(size) AS bytes
+    FROM ns_content GROUP BY tenant_id, namespace, storage_class),
+  tenant_physical AS (
+    SELECT tenant_id, namespace, storage_class, sum(size) AS bytes
+    FROM tenant_content GROUP BY tenant_id, namespace, storage_class)
+  INSERT INTO usage_counters
+  SELECT l.tenant_id, l.namespace, l.storage_class, 0, l.objects, l.bytes, p.bytes,
+         COALESCE(t.bytes, 0)
+  FROM logical l
+  JOIN ns_physical p USING (tenant_id, namespace, storage_class)
+  LEFT JOIN tenant_physical t USING (tenant_id, namespace, storage_class);
+END $$;
+
+SELECT castor_usage_recount();
