@@ -584,6 +584,30 @@ else
 fi
 say "The administrator revokes the manager -> 204"
 call 204 DELETE "/v1/admin/api-keys/$MANAGER_ID"
+# --- usage and quotas (docs/USAGE_AND_QUOTAS.md) ------------------------------------------------
+USAGE_NS=$NS-usage
+printf 'the same 30 bytes, stored twice' >"$WORK/twice.txt"
+say "Usage: store one content twice in a fresh namespace, then read its stats (counters, not a scan)"
+call 201 POST /v1/objects -H "X-Namespace: $USAGE_NS" -H "X-Tenant: $TENANT" --data-binary "@$WORK/twice.txt"
+call 201 POST /v1/objects -H "X-Namespace: $USAGE_NS" -H "X-Tenant: $TENANT" --data-binary "@$WORK/twice.txt"
+USAGE_ID=$(json_string id)
+call 200 GET "/v1/namespaces/$USAGE_NS/stats?tenant_id=$TENANT"
+grep -q '"objects":2,"logical_bytes":62,"physical_bytes":31' "$BODY" || {
+  echo 'FAILED: expected 2 objects, 62 logical bytes, 31 physical (deduplicated) bytes' >&2
+  exit 1
+}
+say "The tenant's usage over all its namespaces, by storage class"
+call 200 GET "/v1/tenants/$TENANT/usage"
+
+say "Quota (admin): at most 2 objects in that namespace; a third upload -> 403 quota_exceeded"
+call 200 PUT "/v1/admin/quotas/$TENANT/$USAGE_NS" -H 'Content-Type: application/json' \
+  --data-binary '{"max_bytes": null, "max_objects": 2}'
+call 403 POST /v1/objects -H "X-Namespace: $USAGE_NS" -H "X-Tenant: $TENANT" --data-binary 'one too many'
+say "A delete gives the space back at once; the upload now fits. Then remove the quota"
+call 204 DELETE "/v1/objects/$USAGE_ID" -H "X-Tenant: $TENANT"
+call 201 POST /v1/objects -H "X-Namespace: $USAGE_NS" -H "X-Tenant: $TENANT" --data-binary 'one too many'
+call 200 GET "/v1/admin/quotas/$TENANT/$USAGE_NS"
+call 204 DELETE "/v1/admin/quotas/$TENANT/$USAGE_NS"
 
 # --- errors --------------------------------------------------------------------------------------
 say "Unknown route -> 404, known route with a wrong method -> 405 (with Allow)"

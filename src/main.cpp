@@ -149,6 +149,8 @@ int serve(const Config& config) {
                       object.content_hash()->hex(),
                       actual ? actual->hex() : std::string("content of another size"));
       });
+  ReadUsage usage(metadata);
+  ManageQuotas quotas(metadata, clock);
   const OpensslSigv4Crypto sigv4_crypto;
   CollectGarbage gc(metadata, **blob_store, clock, config.writing_timeout,
                     config.tombstone_retention);
@@ -234,6 +236,8 @@ int serve(const Config& config) {
        update_metadata,
        retention,
        move_storage_class,
+       usage,
+       quotas,
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);

@@ -6,7 +6,8 @@ add_library(castor_test_fakes STATIC
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_bucket_repository.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_metadata_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_s3_credential_repository.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_upload_repositories.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_upload_repositories.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_usage_repository.cpp)
 # Tests include these as "fakes/<name>.h".
 target_include_directories(castor_test_fakes PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(castor_test_fakes PUBLIC castor_application PRIVATE OpenSSL::Crypto)

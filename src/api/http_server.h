@@ -40,6 +40,8 @@
 #include "application/uploads/create_upload.h"
 #include "application/uploads/read_uploads.h"
 #include "application/uploads/store_upload_part.h"
+#include "application/usage/manage_quotas.h"
+#include "application/usage/read_usage.h"
 #include "domain/sigv4_crypto.h"
 
 namespace castor {
@@ -82,6 +84,9 @@ struct UseCases {
   ManageRetention& retention;              // WORM (docs/RETENTION.md)
   // Tiering (docs/TIERING.md).
   MoveStorageClass& move_storage_class;
+  // Usage statistics and quotas (docs/USAGE_AND_QUOTAS.md).
+  ReadUsage& usage;
+  ManageQuotas& quotas;
   // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
   // must not block (it reads counters and /proc, never the database).
   std::function<std::string()> render_metrics;

@@ -108,6 +108,23 @@ std::vector<Route> castor_routes() {
        handle_put_object_retention},
       {"PUT", "/v1/objects/{id}/legal-hold", "/v1/objects/{id}/legal-hold", kTenant, kWrite,
        handle_put_object_legal_hold},
+      // Usage statistics and quotas (docs/USAGE_AND_QUOTAS.md).
+      {"GET", "/v1/namespaces/{namespace}/stats", "/v1/namespaces/{namespace}/stats", kTenant,
+       kRead, handle_namespace_stats},
+      {"GET", "/v1/tenants/{tenant}/usage", "/v1/tenants/{tenant}/usage", kTenant, kRead,
+       handle_tenant_usage},
+      {"GET", "/v1/admin/quotas/{tenant}", "/v1/admin/quotas/{tenant}", kFixed, kAdmin,
+       handle_get_quota},
+      {"PUT", "/v1/admin/quotas/{tenant}", "/v1/admin/quotas/{tenant}", kFixed, kAdmin,
+       handle_put_quota},
+      {"DELETE", "/v1/admin/quotas/{tenant}", "/v1/admin/quotas/{tenant}", kFixed, kAdmin,
+       handle_delete_quota},
+      {"GET", "/v1/admin/quotas/{tenant}/{namespace}", "/v1/admin/quotas/{tenant}/{namespace}",
+       kFixed, kAdmin, handle_get_quota},
+      {"PUT", "/v1/admin/quotas/{tenant}/{namespace}", "/v1/admin/quotas/{tenant}/{namespace}",
+       kFixed, kAdmin, handle_put_quota},
+      {"DELETE", "/v1/admin/quotas/{tenant}/{namespace}", "/v1/admin/quotas/{tenant}/{namespace}",
+       kFixed, kAdmin, handle_delete_quota},
   };
 }
 

@@ -160,4 +160,14 @@ Awaitable<void> handle_put_object_retention(ServerCore& s, Connection& c, Exchan
 Awaitable<void> handle_put_object_legal_hold(ServerCore& s, Connection& c, Exchange& ex,
                                              const PathParams& p);
 
+// Usage and quotas (usage_handlers.cpp). {namespace}; {tenant}; {tenant}[/{namespace}].
+Awaitable<void> handle_namespace_stats(ServerCore& s, Connection& c, Exchange& ex,
+                                       const PathParams& p);
+Awaitable<void> handle_tenant_usage(ServerCore& s, Connection& c, Exchange& ex,
+                                    const PathParams& p);
+Awaitable<void> handle_get_quota(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+Awaitable<void> handle_put_quota(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+Awaitable<void> handle_delete_quota(ServerCore& s, Connection& c, Exchange& ex,
+                                    const PathParams& p);
+
 }  // namespace castor::api

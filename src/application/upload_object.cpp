@@ -110,8 +110,16 @@ Result<std::unique_ptr<UploadObject::Upload>> UploadObject::begin(
   if (!writer) {
     return std::move(writer).error();
   }
-  if (auto s =
-          metadata_.transact([&](MetadataTransaction& tx) { return tx.objects().insert(object); });
+  if (auto s = metadata_.transact([&](MetadataTransaction& tx) -> Status {
+        // The quota pre-check (docs/USAGE_AND_QUOTAS.md), before the body is read; the commit
+        // checks again under the quota's lock.
+        if (auto q =
+                tx.usage().check_quota(object.tenant(), object.ns(), 1, declared_size.value_or(0));
+            !q) {
+          return q;
+        }
+        return tx.objects().insert(object);
+      });
       !s) {
     if (s.error().code == ErrorCode::kAlreadyExists && object.key()) {
       return key_in_use(object);

@@ -22,6 +22,16 @@ Error current_exception_to_error() {
     return {ErrorCode::kUnavailable, "database unavailable"};
   } catch (const pqxx::sql_error& e) {
     const std::string& state = e.sqlstate();
+    if (state == "CQ001") {
+      // castor_quota_check() (migrations/013_usage_quotas.sql): the message names the quota, its
+      // limit and the usage. what() is libpq's "ERROR:  <message>\nCONTEXT: ...".
+      std::string message = e.what();
+      message = message.substr(0, message.find('\n'));
+      if (const auto colon = message.find("quota exceeded"); colon != std::string::npos) {
+        message = message.substr(colon);
+      }
+      return {ErrorCode::kPermissionDenied, message, "quota_exceeded"};
+    }
     if (state == "40001" || state == "40P01") {
       return {ErrorCode::kAborted, "transaction conflict, retry"};
     }

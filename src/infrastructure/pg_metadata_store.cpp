@@ -18,6 +18,7 @@
 #include "infrastructure/pg_s3_credential_repository.h"
 #include "infrastructure/pg_segment_repository.h"
 #include "infrastructure/pg_upload_repository.h"
+#include "infrastructure/pg_usage_repository.h"
 
 namespace castor {
 namespace {
@@ -38,7 +39,8 @@ class PgTransaction final : public MetadataTransaction {
         segments_(tx, observer),
         buckets_(tx, observer),
         s3_credentials_(tx, observer),
-        retention_(tx, observer) {}
+        retention_(tx, observer),
+        usage_(tx, observer) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
@@ -49,6 +51,7 @@ class PgTransaction final : public MetadataTransaction {
   BucketRepository& buckets() override { return buckets_; }
   S3CredentialRepository& s3_credentials() override { return s3_credentials_; }
   RetentionRepository& retention() override { return retention_; }
+  UsageRepository& usage() override { return usage_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Status {
@@ -82,6 +85,7 @@ class PgTransaction final : public MetadataTransaction {
   PgBucketRepository buckets_;
   PgS3CredentialRepository s3_credentials_;
   PgRetentionRepository retention_;
+  PgUsageRepository usage_;
 };
 
 void prepare_statements(pqxx::connection& conn) {
@@ -94,6 +98,7 @@ void prepare_statements(pqxx::connection& conn) {
   PgBucketRepository::prepare(conn);
   PgS3CredentialRepository::prepare(conn);
   PgRetentionRepository::prepare(conn);
+  PgUsageRepository::prepare(conn);
   conn.prepare("content_lock",
                "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
   // Another seed than the content lock's: the two lock spaces do not share hash values by design.

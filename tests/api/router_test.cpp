@@ -227,7 +227,8 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
         break;
       case Access::kTenantScope:
         CHECK((r.pattern.starts_with("/v1/objects") || r.pattern.starts_with("/v1/blobs") ||
-               r.pattern.starts_with("/v1/bundles") || r.pattern.starts_with("/v1/uploads")));
+               r.pattern.starts_with("/v1/bundles") || r.pattern.starts_with("/v1/uploads") ||
+               r.pattern.starts_with("/v1/namespaces/") || r.pattern.starts_with("/v1/tenants/")));
         CHECK(r.scope != Scope::kAdmin);
         CHECK(r.served == Served::kApi);
         break;
@@ -238,7 +239,8 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
     if (r.method == "GET" && r.pattern != "/v1/objects" &&
         !r.pattern.starts_with("/v1/admin/api-keys") && r.pattern != "/v1/admin/s3-credentials" &&
         !r.pattern.starts_with("/v1/bundles") && !r.pattern.starts_with("/v1/uploads") &&
-        !r.pattern.starts_with("/v1/admin/namespaces")) {
+        !r.pattern.starts_with("/v1/admin/namespaces") && !r.pattern.starts_with("/v1/namespaces/") &&
+        !r.pattern.starts_with("/v1/tenants/") && !r.pattern.starts_with("/v1/admin/quotas/")) {
       PathParams p;
       auto head = table.router().match("HEAD", r.pattern, p);
       REQUIRE(head);
@@ -278,6 +280,10 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
                                       "/v1/admin/namespaces/{tenant}/{namespace}/retention",
                                       "/v1/objects/{id}/retention",
                                       "/v1/objects/{id}/legal-hold",
+                                      "/v1/namespaces/{namespace}/stats",
+                                      "/v1/tenants/{tenant}/usage",
+                                      "/v1/admin/quotas/{tenant}",
+                                      "/v1/admin/quotas/{tenant}/{namespace}",
                                       "unmatched"});
 }
 

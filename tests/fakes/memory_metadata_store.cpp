@@ -817,6 +817,7 @@ class MemoryTransaction final : public MetadataTransaction {
         buckets_(memory_bucket_repository(state.buckets, read_only)),
         s3_credentials_(memory_s3_credential_repository(state.s3_credentials, read_only)),
         retention_(state, read_only),
+        usage_(memory_usage_repository(state.objects, state.quotas, read_only)),
         held_locks_(held_locks) {}
 
   ObjectRepository& objects() override { return objects_; }
@@ -828,6 +829,7 @@ class MemoryTransaction final : public MetadataTransaction {
   BucketRepository& buckets() override { return *buckets_; }
   S3CredentialRepository& s3_credentials() override { return *s3_credentials_; }
   RetentionRepository& retention() override { return retention_; }
+  UsageRepository& usage() override { return *usage_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     if (held_locks_.contains({storage_class, hash})) {
@@ -853,6 +855,7 @@ class MemoryTransaction final : public MetadataTransaction {
   std::unique_ptr<BucketRepository> buckets_;
   std::unique_ptr<S3CredentialRepository> s3_credentials_;
   MemoryRetentionRepository retention_;
+  std::unique_ptr<UsageRepository> usage_;
   const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
 };
 

@@ -14,6 +14,7 @@
 #include "fakes/memory_bucket_repository.h"
 #include "fakes/memory_s3_credential_repository.h"
 #include "fakes/memory_upload_repositories.h"
+#include "fakes/memory_usage_repository.h"
 
 namespace castor::testing {
 
@@ -59,6 +60,7 @@ class MemoryMetadataStore final : public MetadataStore {
     // Namespace retention configurations by (tenant, namespace). The fake does not apply their
     // defaults at commit (PostgreSQL does, in a trigger: migrations/014_retention.sql).
     std::map<std::pair<std::string, std::string>, NamespaceRetention> namespace_retention;
+    QuotaTable quotas;
   };
 
   Status transact(const std::function<Status(MetadataTransaction&)>& work,

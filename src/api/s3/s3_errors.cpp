@@ -82,6 +82,8 @@ constexpr S3ErrorInfo kTable[] = {
      "again."},
     {"PreconditionFailed", 412,
      "At least one of the preconditions that you specified did not hold."},
+    // Not an AWS code: castor's quotas (docs/USAGE_AND_QUOTAS.md); Ceph RGW answers it too.
+    {"QuotaExceeded", 403, "The upload would exceed a quota set on the tenant or the bucket."},
     {"RequestTimeTooSkewed", 403,
      "The difference between the request time and the server's time is too large."},
     {"RequestTimeout", 400,
@@ -115,6 +117,9 @@ std::string_view code_for_reason(std::string_view reason) {
   }
   if (reason == "parts_changed") {
     return "OperationAborted";
+  }
+  if (reason == "quota_exceeded") {
+    return "QuotaExceeded";
   }
   if (reason == "too_many_uploads") {
     return "InvalidRequest";

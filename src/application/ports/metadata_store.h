@@ -13,6 +13,7 @@
 #include "application/ports/s3_credential_repository.h"
 #include "application/ports/segment_repository.h"
 #include "application/ports/upload_repository.h"
+#include "application/ports/usage_repository.h"
 #include "domain/error.h"
 
 namespace castor {
@@ -35,6 +36,7 @@ class MetadataTransaction {
   virtual BucketRepository& buckets() = 0;
   virtual S3CredentialRepository& s3_credentials() = 0;
   virtual RetentionRepository& retention() = 0;
+  virtual UsageRepository& usage() = 0;
 
   // Waits for and takes the content lock.
   virtual Status lock_content(StorageClass storage_class, const ContentHash& hash) = 0;

@@ -54,6 +54,15 @@ Result<UploadSession> CreateUpload::run(Request request) {
                        "abort some first",
                    "too_many_uploads"};
     }
+    if (const auto& ns = session->fields().ns) {
+      // The quota pre-check (docs/USAGE_AND_QUOTAS.md): an object session that cannot fit is
+      // refused before any part is sent; the completion checks again.
+      if (auto q = tx.usage().check_quota(session->tenant(), *ns, 1,
+                                          session->fields().size_bytes.value_or(0));
+          !q) {
+        return q;
+      }
+    }
     return tx.uploads().insert(*session);
   });
   if (!s) {
