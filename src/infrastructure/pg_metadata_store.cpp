@@ -14,6 +14,7 @@
 #include "infrastructure/pg_connection_pool.h"
 #include "infrastructure/pg_errors.h"
 #include "infrastructure/pg_object_repository.h"
+#include "infrastructure/pg_object_search_repository.h"
 #include "infrastructure/pg_s3_credential_repository.h"
 #include "infrastructure/pg_segment_repository.h"
 #include "infrastructure/pg_upload_repository.h"
@@ -36,7 +37,8 @@ class PgTransaction final : public MetadataTransaction {
         uploads_(tx, observer),
         segments_(tx, observer),
         buckets_(tx, observer),
-        s3_credentials_(tx, observer) {}
+        s3_credentials_(tx, observer),
+        search_(tx, observer) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
@@ -46,6 +48,7 @@ class PgTransaction final : public MetadataTransaction {
   SegmentRepository& segments() override { return segments_; }
   BucketRepository& buckets() override { return buckets_; }
   S3CredentialRepository& s3_credentials() override { return s3_credentials_; }
+  ObjectSearchRepository& search() override { return search_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Status {
@@ -78,6 +81,7 @@ class PgTransaction final : public MetadataTransaction {
   PgSegmentRepository segments_;
   PgBucketRepository buckets_;
   PgS3CredentialRepository s3_credentials_;
+  PgObjectSearchRepository search_;
 };
 
 void prepare_statements(pqxx::connection& conn) {
@@ -89,6 +93,7 @@ void prepare_statements(pqxx::connection& conn) {
   PgSegmentRepository::prepare(conn);
   PgBucketRepository::prepare(conn);
   PgS3CredentialRepository::prepare(conn);
+  PgObjectSearchRepository::prepare(conn);
   conn.prepare("content_lock",
                "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
   // Another seed than the content lock's: the two lock spaces do not share hash values by design.

@@ -701,6 +701,35 @@ class MemoryApiKeyRepository final : public ApiKeyRepository {
   bool read_only_;
 };
 
+// Search is PostgreSQL's (pg_trgm, jsonb @>, ICU collation: tests/infrastructure/
+// search_pg_test.cpp); the fake has only the by-content listing, and refuses the rest.
+class MemorySearchRepository final : public ObjectSearchRepository {
+ public:
+  explicit MemorySearchRepository(State& state) : state_(state) {}
+
+  Result<std::vector<Object>> search(const SearchQuery&) override { return unsupported(); }
+  Result<std::uint64_t> count(const SearchFilter&) override { return unsupported(); }
+  Result<std::vector<Object>> list_natural(const ListQuery&) override { return unsupported(); }
+  Result<std::vector<Object>> list_by_content(const TenantId& tenant, const ContentHash& hash,
+                                              std::size_t limit,
+                                              const std::optional<ObjectId>& after) override {
+    std::vector<Object> page;
+    for (const auto& [id, o] : state_.objects) {  // in id order
+      if (o.status() == ObjectStatus::kCommitted && o.tenant() == tenant &&
+          o.content_hash() == hash && (!after || *after < id) && page.size() < limit) {
+        page.push_back(o);
+      }
+    }
+    return page;
+  }
+
+ private:
+  static Error unsupported() {
+    return Error{ErrorCode::kInternal, "search is not supported by the in-memory fake"};
+  }
+  State& state_;
+};
+
 class MemoryTransaction final : public MetadataTransaction {
  public:
   MemoryTransaction(State& state, bool read_only,
@@ -727,6 +756,7 @@ class MemoryTransaction final : public MetadataTransaction {
             })),
         buckets_(memory_bucket_repository(state.buckets, read_only)),
         s3_credentials_(memory_s3_credential_repository(state.s3_credentials, read_only)),
+        search_(state),
         held_locks_(held_locks) {}
 
   ObjectRepository& objects() override { return objects_; }
@@ -737,6 +767,7 @@ class MemoryTransaction final : public MetadataTransaction {
   SegmentRepository& segments() override { return *segments_; }
   BucketRepository& buckets() override { return *buckets_; }
   S3CredentialRepository& s3_credentials() override { return *s3_credentials_; }
+  ObjectSearchRepository& search() override { return search_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     if (held_locks_.contains({storage_class, hash})) {
@@ -761,6 +792,7 @@ class MemoryTransaction final : public MetadataTransaction {
   std::unique_ptr<SegmentRepository> segments_;
   std::unique_ptr<BucketRepository> buckets_;
   std::unique_ptr<S3CredentialRepository> s3_credentials_;
+  MemorySearchRepository search_;
   const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
 };
 

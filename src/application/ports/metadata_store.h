@@ -9,6 +9,7 @@
 #include "application/ports/bucket_repository.h"
 #include "application/ports/bundle_repository.h"
 #include "application/ports/object_repository.h"
+#include "application/ports/object_search_repository.h"
 #include "application/ports/s3_credential_repository.h"
 #include "application/ports/segment_repository.h"
 #include "application/ports/upload_repository.h"
@@ -33,6 +34,8 @@ class MetadataTransaction {
   virtual SegmentRepository& segments() = 0;
   virtual BucketRepository& buckets() = 0;
   virtual S3CredentialRepository& s3_credentials() = 0;
+  // Search and the natural / by-content listings (POST /v1/objects/search, docs/SEARCH.md).
+  virtual ObjectSearchRepository& search() = 0;
 
   // Waits for and takes the content lock.
   virtual Status lock_content(StorageClass storage_class, const ContentHash& hash) = 0;
