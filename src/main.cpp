@@ -112,6 +112,7 @@ int serve(const Config& config) {
   ListObjects list(metadata);
   ManageBuckets buckets(metadata, clock);
   ListS3 list_s3(metadata);
+  SearchObjects search(metadata);
   StoreBlob store_blob(metadata, **blob_store, clock, ids, config.max_object_size,
                        config.blob_grace);
   ReadBlob read_blob(metadata, **blob_store);
@@ -216,6 +217,7 @@ int serve(const Config& config) {
        checksummers,
        sigv4_crypto,
        copy_upload_part,
+       search,
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);

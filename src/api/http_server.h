@@ -30,6 +30,7 @@
 #include "application/ports/checksummer.h"
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
+#include "application/search/search_objects.h"
 #include "application/upload_object.h"
 #include "application/uploads/abort_upload.h"
 #include "application/uploads/complete_upload.h"
@@ -75,6 +76,7 @@ struct UseCases {
   const ChecksummerFactory& checksummers;  // MD5 and the flexible checksums
   const Sigv4Crypto& sigv4_crypto;
   CopyUploadPart& copy_upload_part;  // S3 UploadPartCopy
+  SearchObjects& search;             // POST /v1/objects/search (docs/SEARCH.md)
   // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
   // must not block (it reads counters and /proc, never the database).
   std::function<std::string()> render_metrics;

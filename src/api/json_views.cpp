@@ -38,6 +38,11 @@ std::string list_page_json(const ListObjects::Page& page) {
   j["objects"] = std::move(objects);
   j["next_cursor"] =
       page.next_cursor ? boost::json::value(*page.next_cursor) : boost::json::value(nullptr);
+  boost::json::array prefixes;
+  for (const std::string& p : page.common_prefixes) {
+    prefixes.emplace_back(p);
+  }
+  j["common_prefixes"] = std::move(prefixes);
   return boost::json::serialize(j);
 }
 
