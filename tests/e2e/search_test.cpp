@@ -63,14 +63,14 @@ TEST_CASE("search over HTTP: filters, sorting, paging, count", "[e2e][search]") 
   HttpClient client = shared_server().server.client();
   const std::string tenant = testing::unique_name("search");
   const std::string other = testing::unique_name("search-other");
-  for (const std::string& key : {"img/cat.png", "img/dog.png", "doc/readme.txt", "doc/b.txt"}) {
+  for (const std::string key : {"img/cat.png", "img/dog.png", "doc/readme.txt", "doc/b.txt"}) {
     const bool image = key.starts_with("img/");
     upload(client,
            {.tenant = tenant, .key = key, .storage_class = image ? "cold" : std::string("hot")},
            "content of " + key, {{"Content-Type", image ? "image/png" : "text/plain"}});
   }
   // The other tenant holds the same keys: it must never show.
-  for (const std::string& key : {"img/cat.png", "doc/readme.txt"}) {
+  for (const std::string key : {"img/cat.png", "doc/readme.txt"}) {
     upload(client, {.tenant = other, .key = key}, "other " + key);
   }
   boost::json::object base;
@@ -182,7 +182,7 @@ TEST_CASE("listing: sort=natural, delimiter=/ and content_hash= over HTTP", "[e2
   HttpClient client = shared_server().server.client();
   const std::string tenant = testing::unique_name("natural");
   const std::string other = testing::unique_name("natural-other");
-  for (const std::string& key : {"file10", "file2", "file1", "dir/a", "dir/b", "dir/sub/c"}) {
+  for (const std::string key : {"file10", "file2", "file1", "dir/a", "dir/b", "dir/sub/c"}) {
     upload(client, {.tenant = tenant, .key = key}, "same bytes");
   }
   upload(client, {.ns = "elsewhere", .tenant = tenant, .key = "x"}, "same bytes");
