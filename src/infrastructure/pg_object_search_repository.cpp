@@ -133,12 +133,17 @@ void PgObjectSearchRepository::prepare(pqxx::connection& conn) {
   const std::string natural_order =
       "ORDER BY COALESCE(key, '') COLLATE castor_natural, objects.id LIMIT $5";
   conn.prepare("object_list_natural", natural + natural_order);
-  // With a prefix: the byte range of the prefix, filtered (natural order does not keep a byte
-  // prefix contiguous, so it is no index range here).
+  // With a prefix: its byte range, and a lower bound in natural order (a key never sorts before
+  // its own prefix). Natural order does not keep a byte prefix contiguous ("file1", "file2",
+  // "file10" for the prefix "file1"), so the planner either reads the byte range through
+  // objects_listing and sorts it (a small prefix), or walks objects_natural from the prefix on,
+  // filtering (a large one). Without the lower bound it walked objects_natural from the start.
+  const std::string prefix_from =
+      "AND COALESCE(key, '') >= $6 "
+      "AND COALESCE(key, '') COLLATE castor_natural >= $6 COLLATE castor_natural ";
   conn.prepare("object_list_natural_prefix",
-               natural + "AND COALESCE(key, '') >= $6 AND COALESCE(key, '') < $7 " + natural_order);
-  conn.prepare("object_list_natural_prefix_open",
-               natural + "AND COALESCE(key, '') >= $6 " + natural_order);
+               natural + prefix_from + "AND COALESCE(key, '') < $7 " + natural_order);
+  conn.prepare("object_list_natural_prefix_open", natural + prefix_from + natural_order);
   // Through objects_tenant_content.
   conn.prepare("object_list_by_content",
                std::string("SELECT ") + object_columns() +
