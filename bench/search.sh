@@ -17,8 +17,7 @@
 #   natural      GET /v1/objects?sort=natural&prefix=dirNNN/                             (1000 hits)
 # every one with limit 100 (the first page). Then the PUT cost of the search indexes: small keyed
 # PUTs (4 KiB, distinct bodies) with migration 012's indexes, and again after dropping them.
-# Prints a Markdown table (also written to $BENCH_RESULTS) and the EXPLAIN (ANALYZE) of one query
-# per shape. wrk's percentiles add samples for coordinated omission (see bench/wrk/objects.lua).
+# Prints a Markdown table (also written to $BENCH_RESULTS); the plans are in docs/SEARCH.md. wrk's percentiles add samples for coordinated omission (see bench/wrk/objects.lua).
 #
 # Knobs (environment): CASTOR_BIN (<repo>/build/castor), BENCH_TMPDIR (/tmp), BENCH_RESULTS
 # (<repo>/bench/results/search.md), BENCH_OBJECTS (1000000), BENCH_DURATION (10s),
@@ -75,7 +74,7 @@ mkdir -p "$T/pg/data" "$T/pg/sock" "$T/castor/hot" "$T/castor/cold"
 as_pg "$PG_BIN/initdb" -D "$T/pg/data" -U postgres -A trust --no-sync -E UTF8 >"$T/initdb.log" 2>&1 \
   || { cat "$T/initdb.log" >&2; die "initdb failed"; }
 as_pg "$PG_BIN/pg_ctl" start -w -t 60 -D "$T/pg/data" -l "$T/pg/log" \
-  -o "-c listen_addresses='' -k $T/pg/sock -p 5432 -c maintenance_work_mem=256MB -c shared_preload_libraries=auto_explain -c auto_explain.log_min_duration=-1 -c auto_explain.log_analyze=on -c auto_explain.log_timing=off -c auto_explain.log_buffers=on" >/dev/null \
+  -o "-c listen_addresses='' -k $T/pg/sock -p 5432 -c maintenance_work_mem=256MB" >/dev/null \
   || die "PostgreSQL did not start"
 PG_STARTED=1
 export DATABASE_URL="postgresql://postgres@/postgres?host=$T/pg/sock&port=5432"
@@ -179,24 +178,6 @@ for shape in prefix containment text range_sort content_hash natural; do
   [[ $castor_ok == yes ]] || die "castor died during $shape"
 done
 
-# ---------------------------------------------------------------- plans (auto_explain)
-# The plans of castor's own statements: auto_explain is loaded but off; switched on for one
-# request per shape (a reload reaches castor's pooled sessions), then off again.
-psql_q -c "ALTER SYSTEM SET auto_explain.log_min_duration = 0" -c "SELECT pg_reload_conf()" >/dev/null
-sleep 1
-log_start=$(wc -c <"$T/pg/log")
-for shape in prefix containment text range_sort content_hash natural; do
-  read -r method path body < <(sed -n 2p "$R/$shape")
-  if [[ $method == POST ]]; then
-    curl -fsS -o /dev/null -H 'Content-Type: application/json' -d "$body" "$CB$path"
-  else
-    curl -fsS -o /dev/null "$CB$path"
-  fi
-done
-sleep 1
-psql_q -c "ALTER SYSTEM SET auto_explain.log_min_duration = -1" -c "SELECT pg_reload_conf()" >/dev/null
-tail -c +"$(( log_start + 1 ))" "$T/pg/log" | sed -E 's/^[0-9-]+ [0-9:.]+ [A-Z]+ \[[0-9]+\] //' >"$T/plans.txt"
-
 # ---------------------------------------------------------------- PUT cost of the indexes
 PUT_WITH= PUT_WITHOUT=
 put_pass() { # out
@@ -234,12 +215,6 @@ fi
     echo "4 KiB keyed PUT (POST /v1/objects, distinct bodies) into this database: with the search indexes"
     echo "$PUT_WITH; after dropping migration 012's five indexes $PUT_WITHOUT."
   fi
-  echo
-  echo "Plans of one request per shape (auto_explain, ANALYZE, BUFFERS):"
-  echo
-  echo '```'
-  grep -v -E 'pg_advisory|^\s*$' "$T/plans.txt" || true
-  echo '```'
 } | tee "$T/results.md"
 mkdir -p "$(dirname "$BENCH_RESULTS")"
 cp "$T/results.md" "$BENCH_RESULTS"
