@@ -236,6 +236,7 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
                                       "/ready",
                                       "/metrics",
                                       "/v1/objects",
+                                      "/v1/objects/search",
                                       "/v1/objects/{id}",
                                       "/v1/objects/by-key/{namespace}/{tenant}/{key}",
                                       "/v1/admin/gc",
