@@ -340,6 +340,34 @@ expect_header X-Castor-Content-Sha256
 }
 printf '     X-Castor-Verified: true\n'
 
+# --- search and listing (docs/SEARCH.md) -----------------------------------------------------------
+say "Search: the tenant's objects under docs/ whose key or metadata mentions 'SECOND', by size"
+call 200 POST /v1/objects/search -H 'Content-Type: application/json' \
+  --data "{\"tenant_id\": \"$TENANT\", \"key_prefix\": \"docs/\", \"query\": \"SECOND\", \"sort_by\": \"size_bytes\", \"sort_direction\": \"desc\", \"count\": true}"
+grep -q '"docs/second.txt"' "$BODY" && grep -q '"total":1' "$BODY" || {
+  echo 'FAILED: expected docs/second.txt alone, total 1' >&2
+  exit 1
+}
+
+say "Search with an unknown field -> 400 naming it"
+call 400 POST /v1/objects/search -H 'Content-Type: application/json' \
+  --data "{\"tenant_id\": \"$TENANT\", \"colour\": \"red\"}"
+
+say "Folders: delimiter=/ rolls keys up into common_prefixes; sort=natural lists file2 before file10"
+call 200 GET "/v1/objects?namespace=$NS&tenant_id=$TENANT&delimiter=/"
+grep -q '"common_prefixes":\["docs/","images/"\]' "$BODY" || {
+  echo 'FAILED: expected the common prefixes docs/ and images/' >&2
+  exit 1
+}
+call 200 GET "/v1/objects?namespace=$NS&tenant_id=$TENANT&sort=natural"
+
+say "Who has this content? GET /v1/objects?content_hash= (every namespace of the tenant)"
+call 200 GET "/v1/objects?tenant_id=$TENANT&content_hash=$HELLO_SHA"
+grep -q '"docs/hello.txt"' "$BODY" || {
+  echo 'FAILED: expected docs/hello.txt' >&2
+  exit 1
+}
+
 # --- delete --------------------------------------------------------------------------------------
 say "Delete by id -> 204"
 call 204 DELETE "/v1/objects/$HELLO_ID" -H "X-Tenant: $TENANT"

@@ -115,6 +115,7 @@ int serve(const Config& config) {
   ListObjects list(metadata);
   ManageBuckets buckets(metadata, clock);
   ListS3 list_s3(metadata);
+  SearchObjects search(metadata);
   StoreBlob store_blob(metadata, **blob_store, clock, ids, config.max_object_size,
                        config.blob_grace);
   ReadBlob read_blob(metadata, **blob_store);
@@ -238,6 +239,7 @@ int serve(const Config& config) {
        move_storage_class,
        usage,
        quotas,
+       search,
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);

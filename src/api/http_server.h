@@ -33,6 +33,7 @@
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
 #include "application/retention/manage_retention.h"
+#include "application/search/search_objects.h"
 #include "application/upload_object.h"
 #include "application/uploads/abort_upload.h"
 #include "application/uploads/complete_upload.h"
@@ -87,6 +88,7 @@ struct UseCases {
   // Usage statistics and quotas (docs/USAGE_AND_QUOTAS.md).
   ReadUsage& usage;
   ManageQuotas& quotas;
+  SearchObjects& search;  // POST /v1/objects/search (docs/SEARCH.md)
   // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
   // must not block (it reads counters and /proc, never the database).
   std::function<std::string()> render_metrics;

@@ -60,6 +60,12 @@ std::string list_page_json(const ListObjects::Page& page) {
   out += "],\"next_cursor\":";
   out += boost::json::serialize(page.next_cursor ? boost::json::value(*page.next_cursor)
                                                  : boost::json::value(nullptr));
+  boost::json::array prefixes;
+  for (const std::string& prefix : page.common_prefixes) {
+    prefixes.emplace_back(prefix);
+  }
+  out += ",\"common_prefixes\":";
+  out += boost::json::serialize(prefixes);
   out += '}';
   return out;
 }

@@ -281,11 +281,10 @@ Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, const 
   co_await s.send(c, ex, http::status::no_content);
 }
 
+// GET /v1/objects: a (namespace, tenant)'s objects in key byte order, or natural order
+// (sort=natural), or folded into folders (delimiter=); or, with content_hash=, the tenant's objects
+// holding that content in any namespace (docs/SEARCH.md).
 Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex, const PathParams&) {
-  auto area = resolve_area(s, ex);
-  if (auto* e = std::get_if<HttpError>(&area)) {
-    co_return co_await s.send_error(c, ex, *e);
-  }
   std::size_t limit = ListObjects::kDefaultLimit;
   if (auto text = ex.target.get("limit")) {
     std::uint64_t n = 0;
@@ -296,11 +295,59 @@ Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex, const Pa
     }
     limit = static_cast<std::size_t>(n);
   }
-  const std::string prefix = ex.target.get("prefix").value_or("");
   const std::optional<std::string> cursor = ex.target.get("cursor");
+  const std::optional<std::string> sort = ex.target.get("sort");
+  const std::optional<std::string> delimiter = ex.target.get("delimiter");
+  if (auto hash_text = ex.target.get("content_hash")) {
+    auto hash = ContentHash::parse(*hash_text);
+    if (!hash) {
+      co_return co_await s.send_error(
+          c, ex, bad_request("content_hash must be 64 lowercase hex digits (SHA-256)"));
+    }
+    if (sort || delimiter || ex.target.get("prefix")) {
+      co_return co_await s.send_error(
+          c, ex, bad_request("content_hash does not combine with sort, delimiter or prefix"));
+    }
+    auto tenant = s.tenant_of(ex);
+    if (auto* e = std::get_if<HttpError>(&tenant)) {
+      co_return co_await s.send_error(c, ex, *e);
+    }
+    if (auto denied = s.authorize(ex, &std::get<TenantId>(tenant), *ex.route->scope)) {
+      co_return co_await s.send_error(c, ex, *denied);
+    }
+    const TenantId t = std::get<TenantId>(tenant);
+    const ContentHash h = *hash;
+    auto fetch = [&] { return s.uc().list.list_by_content(t, h, limit, cursor); };
+    auto page = co_await s.offload(fetch);
+    if (!page) {
+      co_return co_await s.send_error(c, ex, from_error(page.error()));
+    }
+    co_return co_await s.send(c, ex, http::status::ok, list_page_json(*page));
+  }
+  ListObjects::Order order = ListObjects::Order::kBytes;
+  if (sort) {
+    if (*sort == "natural") {
+      order = ListObjects::Order::kNatural;
+    } else if (*sort != "key") {
+      co_return co_await s.send_error(c, ex, bad_request("sort must be key or natural"));
+    }
+  }
+  if (delimiter && order == ListObjects::Order::kNatural) {
+    co_return co_await s.send_error(
+        c, ex,
+        bad_request("delimiter lists in key byte order: it does not combine with sort=natural"));
+  }
+  auto area = resolve_area(s, ex);
+  if (auto* e = std::get_if<HttpError>(&area)) {
+    co_return co_await s.send_error(c, ex, *e);
+  }
+  const std::string prefix = ex.target.get("prefix").value_or("");
   auto fetch = [&] {
     const Area& a = std::get<Area>(area);
-    return s.uc().list.list(a.ns, a.tenant, prefix, limit, cursor);
+    if (delimiter) {
+      return s.uc().list.list_folders(a.ns, a.tenant, prefix, *delimiter, limit, cursor);
+    }
+    return s.uc().list.list(a.ns, a.tenant, prefix, limit, cursor, order);
   };
   auto page = co_await s.offload(fetch);
   if (!page) {

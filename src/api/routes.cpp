@@ -49,6 +49,7 @@ std::vector<Route> castor_routes() {
       {"HEAD", "/metrics", "/metrics", kOpen, kAdmin, handle_metrics, Served::kMetrics},
       {"GET", "/v1/objects", "/v1/objects", kTenant, kRead, handle_list},
       {"POST", "/v1/objects", "/v1/objects", kTenant, Scope::kObjectsWrite, handle_upload},
+      {"POST", "/v1/objects/search", "/v1/objects/search", kTenant, kRead, handle_search},
       {"GET", "/v1/objects/{id}", "/v1/objects/{id}", kTenant, kRead, handle_download},
       {"HEAD", "/v1/objects/{id}", "/v1/objects/{id}", kTenant, kRead, handle_download},
       {"DELETE", "/v1/objects/{id}", "/v1/objects/{id}", kTenant, Scope::kObjectsDelete,

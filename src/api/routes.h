@@ -94,6 +94,8 @@ Awaitable<void> handle_metrics(ServerCore& s, Connection& c, Exchange& ex, const
 Awaitable<void> handle_openapi(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+// search_handlers.cpp (docs/SEARCH.md).
+Awaitable<void> handle_search(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 // {id} or, by key, {rest}: "{namespace}/{tenant}/{key}" (see parse_key_path).
 Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_delete(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);

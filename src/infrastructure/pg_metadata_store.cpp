@@ -15,6 +15,7 @@
 #include "infrastructure/pg_errors.h"
 #include "infrastructure/pg_object_repository.h"
 #include "infrastructure/pg_retention_repository.h"
+#include "infrastructure/pg_object_search_repository.h"
 #include "infrastructure/pg_s3_credential_repository.h"
 #include "infrastructure/pg_segment_repository.h"
 #include "infrastructure/pg_upload_repository.h"
@@ -40,7 +41,8 @@ class PgTransaction final : public MetadataTransaction {
         buckets_(tx, observer),
         s3_credentials_(tx, observer),
         retention_(tx, observer),
-        usage_(tx, observer) {}
+        usage_(tx, observer),
+        search_(tx, observer) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
@@ -52,6 +54,7 @@ class PgTransaction final : public MetadataTransaction {
   S3CredentialRepository& s3_credentials() override { return s3_credentials_; }
   RetentionRepository& retention() override { return retention_; }
   UsageRepository& usage() override { return usage_; }
+  ObjectSearchRepository& search() override { return search_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Status {
@@ -86,6 +89,7 @@ class PgTransaction final : public MetadataTransaction {
   PgS3CredentialRepository s3_credentials_;
   PgRetentionRepository retention_;
   PgUsageRepository usage_;
+  PgObjectSearchRepository search_;
 };
 
 void prepare_statements(pqxx::connection& conn) {
@@ -99,6 +103,7 @@ void prepare_statements(pqxx::connection& conn) {
   PgS3CredentialRepository::prepare(conn);
   PgRetentionRepository::prepare(conn);
   PgUsageRepository::prepare(conn);
+  PgObjectSearchRepository::prepare(conn);
   conn.prepare("content_lock",
                "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
   // Another seed than the content lock's: the two lock spaces do not share hash values by design.

@@ -127,6 +127,12 @@ Result<Object> single(const pqxx::result& rows) {
 
 }  // namespace
 
+const char* object_columns() { return kColumns; }
+
+Result<std::vector<Object>> objects_from_rows(const pqxx::result& rows) {
+  return objects_from(rows);
+}
+
 void PgObjectRepository::prepare(pqxx::connection& conn) {
   conn.prepare("object_insert",
                "INSERT INTO objects (id, namespace, tenant_id, key, storage_class, status, "

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <vector>
+
 #include <pqxx/connection>
+#include <pqxx/result>
 #include <pqxx/transaction_base>
 
 #include "infrastructure/pg_statement.h"
@@ -8,6 +11,11 @@
 #include "application/ports/object_repository.h"
 
 namespace castor {
+
+// The columns every SELECT of whole objects reads (in this order), and such rows as Objects
+// (DataLoss if a row breaks a domain rule): shared by the repositories of the objects table.
+const char* object_columns();
+Result<std::vector<Object>> objects_from_rows(const pqxx::result& rows);
 
 // ObjectRepository over the `objects` table, inside one libpqxx transaction.
 class PgObjectRepository final : public ObjectRepository {

@@ -2,9 +2,12 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
+#include <pqxx/prepared_statement>
 #include <pqxx/result>
 #include <pqxx/transaction_base>
 
@@ -31,6 +34,22 @@ class PgStatements {
     pqxx::result r = tx_.exec_prepared(name, std::forward<Args>(args)...);
     if (observer_ != nullptr && *observer_) {
       (*observer_)(name,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return r;
+  }
+
+  // Runs `sql`, a statement whose text the caller assembled from fixed fragments only (every
+  // value a $n parameter, bound from `params` in order), timed as `label`, under the same
+  // deadline. For queries whose shape varies per call (search filters), so cannot be prepared
+  // once. Throws pqxx exceptions.
+  pqxx::result exec_dynamic(const char* label, const std::string& sql,
+                            const std::vector<std::string>& params) {
+    const auto start = std::chrono::steady_clock::now();
+    PgCallDeadline deadline;
+    pqxx::result r = tx_.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+    if (observer_ != nullptr && *observer_) {
+      (*observer_)(label,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     return r;

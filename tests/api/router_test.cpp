@@ -258,6 +258,7 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
                                       "/openapi.json",
                                       "/metrics",
                                       "/v1/objects",
+                                      "/v1/objects/search",
                                       "/v1/objects/{id}",
                                       "/v1/objects/{id}/metadata",
                                       "/v1/objects/{id}/storage-class",

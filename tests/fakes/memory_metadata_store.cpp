@@ -788,6 +788,33 @@ class MemoryRetentionRepository final : public RetentionRepository {
  private:
   State& state_;
   bool read_only_;
+// Search is PostgreSQL's (pg_trgm, jsonb @>, ICU collation: tests/infrastructure/
+// search_pg_test.cpp); the fake has only the by-content listing, and refuses the rest.
+class MemorySearchRepository final : public ObjectSearchRepository {
+ public:
+  explicit MemorySearchRepository(State& state) : state_(state) {}
+
+  Result<std::vector<Object>> search(const SearchQuery&) override { return unsupported(); }
+  Result<std::uint64_t> count(const SearchFilter&) override { return unsupported(); }
+  Result<std::vector<Object>> list_natural(const ListQuery&) override { return unsupported(); }
+  Result<std::vector<Object>> list_by_content(const TenantId& tenant, const ContentHash& hash,
+                                              std::size_t limit,
+                                              const std::optional<ObjectId>& after) override {
+    std::vector<Object> page;
+    for (const auto& [id, o] : state_.objects) {  // in id order
+      if (o.status() == ObjectStatus::kCommitted && o.tenant() == tenant &&
+          o.content_hash() == hash && (!after || *after < id) && page.size() < limit) {
+        page.push_back(o);
+      }
+    }
+    return page;
+  }
+
+ private:
+  static Error unsupported() {
+    return Error{ErrorCode::kInternal, "search is not supported by the in-memory fake"};
+  }
+  State& state_;
 };
 
 class MemoryTransaction final : public MetadataTransaction {
@@ -818,6 +845,7 @@ class MemoryTransaction final : public MetadataTransaction {
         s3_credentials_(memory_s3_credential_repository(state.s3_credentials, read_only)),
         retention_(state, read_only),
         usage_(memory_usage_repository(state.objects, state.quotas, read_only)),
+        search_(state),
         held_locks_(held_locks) {}
 
   ObjectRepository& objects() override { return objects_; }
@@ -830,6 +858,7 @@ class MemoryTransaction final : public MetadataTransaction {
   S3CredentialRepository& s3_credentials() override { return *s3_credentials_; }
   RetentionRepository& retention() override { return retention_; }
   UsageRepository& usage() override { return *usage_; }
+  ObjectSearchRepository& search() override { return search_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     if (held_locks_.contains({storage_class, hash})) {
@@ -856,6 +885,7 @@ class MemoryTransaction final : public MetadataTransaction {
   std::unique_ptr<S3CredentialRepository> s3_credentials_;
   MemoryRetentionRepository retention_;
   std::unique_ptr<UsageRepository> usage_;
+  MemorySearchRepository search_;
   const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
 };
 

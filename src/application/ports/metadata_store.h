@@ -10,6 +10,7 @@
 #include "application/ports/bundle_repository.h"
 #include "application/ports/object_repository.h"
 #include "application/ports/retention_repository.h"
+#include "application/ports/object_search_repository.h"
 #include "application/ports/s3_credential_repository.h"
 #include "application/ports/segment_repository.h"
 #include "application/ports/upload_repository.h"
@@ -37,6 +38,8 @@ class MetadataTransaction {
   virtual S3CredentialRepository& s3_credentials() = 0;
   virtual RetentionRepository& retention() = 0;
   virtual UsageRepository& usage() = 0;
+  // Search and the natural / by-content listings (POST /v1/objects/search, docs/SEARCH.md).
+  virtual ObjectSearchRepository& search() = 0;
 
   // Waits for and takes the content lock.
   virtual Status lock_content(StorageClass storage_class, const ContentHash& hash) = 0;
