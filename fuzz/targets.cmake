@@ -22,7 +22,8 @@ add_library(castor_fuzz_parsers STATIC
   ${CMAKE_CURRENT_LIST_DIR}/../tests/fakes/memory_metadata_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/../tests/fakes/memory_bucket_repository.cpp
   ${CMAKE_CURRENT_LIST_DIR}/../tests/fakes/memory_s3_credential_repository.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/../tests/fakes/memory_upload_repositories.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/../tests/fakes/memory_upload_repositories.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/../tests/fakes/memory_usage_repository.cpp)
 target_include_directories(castor_fuzz_parsers PUBLIC ${CMAKE_CURRENT_LIST_DIR}/../tests)
 target_link_libraries(castor_fuzz_parsers
   PUBLIC castor_application Boost::headers Boost::json OpenSSL::Crypto PkgConfig::JWT

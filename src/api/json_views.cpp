@@ -21,9 +21,6 @@ boost::json::object to_json(const Object& o) {
   j["content_type"] = o.content_type();
   j["created_at"] = http_params::rfc3339(o.created_at());
   j["updated_at"] = http_params::rfc3339(o.updated_at());
-  const auto disposition = ObjectAttributes::find(o.attributes().headers, "content-disposition");
-  j["content_disposition"] =
-      disposition ? boost::json::value(*disposition) : boost::json::value(nullptr);
   if (o.retention()) {
     boost::json::object r;
     r["mode"] = to_string(o.retention()->mode);
@@ -33,6 +30,9 @@ boost::json::object to_json(const Object& o) {
     j["retention"] = nullptr;
   }
   j["legal_hold"] = o.legal_hold();
+  const auto disposition = ObjectAttributes::find(o.attributes().headers, "content-disposition");
+  j["content_disposition"] =
+      disposition ? boost::json::value(*disposition) : boost::json::value(nullptr);
   return j;
 }
 

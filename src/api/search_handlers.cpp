@@ -36,7 +36,11 @@ Awaitable<void> handle_search(ServerCore& s, Connection& c, Exchange& ex, const 
         bad_request("tenant_id is required: this credential is valid for every tenant ('*'), so "
                     "name one in the body"));
   }
-  if (auto denied = s.authorize(ex, &parsed->request.filter.tenant, *ex.route->scope)) {
+  // A namespace-restricted credential searches one of its namespaces (tenant-wide: 403).
+  const auto& filter = parsed->request.filter;
+  auto denied = filter.ns ? s.authorize(ex, filter.tenant, *filter.ns, *ex.route->scope)
+                          : s.authorize(ex, &filter.tenant, *ex.route->scope);
+  if (denied) {
     co_return co_await s.send_error(c, ex, *denied);
   }
   const SearchObjects::Request request = std::move(parsed->request);

@@ -144,7 +144,7 @@ Awaitable<void> handle_namespace_stats(ServerCore& s, Connection& c, Exchange& e
     co_return co_await s.send_error(c, ex, *e);
   }
   const TenantId t = std::get<TenantId>(std::move(tenant));
-  if (auto denied = s.authorize(ex, &t, *ex.route->scope)) {
+  if (auto denied = s.authorize(ex, t, *ns, *ex.route->scope)) {
     co_return co_await s.send_error(c, ex, *denied);
   }
   auto read = [&] { return s.uc().usage.namespace_stats(t, *ns); };

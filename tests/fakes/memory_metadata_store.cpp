@@ -788,6 +788,8 @@ class MemoryRetentionRepository final : public RetentionRepository {
  private:
   State& state_;
   bool read_only_;
+};
+
 // Search is PostgreSQL's (pg_trgm, jsonb @>, ICU collation: tests/infrastructure/
 // search_pg_test.cpp); the fake has only the by-content listing, and refuses the rest.
 class MemorySearchRepository final : public ObjectSearchRepository {
