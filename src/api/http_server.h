@@ -27,8 +27,8 @@
 #include "application/list_s3.h"
 #include "application/manage_s3_credentials.h"
 #include "application/metrics.h"
-#include "application/objects/update_object_metadata.h"
 #include "application/objects/move_storage_class.h"
+#include "application/objects/update_object_metadata.h"
 #include "application/ports/checksummer.h"
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
@@ -82,7 +82,7 @@ struct UseCases {
   const Sigv4Crypto& sigv4_crypto;
   CopyUploadPart& copy_upload_part;       // S3 UploadPartCopy
   UpdateObjectMetadata& update_metadata;  // PATCH /v1/objects/{id}/metadata
-  ManageRetention& retention;              // WORM (docs/RETENTION.md)
+  ManageRetention& retention;             // WORM (docs/RETENTION.md)
   // Tiering (docs/TIERING.md).
   MoveStorageClass& move_storage_class;
   // Usage statistics and quotas (docs/USAGE_AND_QUOTAS.md).

@@ -171,7 +171,8 @@ Result<SearchBody> parse_search_request(std::string_view body) {
     return std::move(s).error();
   }
   auto time = [](const json::value& v) -> std::optional<Timestamp> {
-    return v.is_string() ? http_params::parse_rfc3339(std::string_view(v.as_string())) : std::nullopt;
+    return v.is_string() ? http_params::parse_rfc3339(std::string_view(v.as_string()))
+                         : std::nullopt;
   };
   if (auto s = range_field(o, "created_at_range", "from", "to", f.created_from, f.created_to, time);
       !s) {

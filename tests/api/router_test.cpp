@@ -239,8 +239,9 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
     if (r.method == "GET" && r.pattern != "/v1/objects" &&
         !r.pattern.starts_with("/v1/admin/api-keys") && r.pattern != "/v1/admin/s3-credentials" &&
         !r.pattern.starts_with("/v1/bundles") && !r.pattern.starts_with("/v1/uploads") &&
-        !r.pattern.starts_with("/v1/admin/namespaces") && !r.pattern.starts_with("/v1/namespaces/") &&
-        !r.pattern.starts_with("/v1/tenants/") && !r.pattern.starts_with("/v1/admin/quotas/")) {
+        !r.pattern.starts_with("/v1/admin/namespaces") &&
+        !r.pattern.starts_with("/v1/namespaces/") && !r.pattern.starts_with("/v1/tenants/") &&
+        !r.pattern.starts_with("/v1/admin/quotas/")) {
       PathParams p;
       auto head = table.router().match("HEAD", r.pattern, p);
       REQUIRE(head);

@@ -42,7 +42,8 @@ Result<Object> UpdateObjectMetadata::run(const Request& request) {
     std::optional<std::string> disposition;
     if (request.content_disposition) {
       disposition = *request.content_disposition;
-    } else if (auto d = ObjectAttributes::find(object.attributes().headers, "content-disposition")) {
+    } else if (auto d =
+                   ObjectAttributes::find(object.attributes().headers, "content-disposition")) {
       disposition = std::string(*d);
     }
     auto metadata = patch_metadata(object.attributes().metadata, request.metadata, request.mode);

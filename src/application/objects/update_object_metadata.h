@@ -33,7 +33,8 @@ class UpdateObjectMetadata {
     std::function<bool(const Object&)> precondition = {};
   };
 
-  UpdateObjectMetadata(MetadataStore& metadata, Clock& clock) : metadata_(metadata), clock_(clock) {}
+  UpdateObjectMetadata(MetadataStore& metadata, Clock& clock)
+      : metadata_(metadata), clock_(clock) {}
 
   // The object as changed. NotFound for unknown ids, other tenants' objects and objects that are
   // not COMMITTED; FailedPrecondition (reason "precondition_failed") when the precondition is
