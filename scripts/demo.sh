@@ -355,8 +355,8 @@ call 400 POST /v1/objects/search -H 'Content-Type: application/json' \
 
 say "Folders: delimiter=/ rolls keys up into common_prefixes; sort=natural lists file2 before file10"
 call 200 GET "/v1/objects?namespace=$NS&tenant_id=$TENANT&delimiter=/"
-grep -q '"common_prefixes":\["docs/","images/"\]' "$BODY" || {
-  echo 'FAILED: expected the common prefixes docs/ and images/' >&2
+grep -q '"common_prefixes":\["docs/","images/","models/"\]' "$BODY" || {
+  echo 'FAILED: expected the common prefixes docs/, images/ and models/' >&2
   exit 1
 }
 call 200 GET "/v1/objects?namespace=$NS&tenant_id=$TENANT&sort=natural"
