@@ -14,8 +14,8 @@
 namespace castor::api {
 namespace {
 
-constexpr std::array<std::string_view, 6> kMethodLabels = {"GET", "HEAD",   "POST",
-                                                           "PUT", "DELETE", "OTHER"};
+constexpr std::array<std::string_view, 7> kMethodLabels = {"GET",   "HEAD",   "POST", "PUT",
+                                                           "PATCH", "DELETE", "OTHER"};
 
 using Label = std::pair<std::string_view, std::string_view>;
 

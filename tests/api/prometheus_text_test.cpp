@@ -337,17 +337,18 @@ TEST_CASE("routes are labelled by pattern and odd statuses and methods are bound
   }
   const auto methods = http_method_labels();
   CHECK(std::vector<std::string_view>(methods.begin(), methods.end()) ==
-        std::vector<std::string_view>{"GET", "HEAD", "POST", "PUT", "DELETE", "OTHER"});
+        std::vector<std::string_view>{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OTHER"});
   CHECK(methods[http_method_index("GET")] == "GET");
   CHECK(methods[http_method_index("DELETE")] == "DELETE");
   CHECK(methods[http_method_index("get")] == "OTHER");
-  CHECK(methods[http_method_index("PATCH")] == "OTHER");
+  CHECK(methods[http_method_index("PATCH")] == "PATCH");
+  CHECK(methods[http_method_index("PROPFIND")] == "OTHER");
 
   ServerMetrics metrics;
   metrics.http_request_started();
-  metrics.http_request_finished(route("unmatched"), method("PATCH"), 999, 0, 0, 0);
+  metrics.http_request_finished(route("unmatched"), method("PROPFIND"), 999, 0, 0, 0);
   metrics.http_request_started();
-  metrics.http_request_finished(route("unmatched"), method("PATCH"), 42, 0, 0, -1);
+  metrics.http_request_finished(route("unmatched"), method("PROPFIND"), 42, 0, 0, -1);
   metrics.http_request_started();
   metrics.http_request_finished(route("/health"), method("GET"), 599, 0, 0, NAN);
   const Scrape scrape = parse(render_prometheus_text(metrics));
