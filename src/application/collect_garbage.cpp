@@ -227,11 +227,49 @@ Status CollectGarbage::delete_unreferenced_blobs(Report& report) {
 }
 
 Status CollectGarbage::delete_orphan_files(Report& report) {
+  // An incremental scan (docs/OPERATIONS.md "Storage backends"): each step reads at most
+  // kOrphanPagesPerStep pages of content hashes per class, from a cursor kept in the database, so
+  // that a bucket of millions of objects is never listed whole in one step, and the scan resumes
+  // where any process stopped it.
   Status first;
   for (StorageClass storage_class : kAllStorageClasses) {
-    auto s = blobs_.scan(storage_class, [&](const std::vector<ContentHash>& hashes) -> Status {
-      return delete_orphans_in(storage_class, hashes, report);
-    });
+    const std::string cursor_name = "gc.orphans." + std::string(to_string(storage_class));
+    auto s = [&]() -> Status {
+      auto cursor = read_only(
+          metadata_, [&](MetadataTransaction& tx) { return tx.cursors().get(cursor_name); });
+      if (!cursor) {
+        return std::move(cursor).error();
+      }
+      std::optional<ContentHash> after;
+      if (*cursor) {
+        if (auto h = ContentHash::parse(**cursor)) {
+          after = *h;
+        }
+      }
+      for (std::size_t page = 0; page < kOrphanPagesPerStep; ++page) {
+        auto hashes = blobs_.scan_page(storage_class, after, kOrphanPageSize);
+        if (!hashes) {
+          return std::move(hashes).error();
+        }
+        if (auto d = delete_orphans_in(storage_class, hashes->hashes, report); !d) {
+          return d;
+        }
+        std::optional<std::string> next;
+        if (!hashes->end && !hashes->hashes.empty()) {
+          after = hashes->hashes.back();
+          next = after->hex();
+        }
+        if (auto t = metadata_.transact(
+                [&](MetadataTransaction& tx) { return tx.cursors().set(cursor_name, next); });
+            !t) {
+          return t;
+        }
+        if (!next) {
+          break;
+        }
+      }
+      return {};
+    }();
     if (!s && first) {
       first = std::move(s);
     }

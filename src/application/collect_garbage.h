@@ -56,6 +56,9 @@ class CollectGarbage {
 
   // Rows claimed per transaction.
   static constexpr std::size_t kBatchSize = 256;
+  // The orphan scan's step: pages of content hashes listed from the blob store per class.
+  static constexpr std::size_t kOrphanPageSize = 1000;
+  static constexpr std::size_t kOrphanPagesPerStep = 10;
 
   CollectGarbage(MetadataStore& metadata, BlobStore& blobs, Clock& clock,
                  std::chrono::seconds writing_timeout,

@@ -57,6 +57,20 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "S3_MASTER_KEY_FILE",
                                      "S3_MIN_PART_SIZE"};
 
+// Every setting's name: kSettings and each storage class's backend settings (config_storage.cpp).
+const std::vector<std::string>& setting_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all(std::begin(kSettings), std::end(kSettings));
+    for (const char* cls : {"HOT_", "COLD_"}) {
+      for (const char* name : kStorageBackendSettings) {
+        all.push_back(std::string(cls) + name);
+      }
+    }
+    return all;
+  }();
+  return names;
+}
+
 std::string flag_of(std::string_view env) {
   std::string flag = "--";
   for (char c : env) {
@@ -129,8 +143,8 @@ Result<bool> parse_bool(const std::string& setting, const std::string& text) {
 Result<Config> Config::load(const std::vector<std::string>& args,
                             const std::function<const char*(const char*)>& getenv) {
   std::map<std::string, std::string> values;
-  for (const char* env : kSettings) {
-    if (const char* v = getenv(env); v != nullptr && *v != '\0') {
+  for (const std::string& env : setting_names()) {
+    if (const char* v = getenv(env.c_str()); v != nullptr && *v != '\0') {
       values[env] = v;
     }
   }
@@ -138,19 +152,19 @@ Result<Config> Config::load(const std::vector<std::string>& args,
     const std::string& arg = args[i];
     const auto eq = arg.find('=');
     const std::string flag = arg.substr(0, eq);
-    const char* setting = nullptr;
-    for (const char* env : kSettings) {
+    const std::string* setting = nullptr;
+    for (const std::string& env : setting_names()) {
       if (flag_of(env) == flag) {
-        setting = env;
+        setting = &env;
       }
     }
     if (setting == nullptr) {
       return invalid_argument("unknown option '" + arg + "'");
     }
     if (eq != std::string::npos) {
-      values[setting] = arg.substr(eq + 1);
+      values[*setting] = arg.substr(eq + 1);
     } else if (i + 1 < args.size()) {
-      values[setting] = args[++i];
+      values[*setting] = args[++i];
     } else {
       return invalid_argument("option " + flag + " needs a value");
     }
@@ -346,6 +360,9 @@ Result<Config> Config::load(const std::vector<std::string>& args,
   c.storage_stats_interval = std::chrono::seconds(stats);
   if (const std::string* v = get("S3_MASTER_KEY_FILE")) {
     c.s3_master_key_file = *v;
+  }
+  if (auto s = load_storage_backends(c, get); !s) {
+    return std::move(s).error();
   }
   if (const std::string* v = get("MIGRATE_ON_START")) {
     auto b = parse_bool("MIGRATE_ON_START", *v);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/error.h"
+#include "infrastructure/s3/s3_backend_settings.h"
 
 namespace castor {
 
@@ -68,12 +69,48 @@ struct Config {
   // credentials cannot be created or used (docs/S3.md, "Credentials").
   std::optional<std::filesystem::path> s3_master_key_file;
 
+  // Where each storage class keeps its content (docs/OPERATIONS.md "Storage backends"):
+  // <CLASS>_STORAGE_BACKEND = fs (the <CLASS>_STORAGE_PATH directory) or s3 (<CLASS>_S3_*).
+  enum class Backend { kFs, kS3 };
+  Backend hot_backend = Backend::kFs;   // HOT_STORAGE_BACKEND
+  Backend cold_backend = Backend::kFs;  // COLD_STORAGE_BACKEND
+  S3BackendSettings hot_s3;             // HOT_S3_*, HOT_REDIRECT_*; used when hot_backend is s3
+  S3BackendSettings cold_s3;            // COLD_S3_*, COLD_REDIRECT_*
+  // <CLASS>_STORAGE_FALLBACK=fs, while moving a class to S3 (`castor migrate-storage`): content
+  // missing from the S3 bucket is read from <CLASS>_STORAGE_PATH, and removed from both.
+  bool hot_fs_fallback = false;
+  bool cold_fs_fallback = false;
+
   // Reads the settings from `args` (flags, after the subcommand) and `getenv`. InvalidArgument
   // with one clear sentence naming the setting on an unknown flag, a malformed value or a missing
   // DATABASE_URL.
   static Result<Config> load(const std::vector<std::string>& args,
                              const std::function<const char*(const char*)>& getenv);
 };
+
+// Each storage class's backend settings, without their "HOT_" / "COLD_" prefix.
+inline constexpr const char* kStorageBackendSettings[] = {"STORAGE_BACKEND",
+                                                          "STORAGE_FALLBACK",
+                                                          "S3_ENDPOINT",
+                                                          "S3_REGION",
+                                                          "S3_BUCKET",
+                                                          "S3_PREFIX",
+                                                          "S3_ACCESS_KEY_ID",
+                                                          "S3_SECRET_ACCESS_KEY",
+                                                          "S3_SECRET_ACCESS_KEY_FILE",
+                                                          "S3_PATH_STYLE",
+                                                          "S3_PUBLIC_URL",
+                                                          "REDIRECT_DOWNLOADS",
+                                                          "REDIRECT_TTL_SECONDS",
+                                                          "S3_PART_SIZE",
+                                                          "S3_MAX_CONNECTIONS",
+                                                          "S3_TIMEOUT_SECONDS",
+                                                          "S3_MAX_RETRIES"};
+
+// Reads the <CLASS>_STORAGE_BACKEND family of settings into `config` (config_storage.cpp);
+// `get` returns a setting's value, or null when unset. InvalidArgument naming the setting.
+Status load_storage_backends(Config& config,
+                             const std::function<const std::string*(const char*)>& get);
 
 // The help text listing every setting.
 const char* config_usage();

@@ -59,7 +59,26 @@ const char* config_usage() {
          "  S3_MASTER_KEY_FILE / --s3-master-key-file  32-byte key sealing S3 secrets (unset: no "
          "S3 auth)\n"
          "  S3_MIN_PART_SIZE / --s3-min-part-size      least S3 multipart part but the last, "
-         "bytes (5242880; lower only for tests)\n";
+         "bytes (5242880; lower only for tests)\n"
+         "storage backends, per class (<CLASS> = HOT or COLD; docs/OPERATIONS.md):\n"
+         "  <CLASS>_STORAGE_BACKEND                    fs | s3 (fs)\n"
+         "  <CLASS>_STORAGE_FALLBACK                   fs: read what the bucket lacks from the "
+         "path (migration)\n"
+         "  <CLASS>_S3_ENDPOINT, _S3_BUCKET            http(s)://host[:port], bucket (required)\n"
+         "  <CLASS>_S3_ACCESS_KEY_ID                   access key id (required)\n"
+         "  <CLASS>_S3_SECRET_ACCESS_KEY[_FILE]        secret, or a file holding it (required)\n"
+         "  <CLASS>_S3_REGION, _S3_PREFIX              SigV4 region (us-east-1), key prefix "
+         "ending in /\n"
+         "  <CLASS>_S3_PATH_STYLE                      path-style requests (true)\n"
+         "  <CLASS>_S3_PUBLIC_URL                      base URL for redirected downloads (a "
+         "CDN)\n"
+         "  <CLASS>_REDIRECT_DOWNLOADS                 GET answers 302 to the backend (false)\n"
+         "  <CLASS>_REDIRECT_TTL_SECONDS               lifetime of a redirect URL (300)\n"
+         "  <CLASS>_S3_PART_SIZE                       one PutObject up to this, else multipart "
+         "parts (16777216)\n"
+         "  <CLASS>_S3_MAX_CONNECTIONS                 requests in flight to the backend (32)\n"
+         "  <CLASS>_S3_TIMEOUT_SECONDS                 connect / stall timeout (30)\n"
+         "  <CLASS>_S3_MAX_RETRIES                     retries with backoff (5)\n";
 }
 
 }  // namespace castor

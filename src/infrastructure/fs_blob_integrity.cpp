@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 
@@ -139,6 +140,53 @@ Status FsBlobStore::scan(StorageClass storage_class,
     return internal_error("storage error: cannot scan content files: " + ec.message());
   }
   return {};
+}
+
+Result<ContentPage> FsBlobStore::scan_page(StorageClass storage_class,
+                                           const std::optional<ContentHash>& after,
+                                           std::size_t limit) {
+  // Shard directories in name order, from the one holding `after`: the page is ascending, and a
+  // page reads only the shards it covers (256 x 256 directories for a whole class).
+  const std::string from = after ? after->hex() : std::string();
+  auto sorted_names = [](const fs::path& dir, std::size_t length, std::error_code& ec) {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      std::string name = entry.path().filename().string();
+      if (is_hex_name(name, length)) {
+        names.push_back(std::move(name));
+      }
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  ContentPage page;
+  std::error_code ec;
+  const fs::path& top_dir = root(storage_class);
+  for (const std::string& a : sorted_names(top_dir, 2, ec)) {
+    if (!from.empty() && a < from.substr(0, 2)) {
+      continue;
+    }
+    for (const std::string& b : sorted_names(top_dir / a, 2, ec)) {
+      if (!from.empty() && a + b < from.substr(0, 4)) {
+        continue;
+      }
+      for (const std::string& name : sorted_names(top_dir / a / b, 64, ec)) {
+        if (!name.starts_with(a + b) || (!from.empty() && name <= from)) {
+          continue;
+        }
+        if (page.hashes.size() == limit) {
+          return page;
+        }
+        page.hashes.push_back(*ContentHash::parse(name));
+      }
+    }
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    spdlog::error("storage: cannot scan {}: {}", top_dir.string(), ec.message());
+    return internal_error("storage error: cannot scan content files: " + ec.message());
+  }
+  page.end = true;
+  return page;
 }
 
 }  // namespace castor

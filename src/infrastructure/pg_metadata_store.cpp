@@ -12,6 +12,7 @@
 #include "infrastructure/pg_bucket_repository.h"
 #include "infrastructure/pg_bundle_repository.h"
 #include "infrastructure/pg_connection_pool.h"
+#include "infrastructure/pg_cursor_repository.h"
 #include "infrastructure/pg_errors.h"
 #include "infrastructure/pg_object_repository.h"
 #include "infrastructure/pg_object_search_repository.h"
@@ -42,7 +43,8 @@ class PgTransaction final : public MetadataTransaction {
         s3_credentials_(tx, observer),
         retention_(tx, observer),
         usage_(tx, observer),
-        search_(tx, observer) {}
+        search_(tx, observer),
+        cursors_(tx, observer) {}
 
   ObjectRepository& objects() override { return objects_; }
   BlobRepository& blobs() override { return blobs_; }
@@ -55,6 +57,7 @@ class PgTransaction final : public MetadataTransaction {
   RetentionRepository& retention() override { return retention_; }
   UsageRepository& usage() override { return usage_; }
   ObjectSearchRepository& search() override { return search_; }
+  CursorRepository& cursors() override { return cursors_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     return guarded([&]() -> Status {
@@ -90,6 +93,7 @@ class PgTransaction final : public MetadataTransaction {
   PgRetentionRepository retention_;
   PgUsageRepository usage_;
   PgObjectSearchRepository search_;
+  PgCursorRepository cursors_;
 };
 
 void prepare_statements(pqxx::connection& conn) {
@@ -104,6 +108,7 @@ void prepare_statements(pqxx::connection& conn) {
   PgRetentionRepository::prepare(conn);
   PgUsageRepository::prepare(conn);
   PgObjectSearchRepository::prepare(conn);
+  PgCursorRepository::prepare(conn);
   conn.prepare("content_lock",
                "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
   // Another seed than the content lock's: the two lock spaces do not share hash values by design.

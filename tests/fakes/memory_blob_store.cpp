@@ -269,6 +269,26 @@ Status MemoryBlobStore::scan(StorageClass storage_class,
   return {};
 }
 
+Result<ContentPage> MemoryBlobStore::scan_page(StorageClass storage_class,
+                                               const std::optional<ContentHash>& after,
+                                               std::size_t limit) {
+  std::lock_guard lock(mu_);
+  if (auto e = take_fault(Op::kScan)) {
+    return *e;
+  }
+  ContentPage page;
+  auto it = after ? contents_.upper_bound({storage_class, *after})
+                  : contents_.lower_bound({storage_class, ContentHash::from_bytes({})});
+  for (; it != contents_.end() && it->first.first == storage_class; ++it) {
+    if (page.hashes.size() == limit) {
+      return page;
+    }
+    page.hashes.push_back(it->first.second);
+  }
+  page.end = true;
+  return page;
+}
+
 Result<std::optional<std::uint64_t>> MemoryBlobStore::size_of(StorageClass storage_class,
                                                               const ContentHash& hash) {
   std::lock_guard lock(mu_);

@@ -59,6 +59,8 @@ class MemoryBlobStore final : public BlobStore {
   Result<std::size_t> remove_temps_older_than(Timestamp before) override;
   Status scan(StorageClass storage_class,
               const std::function<Status(const std::vector<ContentHash>&)>& visit) override;
+  Result<ContentPage> scan_page(StorageClass storage_class, const std::optional<ContentHash>& after,
+                                std::size_t limit) override;
   Result<std::optional<std::uint64_t>> size_of(StorageClass storage_class,
                                                const ContentHash& hash) override;
   Result<ContentHash> hash_content(StorageClass storage_class, const ContentHash& hash,

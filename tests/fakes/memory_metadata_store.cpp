@@ -819,6 +819,37 @@ class MemorySearchRepository final : public ObjectSearchRepository {
   State& state_;
 };
 
+class MemoryCursorRepository final : public CursorRepository {
+ public:
+  MemoryCursorRepository(State& state, bool read_only) : state_(state), read_only_(read_only) {}
+
+  Result<std::optional<std::string>> get(std::string_view name) override {
+    auto it = state_.cursors.find(std::string(name));
+    if (it == state_.cursors.end()) {
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(it->second);
+  }
+  Status set(std::string_view name, const std::optional<std::string>& value) override {
+    if (read_only_) {
+      return Error{ErrorCode::kInternal, "write in a read-only transaction (fake)"};
+    }
+    if (value && value->size() > 1024) {
+      return invalid_argument("a cursor value is at most 1024 bytes");
+    }
+    if (value) {
+      state_.cursors[std::string(name)] = *value;
+    } else {
+      state_.cursors.erase(std::string(name));
+    }
+    return {};
+  }
+
+ private:
+  State& state_;
+  bool read_only_;
+};
+
 class MemoryTransaction final : public MetadataTransaction {
  public:
   MemoryTransaction(State& state, bool read_only,
@@ -848,6 +879,7 @@ class MemoryTransaction final : public MetadataTransaction {
         retention_(state, read_only),
         usage_(memory_usage_repository(state.objects, state.quotas, read_only)),
         search_(state),
+        cursors_(state, read_only),
         held_locks_(held_locks) {}
 
   ObjectRepository& objects() override { return objects_; }
@@ -861,6 +893,7 @@ class MemoryTransaction final : public MetadataTransaction {
   RetentionRepository& retention() override { return retention_; }
   UsageRepository& usage() override { return *usage_; }
   ObjectSearchRepository& search() override { return search_; }
+  CursorRepository& cursors() override { return cursors_; }
 
   Status lock_content(StorageClass storage_class, const ContentHash& hash) override {
     if (held_locks_.contains({storage_class, hash})) {
@@ -888,6 +921,7 @@ class MemoryTransaction final : public MetadataTransaction {
   MemoryRetentionRepository retention_;
   std::unique_ptr<UsageRepository> usage_;
   MemorySearchRepository search_;
+  MemoryCursorRepository cursors_;
   const std::set<MemoryMetadataStore::BlobKey>& held_locks_;
 };
 

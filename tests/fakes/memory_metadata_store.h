@@ -61,6 +61,7 @@ class MemoryMetadataStore final : public MetadataStore {
     // defaults at commit (PostgreSQL does, in a trigger: migrations/014_retention.sql).
     std::map<std::pair<std::string, std::string>, NamespaceRetention> namespace_retention;
     QuotaTable quotas;
+    std::map<std::string, std::string> cursors;  // CursorRepository, by name
   };
 
   Status transact(const std::function<Status(MetadataTransaction&)>& work,

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "domain/content_hash.h"
@@ -41,6 +43,20 @@ class BlobReader {
   virtual std::uint64_t size() const = 0;
   // Reads up to out.size() bytes at `offset`; returns how many were read (0 at the end).
   virtual Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) = 0;
+};
+
+// One page of an incremental scan of a storage class's content (BlobStore::scan_page).
+struct ContentPage {
+  std::vector<ContentHash> hashes;  // ascending, each after the `after` asked for
+  bool end = false;                 // true: no content comes after the last hash
+};
+
+// What a redirected download asks the backend to answer with (S3 GetObject's
+// response-content-type and response-content-disposition overrides).
+struct DownloadUrlOptions {
+  std::chrono::seconds ttl{300};    // how long the URL stays valid
+  std::string content_type;         // empty: the backend's own
+  std::string content_disposition;  // empty: none
 };
 
 // Content files, addressed by (storage class, content hash), with temporary files for uploads in
@@ -109,6 +125,28 @@ class BlobStore {
   // may return an error to stop the scan; that error is returned.
   virtual Status scan(StorageClass storage_class,
                       const std::function<Status(const std::vector<ContentHash>&)>& visit) = 0;
+
+  // Up to `limit` (>= 1) content hashes stored in `storage_class` that come after `after` (from
+  // the first when nullopt), ascending: one bounded step of a scan that a caller resumes later,
+  // from a cursor it keeps (the collector's orphan scan keeps it in the database). Content placed
+  // or removed meanwhile may or may not be seen. Internal or Unavailable on IO errors.
+  virtual Result<ContentPage> scan_page(StorageClass storage_class,
+                                        const std::optional<ContentHash>& after,
+                                        std::size_t limit) = 0;
+
+  // Whether the class's content lives in a remote object store (the S3 backend) rather than on a
+  // local filesystem: each read is a network request there, so readers read in large ranges.
+  virtual bool is_remote(StorageClass /*storage_class*/) const { return false; }
+
+  // A URL from which whoever holds it may GET the content file of `hash` until `options.ttl`
+  // passes (a presigned URL of the S3 backend, or its public URL), when the class redirects
+  // downloads (<CLASS>_REDIRECT_DOWNLOADS, the StorageBackend seed's get_url); nullopt when it
+  // does not, and castor streams the content itself. Does not check that the content exists.
+  virtual Result<std::optional<std::string>> download_url(StorageClass /*storage_class*/,
+                                                          const ContentHash& /*hash*/,
+                                                          const DownloadUrlOptions& /*options*/) {
+    return std::optional<std::string>();
+  }
 };
 
 }  // namespace castor

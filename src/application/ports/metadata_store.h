@@ -8,6 +8,7 @@
 #include "application/ports/blob_repository.h"
 #include "application/ports/bucket_repository.h"
 #include "application/ports/bundle_repository.h"
+#include "application/ports/cursor_repository.h"
 #include "application/ports/object_repository.h"
 #include "application/ports/object_search_repository.h"
 #include "application/ports/retention_repository.h"
@@ -40,6 +41,7 @@ class MetadataTransaction {
   virtual UsageRepository& usage() = 0;
   // Search and the natural / by-content listings (POST /v1/objects/search, docs/SEARCH.md).
   virtual ObjectSearchRepository& search() = 0;
+  virtual CursorRepository& cursors() = 0;
 
   // Waits for and takes the content lock.
   virtual Status lock_content(StorageClass storage_class, const ContentHash& hash) = 0;
