@@ -18,6 +18,7 @@
 #include "cli/fsck_command.h"
 #include "cli/gc_log.h"
 #include "cli/keys_command.h"
+#include "cli/migrate_storage_command.h"
 #include "cli/server_setup.h"
 #include "infrastructure/aes_gcm_secret_box.h"
 #include "infrastructure/checksummers.h"
@@ -59,7 +60,10 @@ constexpr const char* kUsage =
     "  keys update ID [--scopes ...] [--namespaces a,b | *] [--name NAME] [--description TEXT]\n"
     "              [--expires RFC3339 | --expires-in SECONDS | --no-expiry]   change a key\n"
     "  keys revoke ID                                       revoke an API key\n"
-    "  keys create|list|revoke --s3 ...                     the same for S3 credentials\n";
+    "  keys create|list|revoke --s3 ...                     the same for S3 credentials\n"
+    "  migrate-storage --class hot|cold --to s3|fs [--restart] [--parallel N]\n"
+    "            copy the class's content from its other backend to this one, verified by hash,\n"
+    "            online and resumable (docs/OPERATIONS.md; exit 0 done, 1 damaged or failed)\n";
 
 int fail(const std::string& message, int code = 1) {
   std::fprintf(stderr, "castor: %s\n", message.c_str());
@@ -363,6 +367,10 @@ int main(int argc, char** argv) {
   if (command == "fsck") {
     setenv("PGCONNECT_TIMEOUT", "5", /*overwrite=*/0);
     return cli::run_fsck({args.begin() + 1, args.end()});
+  }
+  if (command == "migrate-storage") {
+    setenv("PGCONNECT_TIMEOUT", "5", /*overwrite=*/0);
+    return cli::run_migrate_storage({args.begin() + 1, args.end()});
   }
   if (command != "serve" && command != "migrate" && command != "gc") {
     return fail("unknown command '" + command + "'\n" + kUsage, 2);
