@@ -12,9 +12,14 @@
 #     authentication variables listed below);
 #   - terminationGracePeriodSeconds exceeds SHUTDOWN_TIMEOUT_SECONDS plus the preStop delay;
 #   - the pod runs as the Dockerfile's non-root user with the hardened securityContext;
-#   - the Dockerfile uses only Debian bookworm images and copies what the build needs.
-# Needs bash, yamllint (Debian package `yamllint`) and python3 with PyYAML (a dependency of
-# yamllint). Prints one line per check and `deploy: N passed, M failed`; exits 1 on a failure.
+#   - the Dockerfile uses only Debian bookworm images and copies what the build needs;
+#   - every kustomization (the base, dev, overlays/s3) renders with `kubectl kustomize`, and the
+#     rendered overlays/s3 is N stateless replicas: a Deployment of 3 (no StatefulSet, no PVC,
+#     no volumeClaimTemplates), its S3 settings from a ConfigMap and its secret keys from a
+#     read-only Secret volume (<CLASS>_S3_SECRET_ACCESS_KEY_FILE), a PodDisruptionBudget that
+#     leaves pods serving, topology spread over nodes and zones, and an HPA on CPU that scales it.
+# Needs bash, yamllint (Debian package `yamllint`), python3 with PyYAML (a dependency of
+# yamllint) and kubectl (its built-in kustomize, v4 or later). Prints one line per check and `deploy: N passed, M failed`; exits 1 on a failure.
 #
 # Usage: tests/deploy/check_manifests.sh [REPOSITORY_ROOT]   (default: this script's ../..)
 set -euo pipefail
@@ -45,6 +50,27 @@ fi
 
 passed=0
 failed=0
+# Each kustomization rendered as kubectl would apply it (kustomize v4+: the base uses `labels`).
+rendered=$(mktemp -d)
+trap 'rm -rf "$rendered"' EXIT
+kustomizations=(deploy/kubernetes deploy/kubernetes/dev deploy/kubernetes/overlays/s3)
+if command -v kubectl >/dev/null 2>&1; then
+  for k in "${kustomizations[@]}"; do
+    out="$rendered/$(tr / _ <<<"$k").yaml"
+    if kubectl kustomize "$k" >"$out" 2>"$rendered/error"; then
+      echo "ok   kubectl kustomize $k"
+      passed=$((passed + 1))
+    else
+      echo "FAIL kubectl kustomize $k: $(head -c 600 "$rendered/error")"
+      failed=$((failed + 1))
+      rm -f "$out"
+    fi
+  done
+else
+  echo "FAIL kubectl is not installed (it renders the kustomizations: kubectl kustomize)"
+  failed=$((failed + 1))
+fi
+
 if yamllint --strict -d '{extends: relaxed, rules: {line-length: {max: 100}}}' deploy; then
   echo "ok   yamllint deploy/"
   passed=$((passed + 1))
@@ -56,9 +82,15 @@ fi
 # The settings castor reads: the quoted names in kSettings, plus extra_env.
 settings=$(sed -n '/kSettings\[\] *= *{/,/};/p' src/infrastructure/config.cpp |
   grep -o '"[A-Z][A-Z0-9_]*"' | tr -d '"' | sort -u || true)
+# Each storage class's backend settings (config.h kStorageBackendSettings), HOT_ and COLD_.
+storage_settings=$(sed -n '/kStorageBackendSettings\[\] *= *{/,/};/p' \
+  src/infrastructure/config.h | grep -o '"[A-Z][A-Z0-9_]*"' | tr -d '"' |
+  sed 's/^/HOT_/; p; s/^HOT_/COLD_/' | sort -u || true)
+settings="$settings $storage_settings"
 
 set +e
-output=$(CASTOR_SETTINGS="$settings" CASTOR_EXTRA_ENV="${extra_env[*]}" "$python" - 2>&1 <<'PY'
+output=$(CASTOR_SETTINGS="$settings" CASTOR_EXTRA_ENV="${extra_env[*]}" \
+  CASTOR_RENDERED="$rendered" "$python" - 2>&1 <<'PY'
 import glob
 import os
 import re
@@ -117,7 +149,7 @@ documents = [(path, doc) for path, doc in documents
 
 def find(kind, name, base_only=True):
     for path, doc in documents:
-        if base_only and "/dev/" in path:
+        if base_only and ("/dev/" in path or "/overlays/" in path):
             continue
         if doc.get("kind") == kind and (doc.get("metadata") or {}).get("name") == name:
             return path, doc
@@ -193,7 +225,7 @@ check('"/metrics"' in server, "src/api/ serves /metrics")
 # Services point at the named port and select the pods.
 labels = pod.get("metadata", {}).get("labels", {})
 services = [doc for path, doc in documents if doc.get("kind") == "Service" and
-            "/dev/" not in path]
+            "/dev/" not in path and "/overlays/" not in path]
 check(len(services) >= 2, "a headless and a client Service exist")
 check(any(s["spec"].get("clusterIP") == "None" and
           s["metadata"]["name"] == sts["spec"].get("serviceName") for s in services),
@@ -225,6 +257,8 @@ for path, doc in documents:
                 if ref:
                     _, cm = find("ConfigMap", ref, base_only=False)
                     check(cm is not None, f"envFrom ConfigMap {ref} exists")
+                    if cm is not None:
+                        env_names |= set((cm.get("data") or {}).keys())
 dockerfile = open("deploy/Dockerfile").read()
 docker_env = set()
 for m in re.finditer(r"^ENV\s+((?:.*\\\n)*.*)$", dockerfile, re.M):
@@ -235,7 +269,16 @@ check(not unknown, f"all {len(env_names)} castor environment variables are setti
       ", ".join(unknown))
 secret_refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in castor.get("env", [])
                if "valueFrom" in e and "secretKeyRef" in e["valueFrom"]}
-check("DATABASE_URL" in secret_refs, "DATABASE_URL comes from a Secret")
+base_secret_refs = dict(secret_refs)
+# The overlays' castor containers read Secrets of their own (the S3 credentials).
+for path, doc in documents:
+    if doc.get("kind") == "Deployment":
+        for c in doc["spec"]["template"]["spec"].get("containers", []):
+            if c.get("name") == "castor":
+                for e in c.get("env", []):
+                    if "secretKeyRef" in e.get("valueFrom", {}):
+                        secret_refs.setdefault(e["name"], e["valueFrom"]["secretKeyRef"])
+check("DATABASE_URL" in base_secret_refs, "DATABASE_URL comes from a Secret")
 check(not any(k in data for k in ("DATABASE_URL", "JWT_SECRET")), "no secrets in the ConfigMap")
 for path, doc in documents:
     if doc.get("kind") == "Secret":
@@ -329,6 +372,12 @@ needed.discard("fuzz")
 not_copied = sorted(n for n in needed if n not in copied and n != "CMakeLists.txt")
 check(not not_copied, "Dockerfile copies every directory CMakeLists.txt uses",
       ", ".join(not_copied))
+# The rendered overlays/s3 (tests/deploy/check_overlay_s3.py).
+sys.path.insert(0, "tests/deploy")
+import check_overlay_s3  # noqa: E402
+
+check_overlay_s3.run(check, os.path.join(os.environ["CASTOR_RENDERED"],
+                                         "deploy_kubernetes_overlays_s3.yaml"), known_env)
 print("checks complete")
 sys.exit(1 if failed else 0)
 PY
