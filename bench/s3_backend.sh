@@ -116,6 +116,7 @@ start_castor() { # name KEY=value... : starts castor serve, sets PORT_<name>
   for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/ready" 2>/dev/null && break; sleep 0.1; done
   curl -fsS -o /dev/null "http://127.0.0.1:$port/ready" || die "castor $name is not ready"
   printf -v "PORT_$name" '%s' "$port"
+  printf -v "PID_$name" '%s' "$pid"
   log "castor $name on 127.0.0.1:$port (pid $pid)"
 }
 
@@ -151,16 +152,23 @@ LARGE=$T/large.bin
 LARGE_BYTES=$(( LARGE_MIB * 1048576 ))
 head -c "$LARGE_BYTES" /dev/urandom >"$LARGE"
 renew() { head -c 64 /dev/urandom | dd of="$LARGE" conv=notrunc status=none; }
-declare -A SAMPLES
-transfer() { # key expected-code curl-args...: records MB/s (bytes moved / time_total)
-  local key=$1 want=$2 secs code bytes v; shift 2
+declare -A SAMPLES CPU
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK=$(getconf CLK_TCK)
+transfer() { # key expected-code curl-args...: records MB/s (bytes moved / time_total) and the
+  # CPU seconds the front (both fronts) and the backend spent on it
+  local key=$1 want=$2 secs code bytes v f0 b0 f1 b1; shift 2
+  f0=$(( $(cpu_ticks "$PID_front") + $(cpu_ticks "$PID_redirect") )); b0=$(cpu_ticks "$PID_backend")
   read -r secs code bytes < <(curl -sS --max-time 600 \
     -w '%{time_total} %{http_code} %{size_upload} %{size_download}\n' "$@" |
     awk 'END { print $1, $2, ($3 > $4 ? $3 : $4) }')
   [[ $code == "$want" && $bytes == "$LARGE_BYTES" ]] || die "$key: HTTP $code, $bytes bytes: $(head -c 300 "$T/resp" 2>/dev/null)"
+  f1=$(( $(cpu_ticks "$PID_front") + $(cpu_ticks "$PID_redirect") )); b1=$(cpu_ticks "$PID_backend")
   v=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", b / s / 1e6 }')
   SAMPLES[$key]="${SAMPLES[$key]:-} $v"
-  log "$key: $v MB/s (${secs}s)"
+  CPU[$key]="${CPU[$key]:-} $(awk -v f=$(( f1 - f0 )) -v b=$(( b1 - b0 )) -v h="$CLK_TCK" \
+    'BEGIN { printf "%.2f/%.2f", f / h, b / h }')"
+  log "$key: $v MB/s (${secs}s; CPU s front/backend${CPU[$key]##* })"
 }
 best_of() { printf '%s\n' ${SAMPLES[$1]:-0} | sort -n | tail -n1; }
 ids=()
@@ -260,6 +268,8 @@ mkdir -p "$(dirname "$BENCH_RESULTS")"
   echo
   echo "Samples: direct PUT${SAMPLES[direct-put]}; front PUT${SAMPLES[front-put]}; direct GET${SAMPLES[direct-get]};" \
        "front GET${SAMPLES[front-get]}; redirected GET${SAMPLES[redirect-get]}."
+  echo "CPU seconds per transfer, front/backend: direct PUT${CPU[direct-put]}; front PUT${CPU[front-put]};" \
+       "direct GET${CPU[direct-get]}; front GET${CPU[front-get]}; redirected GET${CPU[redirect-get]}."
   echo
   echo "| small objects through the front | ops/s | errors |"
   echo "|---|---:|---|"
