@@ -137,7 +137,14 @@ int run_migrate_storage(const std::vector<std::string>& args) {
   settings.push_back("s3");
   auto config = Config::load(settings, [](const char* name) { return std::getenv(name); });
   if (!config) {
-    std::fprintf(stderr, "castor: %s\n", config.error().message.c_str());
+    std::string message = config.error().message;
+    if (message.find("_S3_") != std::string::npos) {
+      message =
+          "migrate-storage needs the class's S3 settings, whatever its STORAGE_BACKEND "
+          "says: " +
+          message;
+    }
+    std::fprintf(stderr, "castor: %s\n", message.c_str());
     return 2;
   }
   init_logging(config->log_level, *parse_log_format(config->log_format));
