@@ -14,7 +14,9 @@
 #   3. migrate-storage again: exit 0, copies exactly the object written in between;
 #   4. a third run copies nothing (idempotent); the front restarts on s3 without the fallback and
 #      every object downloads with its content hash; the directory's files are no longer read
-#      (they are moved away first).
+#      (they are moved away first);
+#   5. `--to fs` copies the bucket's content back into the emptied directory, each file hashing to
+#      its name.
 #   migrate_storage_test.sh CASTOR_BINARY
 set -euo pipefail
 castor=${1:?usage: migrate_storage_test.sh CASTOR_BINARY}
@@ -207,4 +209,19 @@ for i in $(seq 1 5); do
   got=$(curl -fsS "$front/v1/objects/by-key/m/t1/during-$i" | sha256sum | cut -d' ' -f1)
   [[ $got == $(sha256sum "$T/during-$i" | cut -d' ' -f1) ]] || fail "during-$i reads back wrong"
 done
+step "5. and back: migrate-storage --to fs fills the empty directory from the bucket"
+status=0
+env "${common[@]}" LOG_LEVEL=warn "$castor" migrate-storage --class hot --to fs \
+  >"$T/migrate.out" 2>"$T/migrate.err" || status=$?
+summary=$(grep '^migrate-storage: hot s3→fs done:' "$T/migrate.out" || true)
+echo "$summary"
+[[ $status == 0 && -n $summary ]] || fail "--to fs exits $status: $(cat "$T/migrate.err")"
+# 12 large, 5 uploaded during run 1, "between" and "after"; the small ones live in PostgreSQL.
+[[ $(field copied "$summary") == 19 && $(field damaged "$summary") == 0 ]] || fail "--to fs: $summary"
+for id in "${!hashes[@]}"; do
+  h=${hashes[$id]}
+  f="$T/front/hot/${h:0:2}/${h:2:2}/$h"
+  [[ ! -f $f || $(sha256sum "$f" | cut -d' ' -f1) == "$h" ]] || fail "$f does not hash to its name"
+done
+[[ $(find "$T/front/hot" -type f -not -path "*/.tmp/*" | wc -l) == 19 ]] || fail "the directory holds $(find "$T/front/hot" -type f | wc -l) files, not 19"
 echo "PASS: e2e migrate-storage (${#hashes[@]} objects checked)"
