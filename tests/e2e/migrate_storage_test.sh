@@ -16,7 +16,9 @@
 #      every object downloads with its content hash; the directory's files are no longer read
 #      (they are moved away first);
 #   5. `--to fs` copies the bucket's content back into the emptied directory, each file hashing to
-#      its name.
+#      its name;
+#   6. a run killed with SIGKILL once its cursor is saved resumes after the cursor: it walks
+#      exactly the rows after it, and every content ends up copied.
 #   migrate_storage_test.sh CASTOR_BINARY
 set -euo pipefail
 castor=${1:?usage: migrate_storage_test.sh CASTOR_BINARY}
@@ -224,4 +226,40 @@ for id in "${!hashes[@]}"; do
   [[ ! -f $f || $(sha256sum "$f" | cut -d' ' -f1) == "$h" ]] || fail "$f does not hash to its name"
 done
 [[ $(find "$T/front/hot" -type f -not -path "*/.tmp/*" | wc -l) == 19 ]] || fail "the directory holds $(find "$T/front/hot" -type f | wc -l) files, not 19"
+step "6. a run killed (SIGKILL) after its first page resumes after its cursor"
+mkdir -p "$T/many"
+head -c $(( 70000 * 600 )) /dev/urandom | (cd "$T/many" && split -b 70000 -a 4 -d - m-)
+cfg=$T/many.curlrc; : >"$cfg"; sep=""
+for f in "$T"/many/m-*; do
+  printf '%surl = "%s/v1/objects"\nheader = "X-Namespace: m"\nheader = "X-Tenant: t1"\nheader = "X-Key: many/%s"\ndata-binary = "@%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nsilent\n' \
+    "$sep" "$front" "${f##*/}" "$f" >>"$cfg"
+  sep=$'next\n'
+done
+[[ $(curl -sS --no-progress-meter --parallel --parallel-max 8 -K "$cfg" | sort | uniq -c | tr -s ' ') == " 600 201" ]] ||
+  fail "uploading 600 objects"
+env "${common[@]}" LOG_LEVEL=warn "$castor" migrate-storage --class hot --to fs --parallel 1 \
+  >"$T/killed.out" 2>&1 &
+victim=$!
+cursor=""
+for _ in $(seq 1 2000); do
+  cursor=$(psql "$front_db" -AtXc "SELECT value FROM cursors WHERE name = 'migrate.hot.fs'")
+  [[ -n $cursor ]] && break
+  kill -0 "$victim" 2>/dev/null || break
+  sleep 0.01
+done
+kill -KILL "$victim" 2>/dev/null || fail "the run ended before it could be killed"
+wait "$victim" 2>/dev/null || true
+[[ -n $cursor ]] || fail "no cursor was saved"
+cursor=$(psql "$front_db" -AtXc "SELECT value FROM cursors WHERE name = 'migrate.hot.fs'")
+left=$(psql "$front_db" -AtXc "SELECT count(*) FROM blobs WHERE storage_class = 'hot' AND content_hash > '$cursor'")
+summary=$(env "${common[@]}" LOG_LEVEL=warn "$castor" migrate-storage --class hot --to fs 2>/dev/null |
+  grep 'done:') || fail "the resumed run failed"
+echo "$summary (cursor $cursor, $left rows after it)"
+[[ $(field blobs "$summary") == "$left" ]] || fail "the resumed run walked other rows than those after its cursor"
+for f in "$T"/many/m-*; do
+  h=$(sha256sum "$f" | cut -d' ' -f1)
+  [[ -f $T/front/hot/${h:0:2}/${h:2:2}/$h ]] || fail "${f##*/} was not copied"
+done
+[[ -z $(psql "$front_db" -AtXc "SELECT value FROM cursors WHERE name = 'migrate.hot.fs'") ]] ||
+  fail "a finished run left its cursor"
 echo "PASS: e2e migrate-storage (${#hashes[@]} objects checked)"
