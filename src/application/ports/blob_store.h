@@ -26,8 +26,10 @@ class BlobWriter {
  public:
   virtual ~BlobWriter() = default;
 
-  // Appends `data`. ResourceExhausted when the disk is full, Internal on other IO errors. Does not
-  // fsync, so it may run on an IO thread.
+  // Appends `data`. ResourceExhausted when the disk is full, Internal on other IO errors;
+  // Unavailable, PermissionDenied or Internal when a remote backend fails a request. May block on
+  // the disk or the network (the S3 backend waits while the previous part is still being sent),
+  // so call it from a worker, never from an IO thread.
   virtual Status write(std::span<const std::byte> data) = 0;
   // Bytes written so far.
   virtual std::uint64_t size() const = 0;
