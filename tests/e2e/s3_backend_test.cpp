@@ -4,9 +4,11 @@
 // it refuses to start, or reports not ready, when the bucket is unreachable.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "e2e/castor_api.h"
 #include "e2e/s3_support.h"
