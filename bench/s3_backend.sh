@@ -29,7 +29,8 @@
 # Knobs (environment): CASTOR_BIN (<repo>/build/castor), BENCH_TMPDIR (/tmp), BENCH_RESULTS
 # (<repo>/bench/results/s3_backend.md), BENCH_LARGE_MIB (256), BENCH_REPEATS (3),
 # BENCH_DURATION (10s), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_SMALL_N (500 objects of
-# each size for GET), BENCH_LOG_LEVEL (warn), BENCH_FRONT_ENV (extra front settings,
+# each size for GET), BENCH_LOG_LEVEL (warn; info logs every request with its time),
+# BENCH_KEEP_LOGS (a directory: the castors' logs are copied there at exit), BENCH_FRONT_ENV (extra front settings,
 # "NAME=value ...", e.g. HOT_S3_PART_SIZE=33554432), BENCH_STRICT (1 = exit 1 when a target is
 # missed).
 set -Eeuo pipefail
@@ -70,6 +71,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   [[ $PG_STARTED == 1 ]] && { as_pg "$PG_BIN/pg_ctl" stop -D "$T/pg/data" -m immediate >/dev/null 2>&1 || true; }
+  [[ -n ${BENCH_KEEP_LOGS:-} ]] && { mkdir -p "$BENCH_KEEP_LOGS"; cp "$T"/*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null || true; }
   if [[ $rc -ne 0 ]]; then
     for f in "$T"/*.log "$T/pg/log"; do [[ -s $f ]] && { log "last lines of $f:"; tail -n 15 "$f" >&2; }; done
   fi
