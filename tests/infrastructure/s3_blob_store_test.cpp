@@ -3,6 +3,7 @@
 #include "infrastructure/s3/s3_blob_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -354,9 +355,19 @@ TEST_CASE("S3 store: a sequential read does one GET per window", "[unit][s3store
   const ContentHash h = sha256_of(content);
   env.s3->put_object(env.content_key(h), content);
   env.s3->reset_counts();
+  // Every window but the first is fetched ahead, on the transfer pool.
+  std::atomic<int> gets_here{0};
+  const std::thread::id reader_thread = std::this_thread::get_id();
+  env.s3->on_call([&](const S3Call& call) {
+    if (call.op == S3Op::kGet && std::this_thread::get_id() == reader_thread) {
+      ++gets_here;
+    }
+  });
   CHECK(env.read_all(h, 250) == content);
   CHECK(env.s3->calls(S3Op::kGet) == 257);
+  CHECK(gets_here.load() == 1);
   CHECK(env.s3->calls(S3Op::kHead) == 1);
+  env.s3->on_call(nullptr);
   // Reads larger than a window span windows.
   env.s3->reset_counts();
   CHECK(env.read_all(h, kPart * 3 + 1) == content);
