@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "application/io_thread.h"
 #include "fakes/fake_clock.h"
 #include "fakes/memory_blob_store.h"
 #include "fakes/memory_s3_client.h"
@@ -90,7 +91,7 @@ struct Env {
   std::unique_ptr<S3BlobStore> store;
 };
 
-Error unavailable() { return Error{ErrorCode::kUnavailable, "S3 PutObject: 503 SlowDown"}; }
+Error unavailable() { return Error{ErrorCode::kUnavailable, "S3 request: 503 SlowDown"}; }
 
 TEST_CASE("S3 store: small content stays in memory and goes up by one PutObject",
           "[unit][s3store]") {
@@ -277,6 +278,47 @@ TEST_CASE("S3 store: an unplaced writer cleans up when destroyed", "[unit][s3sto
   }
   CHECK(env.s3->keys().empty());
   CHECK(env.store->buffered_bytes() == 0);
+}
+
+TEST_CASE("S3 store: a writer destroyed on an IO thread cleans up on the transfer pool",
+          "[unit][s3store]") {
+  Env env;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<std::thread::id> aborted_on;
+  env.s3->on_call([&](const S3Call& call) {
+    if (call.op == S3Op::kAbortMultipart) {
+      std::lock_guard lock(mu);
+      aborted_on = std::this_thread::get_id();
+      cv.notify_all();
+    }
+  });
+  auto writer = env.upload(SequentialIds::nth(13), data_of(kPart * 2 + 5, 22));
+  std::thread::id io_thread;
+  std::thread io([&] {
+    mark_io_thread();
+    io_thread = std::this_thread::get_id();
+    writer.reset();  // must not block on the network here
+  });
+  io.join();
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return aborted_on.has_value(); });
+  CHECK(*aborted_on != io_thread);
+  CHECK(env.s3->upload_count() == 0);
+}
+
+TEST_CASE("S3 store: a reader may go while its read-ahead is in flight", "[unit][s3store]") {
+  Env env;
+  const std::string content = data_of(kPart * 4, 23);
+  const ContentHash h = sha256_of(content);
+  env.s3->put_object(env.content_key(h), content);
+  for (int i = 0; i < 20; ++i) {
+    auto reader = env.store->open(kHot, h);
+    REQUIRE(reader);
+    std::byte one{};
+    REQUIRE((*reader)->read_at(0, {&one, 1}).value() == 1);  // starts the read-ahead
+  }
+  env.store.reset();  // waits for the transfers; nothing left behind
 }
 
 TEST_CASE("S3 store: a writer holds at most two parts", "[unit][s3store]") {
