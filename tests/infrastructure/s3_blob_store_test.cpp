@@ -38,12 +38,17 @@ std::span<const std::byte> bytes_of(std::string_view s) {
 }
 
 struct Env {
-  explicit Env(S3BackendSettings settings = defaults()) {
-    auto client = std::make_unique<MemoryS3Client>(clock);
-    s3 = client.get();
-    auto created = S3BlobStore::create(std::move(client), std::move(settings), kHot, &clock);
+  explicit Env(S3BackendSettings settings = defaults())
+      : bucket(std::make_unique<MemoryS3Client>(clock)), s3(bucket.get()) {
+    store = make_store(std::move(settings));
+  }
+
+  // Another store over the same bucket (a replica, or this store after a restart).
+  std::unique_ptr<S3BlobStore> make_store(S3BackendSettings settings = defaults()) {
+    auto created = S3BlobStore::create(std::make_unique<S3ClientRef>(*bucket), std::move(settings),
+                                       kHot, &clock);
     REQUIRE(created);
-    store = std::move(*created);
+    return std::move(*created);
   }
 
   static S3BackendSettings defaults() {
@@ -87,7 +92,8 @@ struct Env {
   }
 
   FakeClock clock;
-  MemoryS3Client* s3 = nullptr;  // owned by the store
+  std::unique_ptr<MemoryS3Client> bucket;  // outlives the stores
+  MemoryS3Client* s3;
   std::unique_ptr<S3BlobStore> store;
 };
 
@@ -301,9 +307,12 @@ TEST_CASE("S3 store: a writer destroyed on an IO thread cleans up on the transfe
     writer.reset();  // must not block on the network here
   });
   io.join();
-  std::unique_lock lock(mu);
-  cv.wait(lock, [&] { return aborted_on.has_value(); });
-  CHECK(*aborted_on != io_thread);
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return aborted_on.has_value(); });
+    CHECK(*aborted_on != io_thread);
+  }
+  env.store.reset();  // joins the transfer pool: the abort has run
   CHECK(env.s3->upload_count() == 0);
 }
 
@@ -597,6 +606,35 @@ TEST_CASE("S3 store: temp_modified_at sees live writers and other replicas' uplo
   CHECK(env.store->temp_modified_at(kHot, id).value() == std::optional<Timestamp>(env.clock.now()));
   REQUIRE(env.store->remove_temp(kHot, id));
   CHECK(env.s3->keys().empty());
+}
+
+TEST_CASE("S3 store: a replica leaves another replica's live upload be", "[unit][s3store]") {
+  Env env;
+  auto replica = env.make_store();
+  const ObjectId id = SequentialIds::nth(30);
+  const Timestamp t0 = env.clock.now();
+  auto writer = env.store->create_temp(kHot, id);
+  REQUIRE(writer);
+  const std::string content = data_of(kPart * 3 + 1, 30);
+  REQUIRE((*writer)->write(bytes_of(std::string_view(content).substr(0, kPart + 1))));
+  env.clock.advance(std::chrono::hours(3));
+  // Parts 2 and 3 go three hours later; sending part 3 waits until part 2 has landed. The
+  // upload is alive, on the other replica.
+  REQUIRE((*writer)->write(bytes_of(std::string_view(content).substr(kPart + 1))));
+  CHECK(replica->temp_modified_at(kHot, id).value() ==
+        std::optional<Timestamp>(t0 + std::chrono::hours(3)));
+  CHECK(replica->remove_temps_older_than(t0 + std::chrono::hours(1)).value() == 0);
+  CHECK(env.s3->upload_count() == 1);
+  auto h = (*writer)->finish();
+  REQUIRE(h);
+  REQUIRE(env.store->place(**writer, kHot, *h));
+  writer->reset();
+  // Placed by one replica, read by the other (or by this one after a restart).
+  env.store.reset();
+  auto reader = replica->open(kHot, *h);
+  REQUIRE(reader);
+  CHECK((*reader)->size() == content.size());
+  CHECK(replica->hash_content(kHot, *h, nullptr).value() == sha256_of(content));
 }
 
 TEST_CASE("S3 store: remove_temps_older_than reaps stale uploads and temp keys",
