@@ -1,6 +1,7 @@
 // The uploads-in-progress side of S3BlobStore: temp keys ({prefix}.tmp/{object id}) and the
 // multipart uploads that become them, for the collector (expired uploads, leftovers of crashes).
 #include <algorithm>
+#include <atomic>
 
 #include <spdlog/spdlog.h>
 
@@ -10,6 +11,28 @@ namespace castor {
 namespace {
 
 constexpr std::size_t kTempPageKeys = 1000;  // keys per ListObjectsV2 page of temp keys
+
+// Lists the multipart uploads under `prefix`. A backend that answers ListMultipartUploads with
+// something unexpected (Internal: s3rver's 405, a gateway without the operation) has no uploads
+// castor can see: that is logged and an empty list returned, so that the temp keys are still
+// looked after (logged once per process). Unavailable and PermissionDenied are returned.
+Result<std::vector<S3MultipartUpload>> visible_uploads(S3Client& client,
+                                                       const std::string& prefix) {
+  auto uploads = client.list_multipart_uploads(prefix);
+  if (!uploads && uploads.error().code == ErrorCode::kInternal) {
+    static std::atomic<bool> warned{false};  // once per process: the collector asks per object
+    if (warned.exchange(true)) {
+      return std::vector<S3MultipartUpload>();
+    }
+    spdlog::warn(
+        "storage: cannot list the multipart uploads under {} ({}): uploads in progress "
+        "there are not seen; a bucket lifecycle rule (AbortIncompleteMultipartUpload) "
+        "should clean them up",
+        prefix, uploads.error().message);
+    return std::vector<S3MultipartUpload>();
+  }
+  return uploads;
+}
 
 void keep_latest(std::optional<Timestamp>& latest, Timestamp t) {
   if (!latest || t > *latest) {
@@ -22,7 +45,7 @@ void keep_latest(std::optional<Timestamp>& latest, Timestamp t) {
 Status S3BlobStore::remove_temp(StorageClass storage_class, const ObjectId& object) {
   check_class(storage_class);
   const std::string key = keys_.temp_key(object);
-  auto uploads = client_->list_multipart_uploads(key);
+  auto uploads = visible_uploads(*client_, key);
   if (!uploads) {
     return std::move(uploads).error();
   }
@@ -51,7 +74,7 @@ Result<std::optional<Timestamp>> S3BlobStore::temp_modified_at(StorageClass stor
     keep_latest(latest, (*head)->last_modified);
   }
   // An upload receiving parts on another replica: its latest part says it is alive.
-  auto uploads = client_->list_multipart_uploads(key);
+  auto uploads = visible_uploads(*client_, key);
   if (!uploads) {
     return std::move(uploads).error();
   }
@@ -80,7 +103,7 @@ Result<std::size_t> S3BlobStore::remove_temps_older_than(Timestamp before) {
     auto object = keys_.temp_object(key);
     return object && live_write_at(*object).has_value();
   };
-  auto uploads = client_->list_multipart_uploads(keys_.temp_prefix());
+  auto uploads = visible_uploads(*client_, keys_.temp_prefix());
   if (!uploads) {
     return std::move(uploads).error();
   }
