@@ -678,23 +678,29 @@ TEST_CASE("S3 store: remove_temps_older_than reaps stale uploads and temp keys",
 
 TEST_CASE("S3 store: a backend without ListMultipartUploads still has its temp keys reaped",
           "[unit][s3store]") {
+  const bool not_implemented = GENERATE(false, true);
   Env env;
   const ObjectId id = SequentialIds::nth(40);
   env.s3->put_object(env.temp_key(id), "left by a crash");
   env.clock.advance(std::chrono::hours(2));
-  // s3rver: 405 MethodNotAllowed, which the client returns as Internal.
-  env.s3->fail_next(S3Op::kListMultipartUploads, 3,
-                    internal_error("S3 ListMultipartUploads: HTTP 405 MethodNotAllowed"));
-  CHECK(env.store->temp_modified_at(kHot, id).value() ==
-        std::optional<Timestamp>(FakeClock::kStart));
-  CHECK(env.store->remove_temps_older_than(env.clock.now()).value() == 1);
-  CHECK(env.s3->keys().empty());
-  REQUIRE(env.store->remove_temp(kHot, id));
   // An unreachable backend is an error, not an empty list.
   env.s3->fail_next(S3Op::kListMultipartUploads, 2, unavailable());
   CHECK(env.store->temp_modified_at(kHot, id).error().code == ErrorCode::kUnavailable);
   CHECK(env.store->remove_temps_older_than(env.clock.now()).error().code ==
         ErrorCode::kUnavailable);
+  // s3rver: 405 MethodNotAllowed, which the client returns as Internal, or a 501 NotImplemented,
+  // a 5xx (Unavailable) with the S3 error code as its reason.
+  env.s3->fail_next(
+      S3Op::kListMultipartUploads, 1,
+      not_implemented ? Error{ErrorCode::kUnavailable, "HTTP 501 NotImplemented", "NotImplemented"}
+                      : internal_error("S3 ListMultipartUploads: HTTP 405 MethodNotAllowed"));
+  CHECK(env.store->temp_modified_at(kHot, id).value() ==
+        std::optional<Timestamp>(FakeClock::kStart));
+  // Never asked again.
+  CHECK(env.store->remove_temps_older_than(env.clock.now()).value() == 1);
+  CHECK(env.s3->calls(S3Op::kListMultipartUploads) == 3);
+  CHECK(env.s3->keys().empty());
+  REQUIRE(env.store->remove_temp(kHot, id));
 }
 
 TEST_CASE("S3 store: download_url", "[unit][s3store]") {

@@ -73,10 +73,10 @@ class S3BlobStore final : public BlobStore {
   // uploads. Reads at most the first 1000 multipart uploads and kTempPagesPerCall pages of temp
   // keys per call, resuming the key listing where the previous call stopped. This class's only.
   //
-  // A backend that answers ListMultipartUploads with an unexpected error (Internal: s3rver has no
-  // such operation) is taken to have no visible uploads (logged once): temp keys are still
-  // handled, uploads in progress on other replicas are not seen, and abandoned multipart uploads
-  // are left to the bucket's lifecycle rules.
+  // A backend without ListMultipartUploads (an unexpected answer: Internal, or the S3 error code
+  // NotImplemented / MethodNotAllowed; s3rver) is taken to have no visible uploads from then on
+  // (logged once): temp keys are still handled, uploads in progress on other replicas are not
+  // seen, and abandoned multipart uploads are left to the bucket's lifecycle rules.
   Result<std::size_t> remove_temps_older_than(Timestamp before) override;
   Status scan(StorageClass storage_class,
               const std::function<Status(const std::vector<ContentHash>&)>& visit) override;
@@ -126,6 +126,9 @@ class S3BlobStore final : public BlobStore {
   Result<std::uint64_t> hash_into(const std::string& key, Checksummer& sha,
                                   const std::function<bool(std::uint64_t)>& pace);
   void check_class(StorageClass storage_class) const;
+  // ListMultipartUploads of `prefix`; empty when the backend has no such operation (see
+  // remove_temps_older_than).
+  Result<std::vector<S3MultipartUpload>> visible_uploads(const std::string& prefix);
 
   struct LiveUpload {
     int writers = 0;
@@ -140,6 +143,7 @@ class S3BlobStore final : public BlobStore {
   Clock* clock_;
   std::atomic<std::uint64_t> buffered_{0};
   std::atomic<std::uint64_t> peak_buffered_{0};
+  std::atomic<bool> no_upload_listing_{false};  // the backend has no ListMultipartUploads
   std::mutex live_mu_;
   std::map<std::string, LiveUpload> live_;  // object id -> its writers here; guarded by live_mu_
   std::mutex temp_scan_mu_;

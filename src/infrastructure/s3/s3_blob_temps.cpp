@@ -1,7 +1,6 @@
 // The uploads-in-progress side of S3BlobStore: temp keys ({prefix}.tmp/{object id}) and the
 // multipart uploads that become them, for the collector (expired uploads, leftovers of crashes).
 #include <algorithm>
-#include <atomic>
 
 #include <spdlog/spdlog.h>
 
@@ -12,28 +11,6 @@ namespace {
 
 constexpr std::size_t kTempPageKeys = 1000;  // keys per ListObjectsV2 page of temp keys
 
-// Lists the multipart uploads under `prefix`. A backend that answers ListMultipartUploads with
-// something unexpected (Internal: s3rver's 405, a gateway without the operation) has no uploads
-// castor can see: that is logged and an empty list returned, so that the temp keys are still
-// looked after (logged once per process). Unavailable and PermissionDenied are returned.
-Result<std::vector<S3MultipartUpload>> visible_uploads(S3Client& client,
-                                                       const std::string& prefix) {
-  auto uploads = client.list_multipart_uploads(prefix);
-  if (!uploads && uploads.error().code == ErrorCode::kInternal) {
-    static std::atomic<bool> warned{false};  // once per process: the collector asks per object
-    if (warned.exchange(true)) {
-      return std::vector<S3MultipartUpload>();
-    }
-    spdlog::warn(
-        "storage: cannot list the multipart uploads under {} ({}): uploads in progress "
-        "there are not seen; a bucket lifecycle rule (AbortIncompleteMultipartUpload) "
-        "should clean them up",
-        prefix, uploads.error().message);
-    return std::vector<S3MultipartUpload>();
-  }
-  return uploads;
-}
-
 void keep_latest(std::optional<Timestamp>& latest, Timestamp t) {
   if (!latest || t > *latest) {
     latest = t;
@@ -42,10 +19,34 @@ void keep_latest(std::optional<Timestamp>& latest, Timestamp t) {
 
 }  // namespace
 
+Result<std::vector<S3MultipartUpload>> S3BlobStore::visible_uploads(const std::string& prefix) {
+  if (no_upload_listing_.load()) {
+    return std::vector<S3MultipartUpload>();
+  }
+  auto uploads = client_->list_multipart_uploads(prefix);
+  if (!uploads) {
+    const Error& e = uploads.error();
+    // Internal: an answer the client did not expect (s3rver: 405); the S3 error code (the
+    // client's `reason`) NotImplemented: a 501, which the client counts among the 5xx.
+    if (e.code == ErrorCode::kInternal || e.reason == "NotImplemented" ||
+        e.reason == "MethodNotAllowed") {
+      if (!no_upload_listing_.exchange(true)) {
+        spdlog::warn(
+            "storage: the S3 backend cannot list multipart uploads ({}): uploads in progress "
+            "on other replicas are not seen, and abandoned ones are left to the bucket's "
+            "lifecycle rules (AbortIncompleteMultipartUpload)",
+            e.message);
+      }
+      return std::vector<S3MultipartUpload>();
+    }
+  }
+  return uploads;
+}
+
 Status S3BlobStore::remove_temp(StorageClass storage_class, const ObjectId& object) {
   check_class(storage_class);
   const std::string key = keys_.temp_key(object);
-  auto uploads = visible_uploads(*client_, key);
+  auto uploads = visible_uploads(key);
   if (!uploads) {
     return std::move(uploads).error();
   }
@@ -74,7 +75,7 @@ Result<std::optional<Timestamp>> S3BlobStore::temp_modified_at(StorageClass stor
     keep_latest(latest, (*head)->last_modified);
   }
   // An upload receiving parts on another replica: its latest part says it is alive.
-  auto uploads = visible_uploads(*client_, key);
+  auto uploads = visible_uploads(key);
   if (!uploads) {
     return std::move(uploads).error();
   }
@@ -103,7 +104,7 @@ Result<std::size_t> S3BlobStore::remove_temps_older_than(Timestamp before) {
     auto object = keys_.temp_object(key);
     return object && live_write_at(*object).has_value();
   };
-  auto uploads = visible_uploads(*client_, keys_.temp_prefix());
+  auto uploads = visible_uploads(keys_.temp_prefix());
   if (!uploads) {
     return std::move(uploads).error();
   }
