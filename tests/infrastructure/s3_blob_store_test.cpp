@@ -449,6 +449,42 @@ TEST_CASE("S3 store: random reads return the right bytes", "[unit][s3store]") {
   CHECK(env.store->peak_buffered_bytes() <= 2 * kPart);
 }
 
+TEST_CASE("S3 store: a read elsewhere fetches a small window first", "[unit][s3store]") {
+  S3BackendSettings settings = Env::defaults();
+  settings.part_size = 4 << 20;
+  Env env(settings);
+  const std::string content = data_of(10 << 20, 24);
+  const ContentHash h = sha256_of(content);
+  env.s3->put_object(env.content_key(h), content);
+  std::vector<std::size_t> asked;
+  std::mutex mu;
+  env.s3->on_call([&](const S3Call& call) {
+    if (call.op == S3Op::kGet) {
+      std::lock_guard lock(mu);
+      asked.push_back(call.bytes);
+    }
+  });
+  auto reader = env.store->open(kHot, h);
+  REQUIRE(reader);
+  std::string buffer(2 << 20, '\0');
+  auto n = (*reader)->read_at(5 << 20, {reinterpret_cast<std::byte*>(buffer.data()), 1000});
+  REQUIRE(n);
+  CHECK(*n == 1000);
+  CHECK(buffer.compare(0, 1000, content, 5 << 20, 1000) == 0);
+  {
+    std::lock_guard lock(mu);
+    CHECK(asked == std::vector<std::size_t>{1 << 20});  // 1 MiB, not a 4 MiB part
+  }
+  // A read that wants more than 1 MiB gets it in one window.
+  REQUIRE(
+      (*reader)->read_at(1, {reinterpret_cast<std::byte*>(buffer.data()), buffer.size()}).value() ==
+      buffer.size());
+  CHECK(buffer.compare(0, buffer.size(), content, 1, buffer.size()) == 0);
+  reader->reset();
+  env.store.reset();  // the read-aheads have landed
+  CHECK(asked.at(1) == std::size_t{2} << 20);
+}
+
 TEST_CASE("S3 store: open of missing content is NotFound; a short object is DataLoss",
           "[unit][s3store]") {
   Env env;
