@@ -743,7 +743,6 @@ TEST_CASE("S3 store: download_url", "[unit][s3store]") {
   const ContentHash h = sha256_of("hello\n");
   const std::string key = "castor/58/91/" + h.hex();
   DownloadUrlOptions options;
-  options.ttl = std::chrono::seconds(60);
   options.content_type = "text/plain";
   {
     Env env;  // redirects off
@@ -752,6 +751,7 @@ TEST_CASE("S3 store: download_url", "[unit][s3store]") {
   {
     S3BackendSettings settings = Env::defaults();
     settings.redirect_downloads = true;
+    settings.redirect_ttl = std::chrono::seconds(60);
     Env env(settings);
     CHECK(env.store->download_url(kHot, h, options).value() ==
           std::optional<std::string>("memory://bucket/" + key +

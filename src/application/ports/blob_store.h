@@ -56,7 +56,6 @@ struct ContentPage {
 // What a redirected download asks the backend to answer with (S3 GetObject's
 // response-content-type and response-content-disposition overrides).
 struct DownloadUrlOptions {
-  std::chrono::seconds ttl{300};    // how long the URL stays valid
   std::string content_type;         // empty: the backend's own
   std::string content_disposition;  // empty: none
 };
@@ -141,10 +140,11 @@ class BlobStore {
   // local filesystem: each read is a network request there, so readers read in large ranges.
   virtual bool is_remote(StorageClass /*storage_class*/) const { return false; }
 
-  // A URL from which whoever holds it may GET the content file of `hash` until `options.ttl`
-  // passes (a presigned URL of the S3 backend, or its public URL), when the class redirects
-  // downloads (<CLASS>_REDIRECT_DOWNLOADS, the StorageBackend seed's get_url); nullopt when it
-  // does not, and castor streams the content itself. Does not check that the content exists.
+  // A URL from which whoever holds it may GET the content file of `hash` for the class's
+  // <CLASS>_REDIRECT_TTL_SECONDS (a presigned URL of the S3 backend, or its public URL), when the
+  // class redirects downloads (<CLASS>_REDIRECT_DOWNLOADS, the StorageBackend seed's get_url);
+  // nullopt when it does not, and castor streams the content itself. Does not check that the
+  // content exists.
   virtual Result<std::optional<std::string>> download_url(StorageClass /*storage_class*/,
                                                           const ContentHash& /*hash*/,
                                                           const DownloadUrlOptions& /*options*/) {
