@@ -8,8 +8,10 @@
 #include <string_view>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include "domain/amz_date.h"
+#include "domain/base64.h"
 #include "domain/sigv4_signer.h"
 
 namespace castor {
@@ -180,6 +182,15 @@ std::vector<std::string> own_signature(const S3Call& call, const std::vector<std
 }
 
 }  // namespace
+
+std::string s3_content_md5(std::span<const std::byte> body) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(body.data(), body.size(), digest, &size, EVP_md5(), nullptr) != 1) {
+    return {};
+  }
+  return base64_encode(std::span<const std::uint8_t>(digest, size));
+}
 
 bool curl_sigv4_misorders(const std::vector<std::string>& headers) {
   for (const std::string& a : headers) {
