@@ -129,6 +129,21 @@ void conformance(const S3TestServer& server) {
     CHECK(missing.error().code == ErrorCode::kNotFound);
   }
 
+  SECTION("an empty object: head says 0 bytes, get reads none") {
+    const std::string key = prefix + "ab/cd/empty";
+    REQUIRE(client->put(key, {}));
+    CHECK(client->head(key).value().value().size == 0);
+    if (server.name != "s3rver") {
+      // s3rver 3.7.1 never finishes a ranged GET of an empty object (the response stalls):
+      // its quirk, not the client's. get() with an empty span asks HEAD instead.
+      CHECK(read_range(*client, key, 0, 10).empty());
+    }
+    CHECK(read_range(*client, key, 0, 0).empty());
+    auto missing = client->get(prefix + "nothing", 0, {});
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == ErrorCode::kNotFound);
+  }
+
   SECTION("remove twice succeeds; the object is gone") {
     const std::string key = prefix + "gone";
     REQUIRE(client->put(key, bytes_of("x")));
