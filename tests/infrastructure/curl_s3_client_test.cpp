@@ -226,6 +226,26 @@ void conformance(const S3TestServer& server) {
     CHECK(read_range(*client, key, first.size() - 5, 10) == whole.substr(first.size() - 5, 10));
   }
 
+  SECTION("virtual-hosted URLs ({bucket}.s3.localhost): put, head, get, list, copy") {
+    S3BackendSettings hosted = server.settings;
+    hosted.endpoint = server.virtual_hosted_endpoint;
+    hosted.path_style = false;
+    auto vhost = make_client(hosted);
+    REQUIRE(vhost->check_bucket());
+    const std::string content = testing::random_bytes(70000);
+    const std::string key = prefix + "vh/ab cd";
+    REQUIRE(vhost->put(key, bytes_of(content)));
+    CHECK(vhost->head(key).value().value().size == content.size());
+    CHECK(read_range(*vhost, key, 1000, 500) == content.substr(1000, 500));
+    CHECK(read_range(*client, key, 0, 100000) == content);  // the same bucket, path-style
+    REQUIRE(vhost->copy(key, prefix + "vh/copy", content.size()));
+    auto listed = vhost->list(prefix + "vh/", "", 10);
+    REQUIRE(listed);
+    REQUIRE(listed->objects.size() == 2);
+    CHECK(listed->objects[0].key == key);
+    CHECK(listed->objects[1].key == prefix + "vh/copy");
+  }
+
   SECTION("presign_get: a plain GET fetches the bytes with the asked type; expired is refused") {
     const std::string content = testing::random_bytes(5000);
     const std::string key = prefix + "ab/cd/presigned";
