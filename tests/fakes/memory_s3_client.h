@@ -137,4 +137,61 @@ class MemoryS3Client final : public S3Client {
   std::size_t aborted_ = 0;                              // guarded by mu_
 };
 
+// An S3Client that forwards every call to another one it does not own: several stores (replicas,
+// or a store and its successor after a restart) over one MemoryS3Client bucket.
+class S3ClientRef final : public S3Client {
+ public:
+  explicit S3ClientRef(S3Client& target) : target_(target) {}
+
+  Status check_bucket() override { return target_.check_bucket(); }
+  Result<std::optional<S3ObjectInfo>> head(const std::string& key) override {
+    return target_.head(key);
+  }
+  Status put(const std::string& key, std::span<const std::byte> body) override {
+    return target_.put(key, body);
+  }
+  Result<std::size_t> get(const std::string& key, std::uint64_t offset,
+                          std::span<std::byte> out) override {
+    return target_.get(key, offset, out);
+  }
+  Status remove(const std::string& key) override { return target_.remove(key); }
+  Status copy(const std::string& from, const std::string& to, std::uint64_t size) override {
+    return target_.copy(from, to, size);
+  }
+  Result<S3ListPage> list(const std::string& prefix, const std::string& start_after,
+                          std::size_t max_keys) override {
+    return target_.list(prefix, start_after, max_keys);
+  }
+  Result<std::string> create_multipart(const std::string& key) override {
+    return target_.create_multipart(key);
+  }
+  Result<std::string> upload_part(const std::string& key, const std::string& upload_id, int number,
+                                  std::span<const std::byte> body) override {
+    return target_.upload_part(key, upload_id, number, body);
+  }
+  Status complete_multipart(const std::string& key, const std::string& upload_id,
+                            const std::vector<S3CompletedPart>& parts) override {
+    return target_.complete_multipart(key, upload_id, parts);
+  }
+  Status abort_multipart(const std::string& key, const std::string& upload_id) override {
+    return target_.abort_multipart(key, upload_id);
+  }
+  Result<std::vector<S3MultipartUpload>> list_multipart_uploads(
+      const std::string& prefix) override {
+    return target_.list_multipart_uploads(prefix);
+  }
+  Result<std::optional<Timestamp>> last_part_at(const std::string& key,
+                                                const std::string& upload_id) override {
+    return target_.last_part_at(key, upload_id);
+  }
+  std::string presign_get(const std::string& key, std::chrono::seconds ttl,
+                          std::string_view content_type,
+                          std::string_view content_disposition) const override {
+    return target_.presign_get(key, ttl, content_type, content_disposition);
+  }
+
+ private:
+  S3Client& target_;
+};
+
 }  // namespace castor::testing

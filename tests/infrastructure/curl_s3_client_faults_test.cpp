@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "infrastructure/s3/curl_s3_client.h"
 #include "infrastructure/s3_test_servers.h"
@@ -141,6 +143,35 @@ TEST_CASE("CurlS3Client retries what is retryable, and only that", "[s3backend][
     CHECK(info.error().code == ErrorCode::kUnavailable);
     CHECK(proxy.requests() == 2);
   }
+}
+
+TEST_CASE("CurlS3Client keeps at most max_connections requests in flight", "[s3backend][faults]") {
+  const testing::S3TestServer& castor = testing::castor_s3_server();
+  testing::FaultProxy proxy(castor.port);
+  S3BackendSettings settings = castor.settings;
+  settings.endpoint = proxy.endpoint();
+  settings.max_connections = 2;
+  auto client = make_client(settings);
+  const std::string prefix = testing::unique_name("pool") + "/";
+  // Every request is held 200 ms by the proxy, so that eight threads pile up on the pool.
+  proxy.inject(Fault::stall(std::chrono::milliseconds(200), 1000));
+  std::vector<std::thread> threads;
+  std::vector<int> failures(8, 0);
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      const std::string body = testing::random_bytes(1000 + i);
+      const std::string key = prefix + std::to_string(i);
+      if (!client->put(key, bytes_of(body)) || read_all(*client, key, 5000).value() != body) {
+        failures[i] = 1;
+      }
+    });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
+  }
+  CHECK(failures == std::vector<int>(8, 0));
+  CHECK(proxy.requests() == 16);
+  CHECK(proxy.max_in_flight() == 2);
 }
 
 }  // namespace castor

@@ -129,6 +129,21 @@ void conformance(const S3TestServer& server) {
     CHECK(missing.error().code == ErrorCode::kNotFound);
   }
 
+  SECTION("an empty object: head says 0 bytes, get reads none") {
+    const std::string key = prefix + "ab/cd/empty";
+    REQUIRE(client->put(key, {}));
+    CHECK(client->head(key).value().value().size == 0);
+    if (server.name != "s3rver") {
+      // s3rver 3.7.1 never finishes a ranged GET of an empty object (the response stalls):
+      // its quirk, not the client's. get() with an empty span asks HEAD instead.
+      CHECK(read_range(*client, key, 0, 10).empty());
+    }
+    CHECK(read_range(*client, key, 0, 0).empty());
+    auto missing = client->get(prefix + "nothing", 0, {});
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == ErrorCode::kNotFound);
+  }
+
   SECTION("remove twice succeeds; the object is gone") {
     const std::string key = prefix + "gone";
     REQUIRE(client->put(key, bytes_of("x")));
@@ -209,6 +224,26 @@ void conformance(const S3TestServer& server) {
     CHECK(testing::sha256_hex(read_range(*client, key, 0, whole.size())) ==
           testing::sha256_hex(whole));
     CHECK(read_range(*client, key, first.size() - 5, 10) == whole.substr(first.size() - 5, 10));
+  }
+
+  SECTION("virtual-hosted URLs ({bucket}.s3.localhost): put, head, get, list, copy") {
+    S3BackendSettings hosted = server.settings;
+    hosted.endpoint = server.virtual_hosted_endpoint;
+    hosted.path_style = false;
+    auto vhost = make_client(hosted);
+    REQUIRE(vhost->check_bucket());
+    const std::string content = testing::random_bytes(70000);
+    const std::string key = prefix + "vh/ab cd";
+    REQUIRE(vhost->put(key, bytes_of(content)));
+    CHECK(vhost->head(key).value().value().size == content.size());
+    CHECK(read_range(*vhost, key, 1000, 500) == content.substr(1000, 500));
+    CHECK(read_range(*client, key, 0, 100000) == content);  // the same bucket, path-style
+    REQUIRE(vhost->copy(key, prefix + "vh/copy", content.size()));
+    auto listed = vhost->list(prefix + "vh/", "", 10);
+    REQUIRE(listed);
+    REQUIRE(listed->objects.size() == 2);
+    CHECK(listed->objects[0].key == key);
+    CHECK(listed->objects[1].key == prefix + "vh/copy");
   }
 
   SECTION("presign_get: a plain GET fetches the bytes with the asked type; expired is refused") {

@@ -3,6 +3,7 @@
 #include "infrastructure/s3/s3_blob_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -10,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "application/io_thread.h"
 #include "fakes/fake_clock.h"
 #include "fakes/memory_blob_store.h"
 #include "fakes/memory_s3_client.h"
@@ -36,12 +38,17 @@ std::span<const std::byte> bytes_of(std::string_view s) {
 }
 
 struct Env {
-  explicit Env(S3BackendSettings settings = defaults()) {
-    auto client = std::make_unique<MemoryS3Client>(clock);
-    s3 = client.get();
-    auto created = S3BlobStore::create(std::move(client), std::move(settings), kHot, &clock);
+  explicit Env(S3BackendSettings settings = defaults())
+      : bucket(std::make_unique<MemoryS3Client>(clock)), s3(bucket.get()) {
+    store = make_store(std::move(settings));
+  }
+
+  // Another store over the same bucket (a replica, or this store after a restart).
+  std::unique_ptr<S3BlobStore> make_store(S3BackendSettings settings = defaults()) {
+    auto created = S3BlobStore::create(std::make_unique<S3ClientRef>(*bucket), std::move(settings),
+                                       kHot, &clock);
     REQUIRE(created);
-    store = std::move(*created);
+    return std::move(*created);
   }
 
   static S3BackendSettings defaults() {
@@ -85,11 +92,12 @@ struct Env {
   }
 
   FakeClock clock;
-  MemoryS3Client* s3 = nullptr;  // owned by the store
+  std::unique_ptr<MemoryS3Client> bucket;  // outlives the stores
+  MemoryS3Client* s3;
   std::unique_ptr<S3BlobStore> store;
 };
 
-Error unavailable() { return Error{ErrorCode::kUnavailable, "S3 PutObject: 503 SlowDown"}; }
+Error unavailable() { return Error{ErrorCode::kUnavailable, "S3 request: 503 SlowDown"}; }
 
 TEST_CASE("S3 store: small content stays in memory and goes up by one PutObject",
           "[unit][s3store]") {
@@ -278,6 +286,50 @@ TEST_CASE("S3 store: an unplaced writer cleans up when destroyed", "[unit][s3sto
   CHECK(env.store->buffered_bytes() == 0);
 }
 
+TEST_CASE("S3 store: a writer destroyed on an IO thread cleans up on the transfer pool",
+          "[unit][s3store]") {
+  Env env;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<std::thread::id> aborted_on;
+  env.s3->on_call([&](const S3Call& call) {
+    if (call.op == S3Op::kAbortMultipart) {
+      std::lock_guard lock(mu);
+      aborted_on = std::this_thread::get_id();
+      cv.notify_all();
+    }
+  });
+  auto writer = env.upload(SequentialIds::nth(13), data_of(kPart * 2 + 5, 22));
+  std::thread::id io_thread;
+  std::thread io([&] {
+    mark_io_thread();
+    io_thread = std::this_thread::get_id();
+    writer.reset();  // must not block on the network here
+  });
+  io.join();
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return aborted_on.has_value(); });
+    CHECK(*aborted_on != io_thread);
+  }
+  env.store.reset();  // joins the transfer pool: the abort has run
+  CHECK(env.s3->upload_count() == 0);
+}
+
+TEST_CASE("S3 store: a reader may go while its read-ahead is in flight", "[unit][s3store]") {
+  Env env;
+  const std::string content = data_of(kPart * 4, 23);
+  const ContentHash h = sha256_of(content);
+  env.s3->put_object(env.content_key(h), content);
+  for (int i = 0; i < 20; ++i) {
+    auto reader = env.store->open(kHot, h);
+    REQUIRE(reader);
+    std::byte one{};
+    REQUIRE((*reader)->read_at(0, {&one, 1}).value() == 1);  // starts the read-ahead
+  }
+  env.store.reset();  // waits for the transfers; nothing left behind
+}
+
 TEST_CASE("S3 store: a writer holds at most two parts", "[unit][s3store]") {
   Env env;
   // Each part takes a moment to land, so the writer fills the next one meanwhile.
@@ -354,9 +406,19 @@ TEST_CASE("S3 store: a sequential read does one GET per window", "[unit][s3store
   const ContentHash h = sha256_of(content);
   env.s3->put_object(env.content_key(h), content);
   env.s3->reset_counts();
+  // Every window but the first is fetched ahead, on the transfer pool.
+  std::atomic<int> gets_here{0};
+  const std::thread::id reader_thread = std::this_thread::get_id();
+  env.s3->on_call([&](const S3Call& call) {
+    if (call.op == S3Op::kGet && std::this_thread::get_id() == reader_thread) {
+      ++gets_here;
+    }
+  });
   CHECK(env.read_all(h, 250) == content);
   CHECK(env.s3->calls(S3Op::kGet) == 257);
+  CHECK(gets_here.load() == 1);
   CHECK(env.s3->calls(S3Op::kHead) == 1);
+  env.s3->on_call(nullptr);
   // Reads larger than a window span windows.
   env.s3->reset_counts();
   CHECK(env.read_all(h, kPart * 3 + 1) == content);
@@ -385,6 +447,42 @@ TEST_CASE("S3 store: random reads return the right bytes", "[unit][s3store]") {
     REQUIRE(buffer.compare(0, *n, content, std::min(offset, content.size()), *n) == 0);
   }
   CHECK(env.store->peak_buffered_bytes() <= 2 * kPart);
+}
+
+TEST_CASE("S3 store: a read elsewhere fetches a small window first", "[unit][s3store]") {
+  S3BackendSettings settings = Env::defaults();
+  settings.part_size = 4 << 20;
+  Env env(settings);
+  const std::string content = data_of(10 << 20, 24);
+  const ContentHash h = sha256_of(content);
+  env.s3->put_object(env.content_key(h), content);
+  std::vector<std::size_t> asked;
+  std::mutex mu;
+  env.s3->on_call([&](const S3Call& call) {
+    if (call.op == S3Op::kGet) {
+      std::lock_guard lock(mu);
+      asked.push_back(call.bytes);
+    }
+  });
+  auto reader = env.store->open(kHot, h);
+  REQUIRE(reader);
+  std::string buffer(2 << 20, '\0');
+  auto n = (*reader)->read_at(5 << 20, {reinterpret_cast<std::byte*>(buffer.data()), 1000});
+  REQUIRE(n);
+  CHECK(*n == 1000);
+  CHECK(buffer.compare(0, 1000, content, 5 << 20, 1000) == 0);
+  {
+    std::lock_guard lock(mu);
+    CHECK(asked == std::vector<std::size_t>{1 << 20});  // 1 MiB, not a 4 MiB part
+  }
+  // A read that wants more than 1 MiB gets it in one window.
+  REQUIRE(
+      (*reader)->read_at(1, {reinterpret_cast<std::byte*>(buffer.data()), buffer.size()}).value() ==
+      buffer.size());
+  CHECK(buffer.compare(0, buffer.size(), content, 1, buffer.size()) == 0);
+  reader->reset();
+  env.store.reset();  // the read-aheads have landed
+  CHECK(asked.at(1) == std::size_t{2} << 20);
 }
 
 TEST_CASE("S3 store: open of missing content is NotFound; a short object is DataLoss",
@@ -546,6 +644,35 @@ TEST_CASE("S3 store: temp_modified_at sees live writers and other replicas' uplo
   CHECK(env.s3->keys().empty());
 }
 
+TEST_CASE("S3 store: a replica leaves another replica's live upload be", "[unit][s3store]") {
+  Env env;
+  auto replica = env.make_store();
+  const ObjectId id = SequentialIds::nth(30);
+  const Timestamp t0 = env.clock.now();
+  auto writer = env.store->create_temp(kHot, id);
+  REQUIRE(writer);
+  const std::string content = data_of(kPart * 3 + 1, 30);
+  REQUIRE((*writer)->write(bytes_of(std::string_view(content).substr(0, kPart + 1))));
+  env.clock.advance(std::chrono::hours(3));
+  // Parts 2 and 3 go three hours later; sending part 3 waits until part 2 has landed. The
+  // upload is alive, on the other replica.
+  REQUIRE((*writer)->write(bytes_of(std::string_view(content).substr(kPart + 1))));
+  CHECK(replica->temp_modified_at(kHot, id).value() ==
+        std::optional<Timestamp>(t0 + std::chrono::hours(3)));
+  CHECK(replica->remove_temps_older_than(t0 + std::chrono::hours(1)).value() == 0);
+  CHECK(env.s3->upload_count() == 1);
+  auto h = (*writer)->finish();
+  REQUIRE(h);
+  REQUIRE(env.store->place(**writer, kHot, *h));
+  writer->reset();
+  // Placed by one replica, read by the other (or by this one after a restart).
+  env.store.reset();
+  auto reader = replica->open(kHot, *h);
+  REQUIRE(reader);
+  CHECK((*reader)->size() == content.size());
+  CHECK(replica->hash_content(kHot, *h, nullptr).value() == sha256_of(content));
+}
+
 TEST_CASE("S3 store: remove_temps_older_than reaps stale uploads and temp keys",
           "[unit][s3store]") {
   Env env;
@@ -583,6 +710,33 @@ TEST_CASE("S3 store: remove_temps_older_than reaps stale uploads and temp keys",
   CHECK(env.s3->keys() ==
         std::vector<std::string>{env.temp_key(SequentialIds::nth(6)), content_key});
   CHECK(env.store->remove_temps_older_than(cutoff).value() == 0);
+}
+
+TEST_CASE("S3 store: a backend without ListMultipartUploads still has its temp keys reaped",
+          "[unit][s3store]") {
+  const bool not_implemented = GENERATE(false, true);
+  Env env;
+  const ObjectId id = SequentialIds::nth(40);
+  env.s3->put_object(env.temp_key(id), "left by a crash");
+  env.clock.advance(std::chrono::hours(2));
+  // An unreachable backend is an error, not an empty list.
+  env.s3->fail_next(S3Op::kListMultipartUploads, 2, unavailable());
+  CHECK(env.store->temp_modified_at(kHot, id).error().code == ErrorCode::kUnavailable);
+  CHECK(env.store->remove_temps_older_than(env.clock.now()).error().code ==
+        ErrorCode::kUnavailable);
+  // s3rver: 405 MethodNotAllowed, which the client returns as Internal, or a 501 NotImplemented,
+  // a 5xx (Unavailable) with the S3 error code as its reason.
+  env.s3->fail_next(
+      S3Op::kListMultipartUploads, 1,
+      not_implemented ? Error{ErrorCode::kUnavailable, "HTTP 501 NotImplemented", "NotImplemented"}
+                      : internal_error("S3 ListMultipartUploads: HTTP 405 MethodNotAllowed"));
+  CHECK(env.store->temp_modified_at(kHot, id).value() ==
+        std::optional<Timestamp>(FakeClock::kStart));
+  // Never asked again.
+  CHECK(env.store->remove_temps_older_than(env.clock.now()).value() == 1);
+  CHECK(env.s3->calls(S3Op::kListMultipartUploads) == 3);
+  CHECK(env.s3->keys().empty());
+  REQUIRE(env.store->remove_temp(kHot, id));
 }
 
 TEST_CASE("S3 store: download_url", "[unit][s3store]") {

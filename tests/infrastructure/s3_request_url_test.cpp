@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "infrastructure/s3/s3_http_exchange.h"
+
 namespace castor {
 
 TEST_CASE("parse_s3_endpoint accepts http(s)://host[:port] only", "[unit]") {
@@ -67,6 +69,18 @@ TEST_CASE("S3UrlBuilder: path-style and virtual-hosted URLs", "[unit]") {
   CHECK(hosted.url("", true, "") == "https://blobs.s3.eu-west-1.amazonaws.com/");
   CHECK(hosted.host_header() == "blobs.s3.eu-west-1.amazonaws.com");
   CHECK(hosted.endpoint_text() == "https://s3.eu-west-1.amazonaws.com:443");
+}
+
+}  // namespace castor
+
+namespace castor {
+
+TEST_CASE("curl_sigv4_misorders spots names that extend another with '-'", "[unit]") {
+  CHECK_FALSE(curl_sigv4_misorders({"x-amz-content-sha256: UNSIGNED-PAYLOAD", "Range: bytes=0-1",
+                                    "Content-MD5: abc", "Content-Type: a/b"}));
+  CHECK(curl_sigv4_misorders({"x-amz-copy-source: /b/k", "x-amz-copy-source-range: bytes=0-9"}));
+  CHECK(curl_sigv4_misorders({"X-Amz-Copy-Source-Range: bytes=0-9", "x-amz-copy-source : /b/k"}));
+  CHECK_FALSE(curl_sigv4_misorders({"x-amz-copy-source: /b/k"}));
 }
 
 }  // namespace castor

@@ -76,6 +76,7 @@ const S3TestServer& castor_s3_server() {
     options.binary = other != nullptr && *other != '\0' ? other : CASTOR_BINARY;
     options.database_url = database.url();
     options.max_object_size = std::uint64_t{64} << 20;  // multipart parts of 5 MiB and more
+    options.extra_env["S3_DOMAIN"] = "s3.localhost";    // virtual-hosted requests
     ServerProcess server = ServerProcess::start(std::move(options));
     HttpClient admin = server.client();
     const e2e::S3KeyPair pair = e2e::create_s3_credential(admin, "", unique_name("backend"));
@@ -84,6 +85,7 @@ const S3TestServer& castor_s3_server() {
         .settings = test_settings("http://127.0.0.1:" + std::to_string(server.port()),
                                   unique_name("blobs"), pair.access_key_id, pair.secret_access_key),
         .port = server.port(),
+        .virtual_hosted_endpoint = "http://s3.localhost:" + std::to_string(server.port()),
         .verifies_signatures = true,
         .has_multipart_admin = true,
     };
@@ -100,11 +102,13 @@ const S3TestServer& s3rver_server() {
       throw std::runtime_error(
           "S3RVER_ENDPOINT is not set: run these tests through tests/s3backend/run.sh");
     }
+    const auto port = static_cast<std::uint16_t>(
+        std::stoi(std::string(endpoint).substr(std::string(endpoint).rfind(':') + 1)));
     S3TestServer description{
         .name = "s3rver",
         .settings = test_settings(endpoint, unique_name("blobs"), "S3RVER", "S3RVER"),
-        .port = static_cast<std::uint16_t>(
-            std::stoi(std::string(endpoint).substr(std::string(endpoint).rfind(':') + 1))),
+        .port = port,
+        .virtual_hosted_endpoint = "http://s3.localhost:" + std::to_string(port),
         .verifies_signatures = false,
         .has_multipart_admin = false,
     };

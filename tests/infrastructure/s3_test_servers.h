@@ -14,6 +14,9 @@ struct S3TestServer {
   std::string name;            // "castor" or "s3rver", for messages
   S3BackendSettings settings;  // endpoint, bucket and credentials; timeout 5 s, 3 retries
   std::uint16_t port = 0;      // where it listens on 127.0.0.1
+  // The endpoint for virtual-hosted requests ({bucket}.s3.localhost; curl resolves *.localhost to
+  // 127.0.0.1): "http://s3.localhost:<port>".
+  std::string virtual_hosted_endpoint;
   // s3rver accepts any SigV4 signature of a known access key id (it checks the key id only).
   bool verifies_signatures = true;
   // s3rver has no AbortMultipartUpload, ListParts, ListMultipartUploads nor UploadPartCopy.

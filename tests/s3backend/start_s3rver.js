@@ -6,7 +6,7 @@
 //   node --openssl-legacy-provider tests/s3backend/start_s3rver.js DIRECTORY ENDPOINT_FILE
 //
 // (s3rver encrypts ListObjectsV2 continuation tokens with DES, in OpenSSL 3's legacy provider.)
-// Its one account is S3RVER / S3RVER (access key id / secret). s3rver checks that requests are
+// Virtual-hosted requests go to {bucket}.s3.localhost:PORT. Its one account is S3RVER / S3RVER (access key id / secret). s3rver checks that requests are
 // SigV4-shaped and that the access key id exists, but not the signature itself.
 'use strict';
 
@@ -26,6 +26,8 @@ const server = new S3rver({
   port: 0,
   directory: path.resolve(directory),
   silent: true,
+  // Virtual-hosted requests: Host {bucket}.s3.localhost (curl resolves *.localhost to loopback).
+  serviceEndpoint: 'localhost',
 });
 
 server.run().then(

@@ -67,6 +67,8 @@ struct FaultProxy::State {
   std::deque<Fault> faults;        // guarded by mutex
   std::vector<std::string> lines;  // guarded by mutex
   std::size_t applied = 0;         // guarded by mutex
+  std::size_t in_flight = 0;       // guarded by mutex
+  std::size_t max_in_flight = 0;   // guarded by mutex
 
   // Records a request and takes the fault that applies to it, if any.
   std::optional<Fault> take_fault(const std::string& line, std::string_view method,
@@ -90,6 +92,24 @@ struct FaultProxy::State {
 };
 
 namespace {
+
+// Counts a request in flight for its lifetime.
+class InFlight {
+ public:
+  explicit InFlight(FaultProxy::State* state) : state_(state) {
+    std::lock_guard lock(state_->mutex);
+    state_->max_in_flight = std::max(state_->max_in_flight, ++state_->in_flight);
+  }
+  ~InFlight() {
+    std::lock_guard lock(state_->mutex);
+    --state_->in_flight;
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  FaultProxy::State* state_;
+};
 
 struct RequestHead {
   std::string line;  // the request line
@@ -301,6 +321,7 @@ awaitable<void> session(FaultProxy::State* state, std::shared_ptr<tcp::socket> c
     co_return;
   }
   const RequestHead request = parse_request(std::string_view(buffer).substr(0, n));
+  const InFlight in_flight(state);
   std::string rest = buffer.substr(n);  // body bytes read with the head
   std::optional<Fault> fault = state->take_fault(request.line, request.method, request.target);
 
@@ -413,6 +434,11 @@ std::size_t FaultProxy::faults_applied() const {
   return state_->applied;
 }
 
+std::size_t FaultProxy::max_in_flight() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->max_in_flight;
+}
+
 std::vector<std::string> FaultProxy::request_lines() const {
   std::lock_guard lock(state_->mutex);
   return state_->lines;
@@ -422,6 +448,7 @@ void FaultProxy::reset_counts() {
   std::lock_guard lock(state_->mutex);
   state_->lines.clear();
   state_->applied = 0;
+  state_->max_in_flight = state_->in_flight;
 }
 
 }  // namespace castor::testing

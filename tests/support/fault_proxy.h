@@ -63,6 +63,8 @@ class FaultProxy {
   // construction or reset_counts().
   std::size_t requests() const;
   std::size_t faults_applied() const;
+  // The most requests that were in flight at once (read, not yet answered and closed).
+  std::size_t max_in_flight() const;
   // The request lines seen ("PUT /bucket/key?partNumber=1 HTTP/1.1"), oldest first.
   std::vector<std::string> request_lines() const;
   void reset_counts();

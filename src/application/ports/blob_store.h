@@ -61,8 +61,9 @@ struct DownloadUrlOptions {
 };
 
 // Content files, addressed by (storage class, content hash), with temporary files for uploads in
-// progress. Thread-safe. Every method except BlobWriter::write may block on the disk (fsync), so
-// call them from the worker pool, never from an IO thread.
+// progress. Thread-safe. Every method, and BlobWriter's and BlobReader's too, may block on the disk
+// (fsync) or the network (the S3 backend), so call them from the worker pool, never from an IO
+// thread.
 class BlobStore {
  public:
   virtual ~BlobStore() = default;

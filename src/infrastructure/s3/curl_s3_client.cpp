@@ -7,11 +7,9 @@
 #include <utility>
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 
 #include "application/io_thread.h"
 #include "domain/amz_date.h"
-#include "domain/base64.h"
 #include "domain/sigv4_signer.h"
 #include "infrastructure/openssl_hmac.h"
 #include "infrastructure/s3/curl_handle_pool.h"
@@ -25,7 +23,6 @@ namespace {
 
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
-constexpr std::uint64_t kMaxParts = 10000;  // S3's limit on parts per upload
 
 // Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): a uniformly random wait
 // in [0, min(cap, base * 2^attempt)].
@@ -34,20 +31,6 @@ std::chrono::milliseconds backoff(int attempt) {
   const auto ceiling =
       std::min<std::int64_t>(kMaxBackoff.count(), kFirstBackoff.count() << std::min(attempt, 16));
   return std::chrono::milliseconds{std::uniform_int_distribution<std::int64_t>(0, ceiling)(random)};
-}
-
-// Content-MD5: base64 of the MD5 digest of `body` (RFC 1864); empty if OpenSSL refuses MD5.
-std::string content_md5(std::span<const std::byte> body) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(body.data(), body.size(), digest, &size, EVP_md5(), nullptr) != 1) {
-    return {};
-  }
-  return base64_encode(std::span<const std::uint8_t>(digest, size));
-}
-
-std::span<const std::byte> bytes_of(const std::string& text) {
-  return std::as_bytes(std::span<const char>(text.data(), text.size()));
 }
 
 bool retryable_code(std::string_view code) {
@@ -241,7 +224,7 @@ Result<std::optional<S3ObjectInfo>> CurlS3Client::head(const std::string& key) {
 Status CurlS3Client::put(const std::string& key, std::span<const std::byte> body) {
   S3Call call{.operation = "PutObject", .method = "PUT", .key = key, .body = body};
   call.headers.push_back("Content-Type: application/octet-stream");
-  if (std::string md5 = content_md5(body); !md5.empty()) {
+  if (std::string md5 = s3_content_md5(body); !md5.empty()) {
     call.headers.push_back("Content-MD5: " + md5);
   }
   auto reply = execute(call);
@@ -298,38 +281,6 @@ Status CurlS3Client::copy(const std::string& from, const std::string& to, std::u
   return {};
 }
 
-Status CurlS3Client::copy_multipart(const std::string& from, const std::string& to,
-                                    std::uint64_t size) {
-  const std::uint64_t part_size =
-      std::max(copy_limits_.part_size, (size + kMaxParts - 1) / kMaxParts);
-  auto upload_id = create_multipart(to);
-  if (!upload_id) {
-    return std::move(upload_id).error();
-  }
-  std::vector<S3CompletedPart> parts;
-  for (std::uint64_t first = 0; first < size; first += part_size) {
-    const std::uint64_t last = std::min(size, first + part_size) - 1;
-    S3Call call{.operation = "UploadPartCopy", .method = "PUT", .key = to, .error_in_200 = true};
-    call.query = {{"partNumber", std::to_string(parts.size() + 1)}, {"uploadId", *upload_id}};
-    call.headers.push_back("x-amz-copy-source: /" + urls_->bucket() + "/" + s3_escape_key(from));
-    call.headers.push_back("x-amz-copy-source-range: bytes=" + std::to_string(first) + "-" +
-                           std::to_string(last));
-    auto reply = execute(call);
-    Result<std::string> etag =
-        reply ? parse_copy_result(reply->body) : Result<std::string>(std::move(reply).error());
-    if (!etag) {
-      (void)abort_multipart(to, *upload_id);
-      return std::move(etag).error();
-    }
-    parts.push_back({.number = static_cast<int>(parts.size() + 1), .etag = std::move(*etag)});
-  }
-  if (auto done = complete_multipart(to, *upload_id, parts); !done) {
-    (void)abort_multipart(to, *upload_id);
-    return done;
-  }
-  return {};
-}
-
 Result<S3ListPage> CurlS3Client::list(const std::string& prefix, const std::string& start_after,
                                       std::size_t max_keys) {
   S3Call call{.operation = "ListObjectsV2", .method = "GET", .bucket_level = true};
@@ -346,102 +297,6 @@ Result<S3ListPage> CurlS3Client::list(const std::string& prefix, const std::stri
     return std::move(reply).error();
   }
   return parse_list_objects_v2(reply->body);
-}
-
-Result<std::string> CurlS3Client::create_multipart(const std::string& key) {
-  S3Call call{.operation = "CreateMultipartUpload", .method = "POST", .key = key};
-  call.query = {{"uploads", ""}};
-  call.headers.push_back("Content-Type: application/octet-stream");
-  auto reply = execute(call);
-  if (!reply) {
-    return std::move(reply).error();
-  }
-  return parse_initiate_multipart(reply->body);
-}
-
-Result<std::string> CurlS3Client::upload_part(const std::string& key, const std::string& upload_id,
-                                              int number, std::span<const std::byte> body) {
-  S3Call call{.operation = "UploadPart", .method = "PUT", .key = key, .body = body};
-  call.query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}};
-  if (std::string md5 = content_md5(body); !md5.empty()) {
-    call.headers.push_back("Content-MD5: " + md5);
-  }
-  auto reply = execute(call);
-  if (!reply) {
-    return std::move(reply).error();
-  }
-  if (reply->etag.empty()) {
-    return internal_error("S3 UploadPart of '" + key + "' answered without an ETag");
-  }
-  return std::move(reply->etag);
-}
-
-Status CurlS3Client::complete_multipart(const std::string& key, const std::string& upload_id,
-                                        const std::vector<S3CompletedPart>& parts) {
-  const std::string xml = complete_multipart_xml(parts);
-  S3Call call{.operation = "CompleteMultipartUpload",
-              .method = "POST",
-              .key = key,
-              .body = bytes_of(xml),
-              .error_in_200 = true};
-  call.query = {{"uploadId", upload_id}};
-  call.headers.push_back("Content-Type: application/xml");
-  auto reply = execute(call);
-  return reply ? Status{} : Status{std::move(reply).error()};
-}
-
-Status CurlS3Client::abort_multipart(const std::string& key, const std::string& upload_id) {
-  S3Call call{.operation = "AbortMultipartUpload", .method = "DELETE", .key = key};
-  call.query = {{"uploadId", upload_id}};
-  auto reply = execute(call);
-  if (!reply && reply.error().code != ErrorCode::kNotFound) {
-    return std::move(reply).error();
-  }
-  return {};
-}
-
-Result<std::vector<S3MultipartUpload>> CurlS3Client::list_multipart_uploads(
-    const std::string& prefix) {
-  S3Call call{.operation = "ListMultipartUploads", .method = "GET", .bucket_level = true};
-  call.query = {{"uploads", ""}};
-  if (!prefix.empty()) {
-    call.query.emplace_back("prefix", prefix);
-  }
-  auto reply = execute(call);
-  if (!reply) {
-    return std::move(reply).error();
-  }
-  return parse_list_multipart_uploads(reply->body);
-}
-
-Result<std::optional<Timestamp>> CurlS3Client::last_part_at(const std::string& key,
-                                                            const std::string& upload_id) {
-  std::optional<Timestamp> latest;
-  std::string marker;
-  // At most 10000 parts, 1000 per page: a bounded number of pages.
-  for (int page = 0; page < 11; ++page) {
-    S3Call call{.operation = "ListParts", .method = "GET", .key = key};
-    call.query = {{"uploadId", upload_id}};
-    if (!marker.empty()) {
-      call.query.emplace_back("part-number-marker", marker);
-    }
-    auto reply = execute(call);
-    if (!reply) {
-      return std::move(reply).error();
-    }
-    auto parsed = parse_list_parts(reply->body);
-    if (!parsed) {
-      return std::move(parsed).error();
-    }
-    if (parsed->last_modified && (!latest || *parsed->last_modified > *latest)) {
-      latest = parsed->last_modified;
-    }
-    if (!parsed->truncated) {
-      return latest;
-    }
-    marker = parsed->next_marker;
-  }
-  return internal_error("S3 ListParts of '" + key + "' did not end after 11 pages");
 }
 
 std::string CurlS3Client::presign_get(const std::string& key, std::chrono::seconds ttl,

@@ -48,12 +48,13 @@ S3BlobReader::S3BlobReader(S3BlobStore& store, std::string key, std::uint64_t si
 
 S3BlobReader::~S3BlobReader() = default;
 
-std::shared_ptr<S3BlobReader::Window> S3BlobReader::make_window(std::uint64_t offset) {
-  const std::uint64_t length = std::min<std::uint64_t>(store_.settings().part_size, size_ - offset);
+std::shared_ptr<S3BlobReader::Window> S3BlobReader::make_window(std::uint64_t offset,
+                                                                std::uint64_t length) {
+  length = std::min(length, size_ - offset);
   return std::make_shared<Window>(store_, offset, static_cast<std::size_t>(length));
 }
 
-Status S3BlobReader::move_to(std::uint64_t position) {
+Status S3BlobReader::move_to(std::uint64_t position, std::uint64_t wanted) {
   if (current_ && current_->holds(position)) {
     return {};
   }
@@ -69,7 +70,11 @@ Status S3BlobReader::move_to(std::uint64_t position) {
     return {};
   }
   ahead_.reset();  // a read elsewhere: what was fetched ahead is not needed
-  auto window = make_window(position);
+  // A first window, or one after a jump, is small (a Range request may want a few bytes, and the
+  // first byte comes sooner); the windows fetched ahead are whole.
+  auto window =
+      make_window(position, std::min<std::uint64_t>(store_.settings().part_size,
+                                                    std::max<std::uint64_t>(kFirstWindow, wanted)));
   Window::fetch(store_.client(), key_, *window);
   if (const Status& fetched = window->fetched.get(); !fetched) {
     return fetched;
@@ -82,7 +87,7 @@ Result<std::size_t> S3BlobReader::read_at(std::uint64_t offset, std::span<std::b
   std::size_t done = 0;
   while (done < out.size() && offset + done < size_) {
     const std::uint64_t position = offset + done;
-    if (auto s = move_to(position); !s) {
+    if (auto s = move_to(position, out.size() - done); !s) {
       return std::move(s).error();
     }
     const auto within = static_cast<std::size_t>(position - current_->offset);
@@ -93,7 +98,7 @@ Result<std::size_t> S3BlobReader::read_at(std::uint64_t offset, std::span<std::b
   const bool sequential = offset == last_end_;
   last_end_ = offset + done;
   if (sequential && current_ && !ahead_ && current_->end() < size_) {
-    auto window = make_window(current_->end());
+    auto window = make_window(current_->end(), store_.settings().part_size);
     auto task = [&client = store_.client(), key = key_, window] {
       Window::fetch(client, key, *window);
     };

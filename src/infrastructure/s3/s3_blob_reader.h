@@ -16,7 +16,9 @@ class S3BlobStore;
 // windows of part_size bytes. A read is served from the current window; when reads are
 // sequential (each starts where the previous one ended), the next window is fetched ahead on the
 // store's transfer pool, so a whole-content read streams at about the backend's speed with one
-// GET per window. A read elsewhere fetches a fresh window from its offset. Memory: at most two
+// GET per window. A read elsewhere (and the first read) fetches a fresh window from its offset,
+// of kFirstWindow bytes or what the read wants, whichever is more (a Range request of a few
+// bytes does not fetch a whole part). Memory: at most two
 // windows (the current one and the one ahead). Not thread-safe (BlobReader). The store outlives
 // it; a window still arriving when the reader goes is dropped when it lands.
 class S3BlobReader final : public BlobReader {
@@ -34,12 +36,15 @@ class S3BlobReader final : public BlobReader {
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override;
 
   struct Window;
+  // Bytes of the first window, and of one after a jump (at most part_size).
+  static constexpr std::uint64_t kFirstWindow = std::uint64_t{1} << 20;
 
  private:
-  // Makes current_ the window holding `position`: the one ahead if it holds it, else a fresh one.
-  Status move_to(std::uint64_t position);
-  // A window of up to part_size bytes from `offset`, not fetched yet.
-  std::shared_ptr<Window> make_window(std::uint64_t offset);
+  // Makes current_ the window holding `position`: the one ahead if it holds it, else a fresh one
+  // of kFirstWindow bytes or, if more, the `wanted` bytes (at most part_size).
+  Status move_to(std::uint64_t position, std::uint64_t wanted);
+  // A window of `length` bytes from `offset` (fewer at the end of the content), not fetched yet.
+  std::shared_ptr<Window> make_window(std::uint64_t offset, std::uint64_t length);
 
   S3BlobStore& store_;
   std::string key_;

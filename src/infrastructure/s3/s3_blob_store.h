@@ -62,13 +62,21 @@ class S3BlobStore final : public BlobStore {
   Result<ContentHash> hash_segments(StorageClass storage_class, std::span<const Segment> segments,
                                     const std::function<bool(std::uint64_t)>& pace) override;
   Status quarantine(StorageClass storage_class, const ContentHash& hash) override;
+  // Aborts the multipart uploads of `object`'s temp key and deletes the key.
   Status remove_temp(StorageClass storage_class, const ObjectId& object) override;
+  // The latest of: this process's last write for `object`, its temp key's LastModified, and the
+  // start or latest part of its multipart uploads (another replica's upload in progress).
   Result<std::optional<Timestamp>> temp_modified_at(StorageClass storage_class,
                                                     const ObjectId& object) override;
   // Aborts multipart uploads under {prefix}.tmp/ whose latest part (or start) is before `before`
   // and deletes {prefix}.tmp/ objects last modified before it, skipping this process's live
   // uploads. Reads at most the first 1000 multipart uploads and kTempPagesPerCall pages of temp
-  // keys per call, resuming the key listing where the previous call stopped.
+  // keys per call, resuming the key listing where the previous call stopped. This class's only.
+  //
+  // A backend without ListMultipartUploads (an unexpected answer: Internal, or the S3 error code
+  // NotImplemented / MethodNotAllowed; s3rver) is taken to have no visible uploads from then on
+  // (logged once): temp keys are still handled, uploads in progress on other replicas are not
+  // seen, and abandoned multipart uploads are left to the bucket's lifecycle rules.
   Result<std::size_t> remove_temps_older_than(Timestamp before) override;
   Status scan(StorageClass storage_class,
               const std::function<Status(const std::vector<ContentHash>&)>& visit) override;
@@ -118,6 +126,9 @@ class S3BlobStore final : public BlobStore {
   Result<std::uint64_t> hash_into(const std::string& key, Checksummer& sha,
                                   const std::function<bool(std::uint64_t)>& pace);
   void check_class(StorageClass storage_class) const;
+  // ListMultipartUploads of `prefix`; empty when the backend has no such operation (see
+  // remove_temps_older_than).
+  Result<std::vector<S3MultipartUpload>> visible_uploads(const std::string& prefix);
 
   struct LiveUpload {
     int writers = 0;
@@ -132,6 +143,7 @@ class S3BlobStore final : public BlobStore {
   Clock* clock_;
   std::atomic<std::uint64_t> buffered_{0};
   std::atomic<std::uint64_t> peak_buffered_{0};
+  std::atomic<bool> no_upload_listing_{false};  // the backend has no ListMultipartUploads
   std::mutex live_mu_;
   std::map<std::string, LiveUpload> live_;  // object id -> its writers here; guarded by live_mu_
   std::mutex temp_scan_mu_;

@@ -19,10 +19,34 @@ void keep_latest(std::optional<Timestamp>& latest, Timestamp t) {
 
 }  // namespace
 
+Result<std::vector<S3MultipartUpload>> S3BlobStore::visible_uploads(const std::string& prefix) {
+  if (no_upload_listing_.load()) {
+    return std::vector<S3MultipartUpload>();
+  }
+  auto uploads = client_->list_multipart_uploads(prefix);
+  if (!uploads) {
+    const Error& e = uploads.error();
+    // Internal: an answer the client did not expect (s3rver: 405); the S3 error code (the
+    // client's `reason`) NotImplemented: a 501, which the client counts among the 5xx.
+    if (e.code == ErrorCode::kInternal || e.reason == "NotImplemented" ||
+        e.reason == "MethodNotAllowed") {
+      if (!no_upload_listing_.exchange(true)) {
+        spdlog::warn(
+            "storage: the S3 backend cannot list multipart uploads ({}): uploads in progress "
+            "on other replicas are not seen, and abandoned ones are left to the bucket's "
+            "lifecycle rules (AbortIncompleteMultipartUpload)",
+            e.message);
+      }
+      return std::vector<S3MultipartUpload>();
+    }
+  }
+  return uploads;
+}
+
 Status S3BlobStore::remove_temp(StorageClass storage_class, const ObjectId& object) {
   check_class(storage_class);
   const std::string key = keys_.temp_key(object);
-  auto uploads = client_->list_multipart_uploads(key);
+  auto uploads = visible_uploads(key);
   if (!uploads) {
     return std::move(uploads).error();
   }
@@ -51,7 +75,7 @@ Result<std::optional<Timestamp>> S3BlobStore::temp_modified_at(StorageClass stor
     keep_latest(latest, (*head)->last_modified);
   }
   // An upload receiving parts on another replica: its latest part says it is alive.
-  auto uploads = client_->list_multipart_uploads(key);
+  auto uploads = visible_uploads(key);
   if (!uploads) {
     return std::move(uploads).error();
   }
@@ -80,7 +104,7 @@ Result<std::size_t> S3BlobStore::remove_temps_older_than(Timestamp before) {
     auto object = keys_.temp_object(key);
     return object && live_write_at(*object).has_value();
   };
-  auto uploads = client_->list_multipart_uploads(keys_.temp_prefix());
+  auto uploads = visible_uploads(keys_.temp_prefix());
   if (!uploads) {
     return std::move(uploads).error();
   }

@@ -8,8 +8,10 @@
 #include <string_view>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include "domain/amz_date.h"
+#include "domain/base64.h"
 #include "domain/sigv4_signer.h"
 
 namespace castor {
@@ -24,7 +26,8 @@ struct Transfer {
   std::size_t upload_at = 0;  // next byte of call->body to send
   std::uint64_t skip = 0;     // bytes of a 200 body before the range asked for
   bool body_started = false;
-  bool overflow = false;  // the body exceeded kMaxS3ResponseBody
+  bool overflow = false;   // the body exceeded kMaxS3ResponseBody
+  bool range_gap = false;  // a 206 that starts after the offset asked for
 };
 
 std::string_view trim(std::string_view text) {
@@ -53,6 +56,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     transfer.reply.content_length.reset();
     transfer.reply.etag.clear();
     transfer.reply.last_modified.clear();
+    transfer.range_gap = false;
     return size * count;
   }
   const std::size_t colon = line.find(':');
@@ -72,13 +76,15 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
       transfer.reply.content_length = length;
     }
   } else if (iequals(name, "content-range") && value.starts_with("bytes ")) {
-    // "bytes first-last/total": where the body starts. A 206 must start where we asked; if it
-    // does not, skip up to there (never seen; defensive).
+    // "bytes first-last/total": where the body starts. A 206 must start where we asked; one that
+    // starts earlier is skipped up to there, one that starts later fails the attempt.
     std::uint64_t first = 0;
     const std::string_view range = value.substr(6);
-    std::from_chars(range.data(), range.data() + range.size(), first);
-    if (first < transfer.call->range_offset) {
+    const auto [end, ec] = std::from_chars(range.data(), range.data() + range.size(), first);
+    if (ec == std::errc{} && first < transfer.call->range_offset) {
       transfer.skip = transfer.call->range_offset - first;
+    } else if (ec == std::errc{} && first > transfer.call->range_offset) {
+      transfer.range_gap = true;
     }
   }
   return size * count;
@@ -92,6 +98,9 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   const bool success = status >= 200 && status < 300;
   std::string_view bytes(data, total);
   if (success && !transfer.call->sink.empty()) {
+    if (status == 206 && transfer.range_gap) {
+      return 0;
+    }
     if (!transfer.body_started) {
       transfer.body_started = true;
       if (status == 200) {
@@ -180,6 +189,15 @@ std::vector<std::string> own_signature(const S3Call& call, const std::vector<std
 }
 
 }  // namespace
+
+std::string s3_content_md5(std::span<const std::byte> body) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(body.data(), body.size(), digest, &size, EVP_md5(), nullptr) != 1) {
+    return {};
+  }
+  return base64_encode(std::span<const std::uint8_t>(digest, size));
+}
 
 bool curl_sigv4_misorders(const std::vector<std::string>& headers) {
   for (const std::string& a : headers) {
@@ -272,6 +290,8 @@ S3Attempt perform_s3_attempt(CURL* handle, const S3Call& call, const S3UrlBuilde
   } else if (code == CURLE_WRITE_ERROR && transfer.overflow) {
     attempt.curl_error =
         "the response body exceeds " + std::to_string(kMaxS3ResponseBody >> 20) + " MiB";
+  } else if (code == CURLE_WRITE_ERROR && transfer.range_gap) {
+    attempt.curl_error = "the response's Content-Range starts after the offset asked for";
   } else if (code != CURLE_OK) {
     attempt.curl_error = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
   }

@@ -65,6 +65,10 @@ struct S3Attempt {
 S3Attempt perform_s3_attempt(CURL* handle, const S3Call& call, const S3UrlBuilder& urls,
                              const S3BackendSettings& settings, const Sigv4Crypto& crypto);
 
+// Content-MD5 of `body` (RFC 1864: base64 of the MD5 digest, OpenSSL); empty if OpenSSL refuses
+// MD5 (a FIPS-only configuration), in which case the request goes without it.
+std::string s3_content_md5(std::span<const std::byte> body);
+
 // Whether curl 7.88 would sign `headers` ("Name: value") in the wrong order (see above).
 bool curl_sigv4_misorders(const std::vector<std::string>& headers);
 
