@@ -58,10 +58,11 @@ Result<std::optional<Timestamp>> ClassRoutedBlobStore::temp_modified_at(StorageC
 Result<std::size_t> ClassRoutedBlobStore::remove_temps_older_than(Timestamp before) {
   std::size_t removed = 0;
   Status first;
-  for (BlobStore* store : {hot_.get(), cold_.get()}) {
-    if (store == cold_.get() && cold_ == hot_) {
-      break;
-    }
+  std::vector<BlobStore*> stores{hot_.get()};
+  if (cold_ != hot_) {
+    stores.push_back(cold_.get());
+  }
+  for (BlobStore* store : stores) {
     auto n = store->remove_temps_older_than(before);
     if (n) {
       removed += *n;

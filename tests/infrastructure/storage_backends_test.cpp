@@ -135,6 +135,24 @@ TEST_CASE("each storage class goes to its own store", "[unit]") {
   CHECK_FALSE(routed.is_remote(StorageClass::kHot));
 }
 
+TEST_CASE("temporary files are reaped in every store, once each", "[unit]") {
+  testing::FakeClock clock;
+  auto shared = std::make_shared<MemoryBlobStore>(clock);
+  shared->put_temp(StorageClass::kHot, ObjectId::from_random({1}), "abandoned");
+  shared->put_temp(StorageClass::kCold, ObjectId::from_random({2}), "abandoned");
+  clock.advance(std::chrono::hours(2));
+  ClassRoutedBlobStore one(shared, shared);  // both classes on one filesystem store
+  CHECK(one.remove_temps_older_than(clock.now() - std::chrono::hours(1)).value() == 2);
+
+  auto hot = std::make_shared<MemoryBlobStore>(clock);
+  auto cold = std::make_shared<MemoryBlobStore>(clock);
+  hot->put_temp(StorageClass::kHot, ObjectId::from_random({3}), "abandoned");
+  cold->put_temp(StorageClass::kCold, ObjectId::from_random({4}), "abandoned");
+  clock.advance(std::chrono::hours(2));
+  ClassRoutedBlobStore two(hot, cold);
+  CHECK(two.remove_temps_older_than(clock.now() - std::chrono::hours(1)).value() == 2);
+}
+
 TEST_CASE("the fallback store reads what the primary lacks and removes from both", "[unit]") {
   testing::FakeClock clock;
   auto primary = std::make_shared<MemoryBlobStore>(clock);
