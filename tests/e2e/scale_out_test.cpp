@@ -8,6 +8,7 @@
 //   2. every blob row's ref_count equals its live references (PostgreSQL, and fsck);
 //   3. after a final GC pass, no content key without a blob row and no blob row (but inline and
 //      composite ones) without its content key (storage_view.h lists the bucket or the files).
+// It runs as the ctest e2e_scaleout (under with_s3_backend.sh); e2e leaves it out.
 
 #include <algorithm>
 #include <array>

@@ -36,6 +36,7 @@ std::vector<std::string> environment_with(const std::map<std::string, std::strin
   }
   return env;
 }
+
 std::optional<S3BackendTarget> e2e_s3_backend() {
   const char* text = std::getenv("CASTOR_E2E_S3_BACKEND");
   if (text == nullptr || *text == '\0') {
