@@ -20,10 +20,10 @@
 #include "cli/keys_command.h"
 #include "cli/server_setup.h"
 #include "infrastructure/aes_gcm_secret_box.h"
+#include "infrastructure/blob_store_factory.h"
 #include "infrastructure/checksummers.h"
 #include "infrastructure/config.h"
 #include "infrastructure/fd_budget.h"
-#include "infrastructure/fs_blob_store.h"
 #include "infrastructure/jwt_verifier.h"
 #include "infrastructure/libarchive_archiver.h"
 #include "infrastructure/logging.h"
@@ -91,8 +91,7 @@ int serve(const Config& config) {
       return fail("migrations failed: " + applied.error().message);
     }
   }
-  auto blob_store = FsBlobStore::create(config.hot_storage_path, config.cold_storage_path,
-                                        {config.storage_file_mode, config.storage_dir_mode});
+  auto blob_store = make_blob_store(config);
   if (!blob_store) {
     return fail(blob_store.error().message);
   }
@@ -163,11 +162,13 @@ int serve(const Config& config) {
   ManageS3Credentials s3_credentials(metadata, secret_box->get(), key_material, clock);
   RateLimiter limiter(static_cast<double>(config.rate_limit_rps),
                       static_cast<double>(config.rate_limit_burst), 100'000);
-  ReadinessMonitor readiness(
-      make_readiness_probes(config.database_url,
-                            {config.hot_storage_path, config.cold_storage_path},
-                            timeouts_of(config)),
-      std::chrono::milliseconds(1000), std::chrono::milliseconds(2000));
+  auto probes =
+      make_readiness_probes(config.database_url, filesystem_roots(config), timeouts_of(config));
+  for (auto& probe : make_s3_probes(config)) {
+    probes.push_back(std::move(probe));
+  }
+  ReadinessMonitor readiness(std::move(probes), std::chrono::milliseconds(1000),
+                             std::chrono::milliseconds(2000));
   readiness.start();
 
   // Descriptors: soft limit raised to the hard one; connections get what the reserve leaves.
@@ -252,9 +253,9 @@ int serve(const Config& config) {
   spdlog::info(
       "listening on {}:{} (hot={}, cold={}, io_threads={}, db_pool={}, max_connections={}, "
       "fd_limit={})",
-      config.listen_host, *port, config.hot_storage_path.string(),
-      config.cold_storage_path.string(), config.io_threads, config.db_pool_size, max_connections,
-      fd_limit);
+      config.listen_host, *port, storage_location(config, StorageClass::kHot),
+      storage_location(config, StorageClass::kCold), config.io_threads, config.db_pool_size,
+      max_connections, fd_limit);
   if (auto metrics_port = server.metrics_port()) {
     spdlog::info("metrics and probes also on {}:{}", *config.metrics_host, *metrics_port);
   }
@@ -300,9 +301,15 @@ int serve(const Config& config) {
                          }});
     scrubber->start();
   }
-  StorageStatsRefresher storage_stats(metrics, config.database_url,
-                                      {{StorageClass::kHot, config.hot_storage_path},
-                                       {StorageClass::kCold, config.cold_storage_path}},
+  // Free space is a filesystem's figure: classes kept in S3 have none.
+  std::vector<StorageStatsRefresher::Root> stat_roots;
+  if (config.hot_backend == Config::Backend::kFs) {
+    stat_roots.push_back({StorageClass::kHot, config.hot_storage_path});
+  }
+  if (config.cold_backend == Config::Backend::kFs) {
+    stat_roots.push_back({StorageClass::kCold, config.cold_storage_path});
+  }
+  StorageStatsRefresher storage_stats(metrics, config.database_url, std::move(stat_roots),
                                       config.storage_stats_interval, timeouts_of(config));
   storage_stats.start();
   server.run();
@@ -329,8 +336,7 @@ int migrate(const Config& config) {
 }
 
 int collect_once(const Config& config) {
-  auto blob_store = FsBlobStore::create(config.hot_storage_path, config.cold_storage_path,
-                                        {config.storage_file_mode, config.storage_dir_mode});
+  auto blob_store = make_blob_store(config);
   if (!blob_store) {
     return fail(blob_store.error().message);
   }

@@ -10,7 +10,8 @@ if(TARGET castor_unit_tests)
     ${CMAKE_CURRENT_LIST_DIR}/infrastructure/fd_budget_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/infrastructure/logging_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/infrastructure/mime_types_file_test.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/infrastructure/process_metrics_test.cpp)
+    ${CMAKE_CURRENT_LIST_DIR}/infrastructure/process_metrics_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/infrastructure/storage_backends_test.cpp)
   target_link_libraries(castor_unit_tests PRIVATE castor_infrastructure spdlog::spdlog Boost::json)
 endif()
 

@@ -5,6 +5,7 @@ add_library(castor_test_fakes STATIC
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_blob_store.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_bucket_repository.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_metadata_store.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_s3_client.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_s3_credential_repository.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_upload_repositories.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fakes/memory_usage_repository.cpp)
@@ -59,7 +60,8 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/domain/base64_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/infrastructure/aes_gcm_secret_box_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/infrastructure/checksum_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/infrastructure/libarchive_archiver_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/infrastructure/libarchive_archiver_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/infrastructure/s3_blob_store_test.cpp)
 # castor_infrastructure for the adapters tested here (the archiver checks its output with unzip and
 # bsdtar, in a castor_test_support TempDir); OpenSSL for reference digests; pugixml to read back
 # the S3 XML castor writes.
@@ -68,3 +70,8 @@ target_link_libraries(castor_unit_tests
           pugixml::pugixml Boost::json)
 # openapi_test.cpp reads the planned OpenAPI fragments (src/api/openapi/planned/) from the tree.
 target_compile_definitions(castor_unit_tests PRIVATE CASTOR_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+
+# The S3 blob backend's client: URL escaping and S3's XML bodies (issue 13).
+target_sources(castor_unit_tests PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/infrastructure/s3_request_url_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/infrastructure/s3_response_xml_test.cpp)

@@ -113,6 +113,16 @@ Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex, const C
         break;
     }
   }
+  if (head.redirect_to && !ex.head()) {
+    res.result(http::status::found);
+    res.set(http::field::location, *head.redirect_to);
+    // The URL is a short-lived credential of its own: not for caches.
+    res.set(http::field::cache_control, "no-store");
+    res.erase(http::field::accept_ranges);
+    res.content_length(0);
+    co_await s.write_header(c, ex, res);
+    co_return;
+  }
   if (head.verifier != nullptr && !ex.head() && content != nullptr) {
     if (ex.req().version() < 11) {
       const HttpError refused =

@@ -173,6 +173,10 @@ struct ContentHead {
   // re-hashed by this verifier, and ends with trailers; a Range is refused with 400 (a part
   // cannot be checked against the whole content's hash). Ignored for HEAD. Null: a plain read.
   ContentVerifier* verifier = nullptr;
+  // A redirected download (<CLASS>_REDIRECT_DOWNLOADS, docs/OPERATIONS.md "Storage backends"):
+  // after the preconditions, a GET answers 302 Found with this Location (RFC 9110 section
+  // 15.4.3); the client fetches the bytes, and its Range, from there. Ignored for HEAD.
+  std::optional<std::string> redirect_to = {};
 };
 
 // Answers GET/HEAD for found content: 412 (If-Match, If-Unmodified-Since), 304 (If-None-Match,

@@ -99,6 +99,7 @@ Awaitable<void> send_object(ServerCore& s, Connection& c, Exchange& ex, Download
                    .content_type = o.content_type(),
                    .last_modified = o.created_at(),
                    .headers = std::move(headers)};
+  head.redirect_to = d.redirect_url;
   std::unique_ptr<ContentVerifier> verifier;
   if (verify && !ex.head()) {
     auto made = make_verifier(s, *o.content_hash(), o.size_bytes());
@@ -239,8 +240,11 @@ Awaitable<void> handle_download(ServerCore& s, Connection& c, Exchange& ex, cons
   }
   const bool want_content = !ex.head();
   auto find = [&] {
-    return r.key ? s.uc().download.by_key(r.key->ns, r.tenant, r.key->key, want_content)
-                 : s.uc().download.by_id(r.tenant, *r.id, want_content);
+    // A verified read streams through castor, which hashes it; a plain GET may be redirected.
+    const bool allow_redirect = want_content && !std::get<bool>(verify);
+    return r.key ? s.uc().download.by_key(r.key->ns, r.tenant, r.key->key, want_content,
+                                          allow_redirect)
+                 : s.uc().download.by_id(r.tenant, *r.id, want_content, allow_redirect);
   };
   auto found = co_await s.offload(find);
   if (!found) {

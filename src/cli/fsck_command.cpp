@@ -7,8 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "application/check_integrity.h"
+#include "infrastructure/blob_store_factory.h"
 #include "infrastructure/config.h"
-#include "infrastructure/fs_blob_store.h"
 #include "infrastructure/logging.h"
 #include "infrastructure/pg_metadata_store.h"
 
@@ -67,8 +67,7 @@ int run_fsck(const std::vector<std::string>& args) {
     return 2;
   }
   init_logging(config->log_level, *parse_log_format(config->log_format));
-  auto blob_store = FsBlobStore::create(config->hot_storage_path, config->cold_storage_path,
-                                        {config->storage_file_mode, config->storage_dir_mode});
+  auto blob_store = make_blob_store(*config);
   if (!blob_store) {
     std::fprintf(stderr, "castor: %s\n", blob_store.error().message.c_str());
     return 2;

@@ -1,8 +1,12 @@
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "application/ports/blob_store.h"
+#include "application/ports/readiness_probe.h"
 #include "infrastructure/config.h"
 
 namespace castor {
@@ -22,5 +26,18 @@ Result<std::unique_ptr<BlobStore>> make_blob_store(const Config& config);
 Result<std::unique_ptr<BlobStore>> make_class_blob_store(const Config& config,
                                                          StorageClass storage_class,
                                                          Config::Backend kind);
+
+// Where a class keeps its content, for the start-up line: its directory, or
+// "s3://{bucket}/{prefix} at {endpoint}".
+std::string storage_location(const Config& config, StorageClass storage_class);
+
+// The storage roots of the classes kept on the filesystem (their readiness check: a new file can
+// be created), including a class's fallback directory.
+std::vector<std::filesystem::path> filesystem_roots(const Config& config);
+
+// The readiness checks of the classes kept in S3: each bucket answers HeadBucket, on a client of
+// its own (one connection, no retries), so that busy uploads neither hide an outage nor delay
+// the probe. Empty when every class is on the filesystem.
+std::vector<std::unique_ptr<ReadinessProbe>> make_s3_probes(const Config& config);
 
 }  // namespace castor

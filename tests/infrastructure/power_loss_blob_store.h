@@ -74,6 +74,10 @@ class PowerLossBlobStore final : public BlobStore {
               const std::function<Status(const std::vector<ContentHash>&)>& visit) override {
     return inner_.scan(storage_class, visit);
   }
+  Result<ContentPage> scan_page(StorageClass storage_class, const std::optional<ContentHash>& after,
+                                std::size_t limit) override {
+    return inner_.scan_page(storage_class, after, limit);
+  }
   Result<std::optional<std::uint64_t>> size_of(StorageClass storage_class,
                                                const ContentHash& hash) override {
     return inner_.size_of(storage_class, hash);

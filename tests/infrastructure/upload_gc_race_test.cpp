@@ -58,6 +58,10 @@ class LingeringBlobStore final : public BlobStore {
               const std::function<Status(const std::vector<ContentHash>&)>& visit) override {
     return inner_.scan(c, visit);
   }
+  Result<ContentPage> scan_page(StorageClass c, const std::optional<ContentHash>& after,
+                                std::size_t limit) override {
+    return inner_.scan_page(c, after, limit);
+  }
   Result<std::optional<std::uint64_t>> size_of(StorageClass c, const ContentHash& h) override {
     return inner_.size_of(c, h);
   }

@@ -26,8 +26,10 @@ class BlobWriter {
  public:
   virtual ~BlobWriter() = default;
 
-  // Appends `data`. ResourceExhausted when the disk is full, Internal on other IO errors. Does not
-  // fsync, so it may run on an IO thread.
+  // Appends `data`. ResourceExhausted when the disk is full, Internal on other IO errors;
+  // Unavailable, PermissionDenied or Internal when a remote backend fails a request. May block on
+  // the disk or the network (the S3 backend waits while the previous part is still being sent),
+  // so call it from a worker, never from an IO thread.
   virtual Status write(std::span<const std::byte> data) = 0;
   // Bytes written so far.
   virtual std::uint64_t size() const = 0;
@@ -54,7 +56,6 @@ struct ContentPage {
 // What a redirected download asks the backend to answer with (S3 GetObject's
 // response-content-type and response-content-disposition overrides).
 struct DownloadUrlOptions {
-  std::chrono::seconds ttl{300};    // how long the URL stays valid
   std::string content_type;         // empty: the backend's own
   std::string content_disposition;  // empty: none
 };
@@ -138,10 +139,11 @@ class BlobStore {
   // local filesystem: each read is a network request there, so readers read in large ranges.
   virtual bool is_remote(StorageClass /*storage_class*/) const { return false; }
 
-  // A URL from which whoever holds it may GET the content file of `hash` until `options.ttl`
-  // passes (a presigned URL of the S3 backend, or its public URL), when the class redirects
-  // downloads (<CLASS>_REDIRECT_DOWNLOADS, the StorageBackend seed's get_url); nullopt when it
-  // does not, and castor streams the content itself. Does not check that the content exists.
+  // A URL from which whoever holds it may GET the content file of `hash` for the class's
+  // <CLASS>_REDIRECT_TTL_SECONDS (a presigned URL of the S3 backend, or its public URL), when the
+  // class redirects downloads (<CLASS>_REDIRECT_DOWNLOADS, the StorageBackend seed's get_url);
+  // nullopt when it does not, and castor streams the content itself. Does not check that the
+  // content exists.
   virtual Result<std::optional<std::string>> download_url(StorageClass /*storage_class*/,
                                                           const ContentHash& /*hash*/,
                                                           const DownloadUrlOptions& /*options*/) {
