@@ -33,7 +33,7 @@ using testing::HttpClient;
 using testing::HttpResponse;
 
 // Server lifetimes, each ended by kill -9: 4, or CASTOR_E2E_CRASH_ROUNDS (1..100; the ctest
-// e2e_s3backend_crash sets 10).
+// e2e_s3backend_crash sets 20).
 int rounds() {
   const char* text = std::getenv("CASTOR_E2E_CRASH_ROUNDS");
   if (text == nullptr || *text == '\0') {

@@ -22,7 +22,7 @@ shift
 work=$(mktemp -d "${TMPDIR:-/tmp}/castor-s3backend.XXXXXX")
 database=castor_s3backend_$$_$RANDOM
 backend_pid=
-bucket=castor-e2e
+bucket="castor-e2e"
 
 # DATABASE_URL with its database name replaced by $1 (URI or key/value form, as libpq takes).
 database_url_for() {
@@ -30,7 +30,7 @@ database_url_for() {
   if [[ $url == postgres://* || $url == postgresql://* ]]; then
     local scheme=${url%%://*} rest=${url#*://} query=
     if [[ $rest == *\?* ]]; then
-      query=?${rest#*\?}
+      query="?${rest#*\?}"
       rest=${rest%%\?*}
     fi
     printf '%s://%s/%s%s\n' "$scheme" "${rest%%/*}" "$name" "$query"
