@@ -177,25 +177,22 @@ def merge_list(field, base, patch, where):
             fail(f"{where}: strategic merge of list field {field} is not supported "
                  "(its merge key is not in render_kustomize.py's MERGE_KEYS)")
         return copy.deepcopy(patch)
-    result = [copy.deepcopy(e) for e in (base or [])]
+    # kustomize's order (kubectl 1.32, kustomize v5.5): the patch's elements first, in the
+    # patch's order (existing ones merged in place of their patch element), then the elements
+    # the patch does not name, in their order.
+    base = [e for e in (base or []) if isinstance(e, dict)]
+    named = []
+    result = []
     for element in patch:
         if not isinstance(element, dict) or key not in element:
             fail(f"{where}: a patch element has no merge key {key}")
-        index = next((i for i, e in enumerate(result)
-                      if isinstance(e, dict) and e.get(key) == element[key]), None)
         here = f"{where}[{key}={element[key]}]"
-        if index is None:
-            if element.get("$patch") == "delete":
-                continue
-            merged = strategic_merge({}, element, here)
-            if merged is not None:
-                result.append(merged)
-        else:
-            merged = strategic_merge(result[index], element, here)
-            if merged is None:
-                del result[index]
-            else:
-                result[index] = merged
+        existing = next((e for e in base if e.get(key) == element[key]), None)
+        named.append(element[key])
+        merged = strategic_merge(existing or {}, element, here)
+        if merged is not None:
+            result.append(merged)
+    result += [copy.deepcopy(e) for e in base if e.get(key) not in named]
     return result
 
 
@@ -346,6 +343,9 @@ def apply_patch(objects, entry, directory, where):
             objects[i] = json_patch(copy.deepcopy(objects[i]), patch,
                                     f"{where} on {describe(objects[i])}")
         elif isinstance(patch, dict):
+            if not patch.get("apiVersion") or not patch.get("kind"):
+                # kustomize: "unable to parse SM or JSON patch".
+                fail(f"{where}: a strategic-merge patch needs apiVersion and kind")
             p = copy.deepcopy(patch)
             if target is not None:
                 # With a target, the patch's own kind and name do not choose the resource.
@@ -473,6 +473,20 @@ def order(obj):
     return (rank, kind, obj["apiVersion"], meta.get("namespace") or "", meta["name"])
 
 
+class Dumper(yaml.SafeDumper):
+    pass
+
+
+def represent_str(dumper, value):
+    # PyYAML writes y and n bare, which Go's YAML 1.1 (kubectl apply) reads as booleans.
+    if value in ("y", "Y", "n", "N"):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_str(value)
+
+
+Dumper.add_representer(str, represent_str)
+
+
 def main(argv):
     if len(argv) != 2 or argv[1].startswith("-"):
         print("usage: render_kustomize.py DIR", file=sys.stderr)
@@ -482,8 +496,8 @@ def main(argv):
     except RenderError as e:
         print(f"render_kustomize: {e}", file=sys.stderr)
         return 1
-    yaml.safe_dump_all(sorted(objects, key=order), sys.stdout, default_flow_style=False,
-                       sort_keys=True, width=100)
+    yaml.dump_all(sorted(objects, key=order), sys.stdout, Dumper=Dumper,
+                  default_flow_style=False, sort_keys=True, width=100)
     return 0
 
 
