@@ -13,13 +13,19 @@
 #   - terminationGracePeriodSeconds exceeds SHUTDOWN_TIMEOUT_SECONDS plus the preStop delay;
 #   - the pod runs as the Dockerfile's non-root user with the hardened securityContext;
 #   - the Dockerfile uses only Debian bookworm images and copies what the build needs;
-#   - every kustomization (the base, dev, overlays/s3) renders with `kubectl kustomize`, and the
-#     rendered overlays/s3 is N stateless replicas: a Deployment of 3 (no StatefulSet, no PVC,
-#     no volumeClaimTemplates), its S3 settings from a ConfigMap and its secret keys from a
+#   - every kustomization under deploy/ (deploy/kubernetes, its base, dev, overlays/s3) renders
+#     with tests/deploy/render_kustomize.py (the kustomize features these files use, in python),
+#     and the rendered overlays/s3 is N stateless replicas: a Deployment of 3 (no StatefulSet, no
+#     PVC, no volumeClaimTemplates), its S3 settings from a ConfigMap and its secret keys from a
 #     read-only Secret volume (<CLASS>_S3_SECRET_ACCESS_KEY_FILE), a PodDisruptionBudget that
-#     leaves pods serving, topology spread over nodes and zones, and an HPA on CPU that scales it.
-# Needs bash, yamllint (Debian package `yamllint`), python3 with PyYAML (a dependency of
-# yamllint) and kubectl (its built-in kustomize, v4 or later). Prints one line per check and `deploy: N passed, M failed`; exits 1 on a failure.
+#     leaves pods serving, topology spread over nodes and zones, and an HPA on CPU that scales it;
+#   - where kubectl with kustomize v4 or later is installed, each rendering equals
+#     `kubectl kustomize`'s: the same (kind, name) set and the same objects, in any order.
+#     Without it that comparison is left out (one `note` line); every other check still runs.
+# Needs bash, yamllint (Debian package `yamllint`) and python3 with PyYAML (a dependency of
+# yamllint); kubectl is optional (Debian bookworm's kubernetes-client, kustomize v2.0.3, knows
+# neither `labels` nor `patches`: it is not compared with). Prints one line per check and
+# `deploy: N passed, M failed`; exits 1 on a failure.
 #
 # Usage: tests/deploy/check_manifests.sh [REPOSITORY_ROOT]   (default: this script's ../..)
 set -euo pipefail
@@ -50,26 +56,108 @@ fi
 
 passed=0
 failed=0
-# Each kustomization rendered as kubectl would apply it (kustomize v4+: the base uses `labels`).
+# Each kustomization rendered as kubectl would apply it, by render_kustomize.py; compared with
+# `kubectl kustomize` where a kubectl with kustomize v4+ is installed (v2 and v3 do not know the
+# base's `labels` or the overlays' `patches`).
 rendered=$(mktemp -d)
 trap 'rm -rf "$rendered"' EXIT
-kustomizations=(deploy/kubernetes deploy/kubernetes/dev deploy/kubernetes/overlays/s3)
+mapfile -t kustomizations < <(find deploy -name kustomization.yaml -printf '%h\n' | sort)
+kubectl_kustomize=""
 if command -v kubectl >/dev/null 2>&1; then
-  for k in "${kustomizations[@]}"; do
-    out="$rendered/$(tr / _ <<<"$k").yaml"
-    if kubectl kustomize "$k" >"$out" 2>"$rendered/error"; then
-      echo "ok   kubectl kustomize $k"
-      passed=$((passed + 1))
-    else
-      echo "FAIL kubectl kustomize $k: $(head -c 600 "$rendered/error")"
-      failed=$((failed + 1))
-      rm -f "$out"
-    fi
-  done
+  kubectl_kustomize=$(kubectl version --client 2>/dev/null |
+    sed -n 's/^Kustomize Version: *v\{0,1\}\([0-9][0-9.]*\).*/\1/p' | head -n 1)
+  if [[ -z $kubectl_kustomize || ${kubectl_kustomize%%.*} -lt 4 ]]; then
+    echo "note kubectl $(command -v kubectl) has no kustomize v4 or later" \
+      "(${kubectl_kustomize:-none}): the renderings are not compared with kubectl kustomize"
+    kubectl_kustomize=""
+  fi
 else
-  echo "FAIL kubectl is not installed (it renders the kustomizations: kubectl kustomize)"
-  failed=$((failed + 1))
+  echo "note kubectl is not installed: the renderings are not compared with kubectl kustomize"
 fi
+for k in "${kustomizations[@]}"; do
+  out="$rendered/$(tr / _ <<<"$k").yaml"
+  if "$python" tests/deploy/render_kustomize.py "$k" >"$out" 2>"$rendered/error"; then
+    echo "ok   render_kustomize.py $k"
+    passed=$((passed + 1))
+  else
+    echo "FAIL render_kustomize.py $k: $(head -c 600 "$rendered/error")"
+    failed=$((failed + 1))
+    rm -f "$out"
+    continue
+  fi
+  [[ -n $kubectl_kustomize ]] || continue
+  if ! kubectl kustomize "$k" >"$rendered/kubectl.yaml" 2>"$rendered/error"; then
+    echo "FAIL kubectl kustomize $k: $(head -c 600 "$rendered/error")"
+    failed=$((failed + 1))
+    continue
+  fi
+  # The same objects: (kind, name) sets, then each object, documents in any order.
+  line=$("$python" - "$out" "$rendered/kubectl.yaml" "$k" "$kubectl_kustomize" 2>&1 <<'PY'
+import json
+import sys
+
+import yaml
+
+
+def load(path):
+    with open(path) as f:
+        return [d for d in yaml.safe_load_all(f) if d is not None]
+
+
+def ident(d):
+    meta = d.get("metadata") or {}
+    return (str(d.get("kind")), str(meta.get("name")), str(meta.get("namespace") or ""))
+
+
+def first_difference(a, b, path=""):
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b), key=str):
+            if key not in a or key not in b:
+                return f"{path}/{key}"
+            found = first_difference(a[key], b[key], f"{path}/{key}")
+            if found:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return f"{path} (length {len(a)} vs {len(b)})"
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = first_difference(x, y, f"{path}/{i}")
+            if found:
+                return found
+        return None
+    return None if a == b else f"{path} ({json.dumps(a)} vs {json.dumps(b)})"
+
+
+mine, theirs = load(sys.argv[1]), load(sys.argv[2])
+what = f"render_kustomize.py {sys.argv[3]} equals kubectl kustomize (kustomize v{sys.argv[4]})"
+ids_mine = sorted(ident(d) for d in mine)
+ids_theirs = sorted(ident(d) for d in theirs)
+problems = []
+if ids_mine != ids_theirs:
+    only_mine = sorted(set(ids_mine) - set(ids_theirs))
+    only_theirs = sorted(set(ids_theirs) - set(ids_mine))
+    problems.append(f"(kind, name) differ: only in python {only_mine}, only in kubectl "
+                    f"{only_theirs}" + (", or duplicated" if not only_mine and not only_theirs
+                                        else ""))
+else:
+    by_id = {ident(d): d for d in theirs}
+    for d in mine:
+        other = by_id[ident(d)]
+        if json.dumps(d, sort_keys=True) != json.dumps(other, sort_keys=True):
+            problems.append(f"{d['kind']} {d['metadata']['name']} differs at "
+                            f"{first_difference(d, other)}")
+print(f"FAIL {what}: {'; '.join(problems)}" if problems else f"ok   {what}")
+PY
+  ) || true
+  echo "${line:0:800}"
+  if [[ $line == "ok   "* ]]; then
+    passed=$((passed + 1))
+  else
+    [[ $line == "FAIL "* ]] || echo "FAIL comparing $k with kubectl kustomize"
+    failed=$((failed + 1))
+  fi
+done
 
 if yamllint --strict -d '{extends: relaxed, rules: {line-length: {max: 100}}}' deploy; then
   echo "ok   yamllint deploy/"

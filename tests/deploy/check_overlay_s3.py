@@ -1,4 +1,4 @@
-"""Checks of the rendered deploy/kubernetes/overlays/s3 (`kubectl kustomize`), for
+"""Checks of the rendered deploy/kubernetes/overlays/s3 (render_kustomize.py), for
 check_manifests.sh: castor as N stateless replicas with its content in S3.
 
 run(check, path, known_env) calls check(ok, what, detail) once per property.
@@ -15,7 +15,7 @@ def _select(labels, selector):
 def run(check, path, known_env):
     what = "overlays/s3"
     if not os.path.exists(path):
-        check(False, f"{what}: rendered", "kubectl kustomize failed or is missing (see above)")
+        check(False, f"{what}: rendered", "render_kustomize.py failed (see above)")
         return
     with open(path) as f:
         docs = [d for d in yaml.safe_load_all(f) if isinstance(d, dict)]

@@ -17,11 +17,11 @@
 
 #include "e2e/castor_api.h"
 #include "e2e/shared_server.h"
+#include "e2e/storage_view.h"
 #include "support/random_data.h"
 #include "support/raw_connection.h"
 #include "support/server_process.h"
 #include "support/sha256.h"
-#include "support/storage_files.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
 
@@ -106,7 +106,8 @@ std::vector<std::string> missing_of(const HttpResponse& r) {
 
 }  // namespace
 
-TEST_CASE("PUT /v1/blobs stores content once, verified, and answers 201 then 200", "[e2e][blobs]") {
+TEST_CASE("PUT /v1/blobs stores content once, verified, and answers 201 then 200",
+          "[e2e][blobs][backend]") {
   HttpClient client = shared_server().server.client();
   const std::string tenant = testing::unique_name("blobs");
   const std::string content = testing::random_bytes(300'000);
@@ -139,7 +140,7 @@ TEST_CASE("PUT /v1/blobs stores content once, verified, and answers 201 then 200
 }
 
 TEST_CASE("Expect: 100-continue is answered 200 without the body when the tenant holds it",
-          "[e2e][blobs]") {
+          "[e2e][blobs][backend]") {
   auto& server = shared_server().server;
   HttpClient client = server.client();
   const std::string tenant = testing::unique_name("expect");
@@ -178,7 +179,7 @@ TEST_CASE("Expect: 100-continue is answered 200 without the body when the tenant
   CHECK(raw.read_response(std::chrono::seconds(10)).starts_with("HTTP/1.1 100 Continue"));
 }
 
-TEST_CASE("GET and HEAD /v1/blobs/{sha256} with Range and If-None-Match", "[e2e][blobs]") {
+TEST_CASE("GET and HEAD /v1/blobs/{sha256} with Range and If-None-Match", "[e2e][blobs][backend]") {
   HttpClient client = shared_server().server.client();
   const std::string tenant = testing::unique_name("getblob");
   const std::string content = testing::random_bytes(700'000);
@@ -204,7 +205,8 @@ TEST_CASE("GET and HEAD /v1/blobs/{sha256} with Range and If-None-Match", "[e2e]
   require_error(blob(client, "GET", tenant, testing::sha256_hex("never stored")), 404, "");
 }
 
-TEST_CASE("preflight lists what the tenant lacks, in request order, each once", "[e2e][blobs]") {
+TEST_CASE("preflight lists what the tenant lacks, in request order, each once",
+          "[e2e][blobs][backend]") {
   HttpClient client = shared_server().server.client();
   const std::string tenant = testing::unique_name("preflight");
   REQUIRE(put_blob(client, tenant, "have").status == 201);
@@ -227,7 +229,7 @@ TEST_CASE("preflight lists what the tenant lacks, in request order, each once", 
 }
 
 TEST_CASE("proof of possession: knowing a hash does not give access to another tenant's content",
-          "[e2e][blobs]") {
+          "[e2e][blobs][backend]") {
   HttpClient client = shared_server().server.client();
   const std::string a = testing::unique_name("owner");
   const std::string b = testing::unique_name("prober");
@@ -263,7 +265,7 @@ TEST_CASE("proof of possession: knowing a hash does not give access to another t
   CHECK(blob(client, "HEAD", a, testing::sha256_hex(content)).status == 404);
 }
 
-TEST_CASE("bundles refuse bad manifests with 400", "[e2e][bundles]") {
+TEST_CASE("bundles refuse bad manifests with 400", "[e2e][bundles][backend]") {
   HttpClient client = shared_server().server.client();
   const std::string tenant = testing::unique_name("badbundle");
   REQUIRE(put_blob(client, tenant, "c").status == 201);
@@ -307,7 +309,7 @@ TEST_CASE("bundles refuse bad manifests with 400", "[e2e][bundles]") {
   CHECK(parse_object(list.body).at("bundles").as_array().empty());
 }
 
-TEST_CASE("bundles: create, get, list newest first, delete", "[e2e][bundles]") {
+TEST_CASE("bundles: create, get, list newest first, delete", "[e2e][bundles][backend]") {
   HttpClient client = shared_server().server.client();
   const std::string tenant = testing::unique_name("bundles");
   const std::vector<File> files = {{"weights/model.safetensors", "weights", 0644},
@@ -372,7 +374,8 @@ TEST_CASE("bundles: create, get, list newest first, delete", "[e2e][bundles]") {
   require_error(client.request("DELETE", "/v1/bundles/" + id, tenant_headers(tenant)), 404, "");
 }
 
-TEST_CASE("the collector keeps blobs in their grace period and while bundled", "[e2e][bundles]") {
+TEST_CASE("the collector keeps blobs in their grace period and while bundled",
+          "[e2e][bundles][backend]") {
   testing::TestDatabase database = testing::TestDatabase::create("castor_e2e_grace");
   constexpr int kGrace = 2;
   testing::ServerOptions options;
@@ -403,14 +406,14 @@ TEST_CASE("the collector keeps blobs in their grace period and while bundled", "
   CHECK_FALSE(present(loose));
   CHECK(preflight(client, tenant, {testing::sha256_hex(loose)}).size() == 1);
   CHECK(present(kept));
-  CHECK(testing::content_files(server.hot_root()).size() == 1);
+  CHECK(StorageView::of(server).content_entries("hot").size() == 1);
 
   // Deleting the bundle drops its reference; its grace has passed, so the next cycle collects it.
   const std::string id = string_field(parse_object(bundle.body), "id");
   REQUIRE(client.request("DELETE", "/v1/bundles/" + id, tenant_headers(tenant)).status == 204);
   CHECK(int_field(run_gc(client), "deleted_blobs") == 1);
   CHECK_FALSE(present(kept));
-  CHECK(testing::content_files(server.hot_root()).size() == 0);
+  CHECK(StorageView::of(server).content_entries("hot").empty());
   // A bundle naming it now is refused.
   CHECK(create_bundle(client, tenant, manifest({{"k", kept}})).status == 409);
   auto fsck = client.request("POST", "/v1/admin/fsck");
@@ -418,7 +421,7 @@ TEST_CASE("the collector keeps blobs in their grace period and while bundled", "
   CHECK(parse_object(fsck.body).at("clean").as_bool());
 }
 
-TEST_CASE("bundle downloads: ZIP and tar unpack to the uploaded files", "[e2e][bundles]") {
+TEST_CASE("bundle downloads: ZIP and tar unpack to the uploaded files", "[e2e][bundles][backend]") {
   HttpClient client = shared_server().server.client();
   const std::string tenant = testing::unique_name("download");
   const std::vector<File> files = {{"weights/model.bin", testing::random_bytes(600'000), 0644},

@@ -58,7 +58,8 @@ int status_of(HttpClient& client, const Stored& s, const std::string& method,
 
 }  // namespace
 
-TEST_CASE("native GET/HEAD evaluate the four preconditions of RFC 9110", "[e2e][conditional]") {
+TEST_CASE("native GET/HEAD evaluate the four preconditions of RFC 9110",
+          "[e2e][conditional][backend]") {
   HttpClient client = shared_server().server.client();
   const Stored s = store(client);
   const std::string& lm = s.last_modified;

@@ -6,7 +6,9 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,10 +19,10 @@
 #include "e2e/crash_workload.h"
 #include "e2e/shared_server.h"
 #include "e2e/storage_state.h"
+#include "e2e/storage_view.h"
 #include "support/random_data.h"
 #include "support/server_process.h"
 #include "support/sha256.h"
-#include "support/storage_files.h"
 #include "support/temp_dir.h"
 #include "support/test_database.h"
 
@@ -30,7 +32,19 @@ namespace {
 using testing::HttpClient;
 using testing::HttpResponse;
 
-constexpr int kRounds = 4;
+// Server lifetimes, each ended by kill -9: 4, or CASTOR_E2E_CRASH_ROUNDS (1..100; the ctest
+// e2e_s3backend_crash sets 20).
+int rounds() {
+  const char* text = std::getenv("CASTOR_E2E_CRASH_ROUNDS");
+  if (text == nullptr || *text == '\0') {
+    return 4;
+  }
+  const int n = std::atoi(text);
+  if (n < 1 || n > 100) {
+    throw std::invalid_argument("CASTOR_E2E_CRASH_ROUNDS must be 1..100");
+  }
+  return n;
+}
 constexpr int kUploaders = 4;  // the first two send large objects slowly
 constexpr auto kProgressDeadline = std::chrono::seconds(20);
 constexpr auto kSettleDeadline = std::chrono::seconds(30);
@@ -64,16 +78,15 @@ const char* describe(const UploadRecord& record) {
   return "unknown";
 }
 
-// What PostgreSQL and the disk hold for a record's content, for failure messages.
-std::string stored_state(const std::string& database_url, const std::filesystem::path& hot_root,
+// What PostgreSQL and the storage (files or S3 objects) hold for a record's content, for failure
+// messages.
+std::string stored_state(const std::string& database_url, const testing::ServerProcess& server,
                          const UploadRecord& record) {
   const auto blob = find_blob(database_url, record.storage_class, record.hash);
+  const StorageView view = StorageView::of(server);
   return "blob row: " + (blob ? "ref_count " + std::to_string(blob->ref_count) : "none") +
-         ", file: " +
-         (std::filesystem::exists(
-              testing::content_path(hot_root.parent_path() / record.storage_class, record.hash))
-              ? "present"
-              : "missing");
+         ", content " + view.describe(record.storage_class, record.hash) + ": " +
+         (view.has_content(record.storage_class, record.hash) ? "present" : "missing");
 }
 
 // Checks what a client can see of every upload against what its client was told.
@@ -86,7 +99,7 @@ void check_visibility(HttpClient& client, const testing::ServerProcess& server,
     const HttpResponse response = client.request("GET", by_key_target("e2e", tenant, record.key));
     INFO("upload " << record.key << " (" << describe(record) << ", round " << record.round
                    << "): GET by key " << response.status << " " << response.body.substr(0, 200)
-                   << "; " << stored_state(database_url, server.hot_root(), record));
+                   << "; " << stored_state(database_url, server, record));
     if (must_exist(record)) {
       CHECK(response.status == 200);
       CHECK(testing::sha256_hex(response.body) == record.hash);
@@ -124,7 +137,8 @@ bool all_zero(const boost::json::object& counts) {
 }  // namespace
 
 TEST_CASE("acknowledged uploads survive kill -9 and the rest leave nothing behind after GC",
-          "[crash]") {
+          "[crash][backend]") {
+  const int round_count = rounds();
   testing::TestDatabase database = testing::TestDatabase::create("castor_e2e_crash");
   testing::TempDir storage("castor-crash");
   testing::ServerOptions options{.binary = castor_binary(),
@@ -132,20 +146,31 @@ TEST_CASE("acknowledged uploads survive kill -9 and the rest leave nothing behin
                                  .storage_root = storage.path(),
                                  .max_object_size = 64 * 1024 * 1024,
                                  .extra_env = {{"WRITING_TIMEOUT_SECONDS", "30"}}};
+  // Under the S3 backend, large uploads cross its smallest part size (5 MiB), so that kills also
+  // land in multipart uploads to temp keys and in their copy to the content key; one shared
+  // content of 7 MiB makes that copy meet an existing content key.
+  const bool on_s3 = testing::e2e_s3_backend().has_value();
+  if (on_s3) {
+    options.extra_env["HOT_S3_PART_SIZE"] = options.extra_env["COLD_S3_PART_SIZE"] = "5242880";
+  }
   const std::string tenant = testing::unique_name("crash");
-  const std::vector<testing::RandomContent> shared_contents = {
-      testing::random_content(1000), testing::random_content(300 * 1024),
-      testing::random_content(2 * 1024 * 1024)};
+  std::vector<testing::RandomContent> shared_contents = {testing::random_content(1000),
+                                                         testing::random_content(300 * 1024),
+                                                         testing::random_content(2 * 1024 * 1024)};
+  if (on_s3) {
+    shared_contents.push_back(testing::random_content(7 * 1024 * 1024));
+  }
   Ledger ledger;
   FailureLog failures;
 
   testing::ServerProcess server = testing::ServerProcess::start(options);
-  for (int round_number = 0; round_number < kRounds; ++round_number) {
+  for (int round_number = 0; round_number < round_count; ++round_number) {
     if (round_number > 0) {
       server.restart();
     }
     CrashRound round(server.port(), round_number);
-    const WorkloadContext context{round, ledger, failures, shared_contents, tenant};
+    const WorkloadContext context{
+        round, ledger, failures, shared_contents, tenant, on_s3 ? std::size_t{12} : std::size_t{4}};
     {
       std::vector<std::jthread> workers;
       for (int worker = 0; worker < kUploaders; ++worker) {
@@ -164,7 +189,7 @@ TEST_CASE("acknowledged uploads survive kill -9 and the rest leave nothing behin
   INFO("client failures:\n" << failures.report());
   REQUIRE(failures.empty());
   const std::vector<UploadRecord> records = ledger.all();
-  REQUIRE(records.size() >= kRounds * kUploaders);
+  REQUIRE(records.size() >= static_cast<std::size_t>(round_count * kUploaders));
   // The mover did move objects (an acknowledged move to cold, or one cut by the kill).
   CHECK(std::count_if(records.begin(), records.end(),
                       [](const UploadRecord& r) { return r.moves > 0 || !r.class_known; }) > 0);
@@ -182,7 +207,7 @@ TEST_CASE("acknowledged uploads survive kill -9 and the rest leave nothing behin
   const auto deadline = std::chrono::steady_clock::now() + kSettleDeadline;
   for (;;) {
     const bool idle = all_zero(run_gc(client));
-    violations = invariant_violations(database.url(), storage.path());
+    violations = invariant_violations(database.url(), StorageView::of(janitor));
     if ((idle && violations.empty()) || std::chrono::steady_clock::now() > deadline) {
       break;
     }

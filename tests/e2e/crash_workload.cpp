@@ -152,8 +152,9 @@ void run_uploader(const WorkloadContext& context, int worker, bool large) {
     const bool use_shared = testing::random_between(0, 2) == 0;
     const testing::RandomContent content =
         use_shared ? shared[testing::random_between(0, shared.size() - 1)]
-                   : testing::random_content(large ? testing::random_between(1, 4) * 1024 * 1024
-                                                   : testing::random_between(0, 64 * 1024));
+                   : testing::random_content(
+                         large ? testing::random_between(1, context.large_max_mib) * 1024 * 1024
+                               : testing::random_between(0, 64 * 1024));
     const UploadRecord record = upload_once(context, key, content, large);
     const bool committed = record.outcome == UploadOutcome::kCommitted;
     context.ledger.add(record);

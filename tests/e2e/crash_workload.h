@@ -100,6 +100,9 @@ struct WorkloadContext {
   FailureLog& failures;
   const std::vector<testing::RandomContent>& shared_contents;
   std::string tenant;
+  // Large uploads are 1 .. large_max_mib MiB (above the S3 backend's 5 MiB part size they go as
+  // multipart uploads to a temp key).
+  std::size_t large_max_mib = 4;
 };
 
 // Uploads until the server dies: small objects, or (if `large`) multi-MiB objects sent slowly in

@@ -1,7 +1,6 @@
 // Content addressing: identical content is stored once per storage class, reference-counted in
 // the blobs table, and removed by the garbage collector only when nothing refers to it.
 
-#include <filesystem>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -9,20 +8,26 @@
 #include "e2e/castor_api.h"
 #include "e2e/shared_server.h"
 #include "e2e/storage_state.h"
+#include "e2e/storage_view.h"
 #include "support/random_data.h"
 #include "support/sha256.h"
-#include "support/storage_files.h"
 
 namespace castor::e2e {
 namespace {
 
 using testing::HttpClient;
 
-// How many files named `hash` exist anywhere under the storage root (both classes, temp dirs).
-int files_named(const std::filesystem::path& storage_root, const std::string& hash) {
+// How many entries named `hash` the server has stored anywhere (both classes, temp entries),
+// as files or as S3 objects.
+int copies_named(const StorageView& view, const std::string& hash) {
   int count = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(storage_root)) {
-    count += entry.is_regular_file() && entry.path().filename() == hash ? 1 : 0;
+  for (const char* storage_class : {"hot", "cold"}) {
+    for (const auto& entries :
+         {view.content_entries(storage_class), view.temp_entries(storage_class)}) {
+      for (const StoredEntry& entry : entries) {
+        count += entry.name == hash || entry.name.ends_with("/" + hash) ? 1 : 0;
+      }
+    }
   }
   return count;
 }
@@ -36,21 +41,21 @@ std::int64_t ref_count(const std::string& storage_class, const std::string& hash
 }  // namespace
 
 TEST_CASE("two keys with the same content share one file until both are deleted and collected",
-          "[e2e][dedup]") {
+          "[e2e][dedup][backend]") {
   SharedServer& shared = shared_server();
   HttpClient client = shared.server.client();
   const std::string tenant = testing::unique_name("dedup");
   const std::string content = testing::random_bytes(100 * 1024);
   const std::string hash = testing::sha256_hex(content);
-  const auto file = testing::content_path(shared.server.hot_root(), hash);
+  const StorageView view = StorageView::of(shared.server);
 
   const auto first = upload(client, {.tenant = tenant, .key = "first"}, content);
   const auto second = upload(client, {.tenant = tenant, .key = "second"}, content);
   CHECK(string_field(first, "content_hash") == "sha256:" + hash);
   CHECK(string_field(second, "content_hash") == "sha256:" + hash);
   CHECK(string_field(first, "id") != string_field(second, "id"));
-  CHECK(std::filesystem::exists(file));
-  CHECK(files_named(shared.server.storage_root(), hash) == 1);
+  CHECK(view.has_content("hot", hash));
+  CHECK(copies_named(view, hash) == 1);
   const auto blob = find_blob(shared.database.url(), "hot", hash);
   REQUIRE(blob.has_value());
   CHECK(blob->ref_count == 2);
@@ -59,7 +64,7 @@ TEST_CASE("two keys with the same content share one file until both are deleted 
   REQUIRE(by_id(client, "DELETE", string_field(first, "id"), tenant).status == 204);
   CHECK(ref_count("hot", hash) == 1);
   run_gc(client);
-  CHECK(std::filesystem::exists(file));
+  CHECK(view.has_content("hot", hash));
   CHECK(ref_count("hot", hash) == 1);
   CHECK(by_id(client, "GET", string_field(first, "id"), tenant).status == 404);
   const auto remaining = by_id(client, "GET", string_field(second, "id"), tenant);
@@ -72,15 +77,15 @@ TEST_CASE("two keys with the same content share one file until both are deleted 
   CHECK(int_field(counts, "deleted_blobs") >= 1);
   CHECK(int_field(counts, "reclaimed_bytes") >= static_cast<std::int64_t>(content.size()));
   CHECK(int_field(counts, "tombstoned_objects") >= 1);
-  CHECK_FALSE(std::filesystem::exists(file));
-  CHECK(files_named(shared.server.storage_root(), hash) == 0);
+  CHECK_FALSE(view.has_content("hot", hash));
+  CHECK(copies_named(view, hash) == 0);
   CHECK_FALSE(find_blob(shared.database.url(), "hot", hash).has_value());
   CHECK(object_status_counts(shared.database.url(), tenant) ==
         std::map<std::string, std::int64_t>{{"DELETED", 2}});
 }
 
 TEST_CASE("content uploaded again after its last reference was dropped survives GC",
-          "[e2e][dedup]") {
+          "[e2e][dedup][backend]") {
   SharedServer& shared = shared_server();
   HttpClient client = shared.server.client();
   const std::string tenant = testing::unique_name("dedup");
@@ -94,8 +99,8 @@ TEST_CASE("content uploaded again after its last reference was dropped survives 
   CHECK(ref_count("hot", hash) == 1);
 
   run_gc(client);
-  CHECK(
-      (stored_bytes(shared.database.url(), shared.server.storage_root(), "hot", hash) == content));
+  CHECK((stored_bytes(shared.database.url(), StorageView::of(shared.server), "hot", hash) ==
+         content));
   CHECK(ref_count("hot", hash) == 1);
   const auto response = by_id(client, "GET", string_field(new_object, "id"), tenant);
   REQUIRE(response.status == 200);
@@ -103,7 +108,7 @@ TEST_CASE("content uploaded again after its last reference was dropped survives 
 }
 
 TEST_CASE("the same content is shared across tenants but not across storage classes",
-          "[e2e][dedup]") {
+          "[e2e][dedup][backend]") {
   SharedServer& shared = shared_server();
   HttpClient client = shared.server.client();
   const std::string content = testing::random_bytes(2048);
@@ -116,10 +121,10 @@ TEST_CASE("the same content is shared across tenants but not across storage clas
   CHECK(ref_count("hot", hash) == 2);
   CHECK(ref_count("cold", hash) == 1);
   // One copy per class (2 KiB: in each class's blob row).
-  CHECK(
-      (stored_bytes(shared.database.url(), shared.server.storage_root(), "hot", hash) == content));
-  CHECK(
-      (stored_bytes(shared.database.url(), shared.server.storage_root(), "cold", hash) == content));
+  CHECK((stored_bytes(shared.database.url(), StorageView::of(shared.server), "hot", hash) ==
+         content));
+  CHECK((stored_bytes(shared.database.url(), StorageView::of(shared.server), "cold", hash) ==
+         content));
 }
 
 }  // namespace castor::e2e

@@ -45,7 +45,7 @@ std::vector<std::string> last_run_lines(const std::string& log) {
 TEST_CASE(
     "SIGTERM lets an upload in flight finish, then the server exits 0, and the content "
     "outlives the restart",
-    "[e2e][lifecycle]") {
+    "[e2e][lifecycle][backend]") {
   ServerProcess server = ServerProcess::start(own_server_options());
   HttpClient client = server.client();
   const std::string tenant = testing::unique_name("lifecycle");
@@ -82,7 +82,8 @@ TEST_CASE(
   CHECK(testing::sha256_hex(download.body) == testing::sha256_hex(content));
 }
 
-TEST_CASE("a bad configuration stops the start with exit code 2 and one line", "[e2e][lifecycle]") {
+TEST_CASE("a bad configuration stops the start with exit code 2 and one line",
+          "[e2e][lifecycle][backend]") {
   const std::vector<std::pair<std::string, std::string>> bad_settings = {
       {"MAX_OBJECT_SIZE", "lots"},
       {"LISTEN_ADDR", "not-an-address"},

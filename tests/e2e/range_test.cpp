@@ -55,7 +55,7 @@ HttpResponse get_range(HttpClient& client, const StoredObject& object, const std
 
 }  // namespace
 
-TEST_CASE("Range requests return the requested bytes with 206", "[e2e][range]") {
+TEST_CASE("Range requests return the requested bytes with 206", "[e2e][range][backend]") {
   HttpClient client = shared_server().server.client();
   const StoredObject object = store(client, kSize);
   const std::string size = std::to_string(kSize);
@@ -75,7 +75,7 @@ TEST_CASE("Range requests return the requested bytes with 206", "[e2e][range]") 
                 object, 1, 3);
 }
 
-TEST_CASE("an unsatisfiable Range answers 416 with the object's size", "[e2e][range]") {
+TEST_CASE("an unsatisfiable Range answers 416 with the object's size", "[e2e][range][backend]") {
   HttpClient client = shared_server().server.client();
   const StoredObject object = store(client, kSize);
   for (const std::string range : {"100000-", "100000-100005", "200000-300000"}) {
@@ -90,7 +90,8 @@ TEST_CASE("an unsatisfiable Range answers 416 with the object's size", "[e2e][ra
   CHECK(response.header("Content-Range") == "bytes */0");
 }
 
-TEST_CASE("If-None-Match with the current ETag answers 304 without a body", "[e2e][range]") {
+TEST_CASE("If-None-Match with the current ETag answers 304 without a body",
+          "[e2e][range][backend]") {
   HttpClient client = shared_server().server.client();
   const StoredObject object = store(client, 1000);
   const std::string etag = "\"" + object.hash + "\"";
@@ -111,7 +112,7 @@ TEST_CASE("If-None-Match with the current ETag answers 304 without a body", "[e2
   CHECK((other.body == object.content));
 }
 
-TEST_CASE("HEAD answers with the headers of GET and no body", "[e2e][range]") {
+TEST_CASE("HEAD answers with the headers of GET and no body", "[e2e][range][backend]") {
   HttpClient client = shared_server().server.client();
   const StoredObject object = store(client, 5000);
   for (const std::string& target : {"/v1/objects/" + object.id + "?tenant_id=" + object.tenant,

@@ -8,6 +8,7 @@
 #include "e2e/castor_api.h"
 #include "e2e/shared_server.h"
 #include "e2e/storage_state.h"
+#include "e2e/storage_view.h"
 #include "support/random_data.h"
 #include "support/sha256.h"
 #include "support/storage_files.h"
@@ -97,7 +98,7 @@ void round_trip(const ObjectParams& params, std::string_view content,
       check_created(post_object(client, params, content, extra), params, content, stored_type);
   check_download(client, params, id, content, stored_type);
   // In its content file, or (up to INLINE_MAX_BYTES) in its blob row.
-  CHECK((stored_bytes(shared.database.url(), shared.server.storage_root(), "hot",
+  CHECK((stored_bytes(shared.database.url(), StorageView::of(shared.server), "hot",
                       testing::sha256_hex(content)) == content));
 }
 
@@ -107,32 +108,33 @@ ObjectParams params_with_key(std::string key) {
 
 }  // namespace
 
-TEST_CASE("a binary file larger than the IO buffer round-trips byte for byte", "[e2e][roundtrip]") {
+TEST_CASE("a binary file larger than the IO buffer round-trips byte for byte",
+          "[e2e][roundtrip][backend]") {
   round_trip(params_with_key("files/random.bin"), testing::random_bytes(3 * 1024 * 1024 + 17),
              "application/octet-stream");
 }
 
-TEST_CASE("an empty object round-trips", "[e2e][roundtrip]") {
+TEST_CASE("an empty object round-trips", "[e2e][roundtrip][backend]") {
   round_trip(params_with_key("empty"), "", "application/octet-stream");
   CHECK(testing::sha256_hex("") == kEmptySha256);
 }
 
-TEST_CASE("a one-byte object without a key round-trips", "[e2e][roundtrip]") {
+TEST_CASE("a one-byte object without a key round-trips", "[e2e][roundtrip][backend]") {
   round_trip(ObjectParams{.tenant = testing::unique_name("roundtrip")}, std::string(1, '\0'),
              "application/octet-stream");
 }
 
-TEST_CASE("text keeps the content type it was uploaded with", "[e2e][roundtrip]") {
+TEST_CASE("text keeps the content type it was uploaded with", "[e2e][roundtrip][backend]") {
   round_trip(params_with_key("notes/hello.txt"), "hello, castor\nsecond line\n",
              "text/plain; charset=utf-8");
 }
 
 TEST_CASE("an upload without Content-Type is stored as application/octet-stream",
-          "[e2e][roundtrip]") {
+          "[e2e][roundtrip][backend]") {
   round_trip(params_with_key("untyped"), testing::random_bytes(1000), "");
 }
 
-TEST_CASE("a chunked upload round-trips byte for byte", "[e2e][roundtrip]") {
+TEST_CASE("a chunked upload round-trips byte for byte", "[e2e][roundtrip][backend]") {
   SharedServer& shared = shared_server();
   HttpClient client = shared.server.client();
   const ObjectParams params = params_with_key("chunked/large.bin");
@@ -143,7 +145,7 @@ TEST_CASE("a chunked upload round-trips byte for byte", "[e2e][roundtrip]") {
   check_download(client, params, id, content, "application/octet-stream");
 }
 
-TEST_CASE("a chunked upload of nothing stores an empty object", "[e2e][roundtrip]") {
+TEST_CASE("a chunked upload of nothing stores an empty object", "[e2e][roundtrip][backend]") {
   SharedServer& shared = shared_server();
   HttpClient client = shared.server.client();
   const ObjectParams params = params_with_key("chunked/empty");
@@ -154,7 +156,7 @@ TEST_CASE("a chunked upload of nothing stores an empty object", "[e2e][roundtrip
 }
 
 TEST_CASE("query parameters work like headers, and cold content lands under the cold root",
-          "[e2e][roundtrip]") {
+          "[e2e][roundtrip][backend]") {
   SharedServer& shared = shared_server();
   HttpClient client = shared.server.client();
   const ObjectParams params{.tenant = testing::unique_name("query"),
@@ -173,12 +175,13 @@ TEST_CASE("query parameters work like headers, and cold content lands under the 
                 "text/csv");
   check_download(client, params, id, content, "text/csv");
 
-  CHECK(
-      (stored_bytes(shared.database.url(), shared.server.storage_root(), "cold", hash) == content));
-  CHECK_FALSE(stored_bytes(shared.database.url(), shared.server.storage_root(), "hot", hash));
+  CHECK((stored_bytes(shared.database.url(), StorageView::of(shared.server), "cold", hash) ==
+         content));
+  CHECK_FALSE(stored_bytes(shared.database.url(), StorageView::of(shared.server), "hot", hash));
 }
 
-TEST_CASE("X-Content-SHA256 is accepted bare and with the sha256: prefix", "[e2e][roundtrip]") {
+TEST_CASE("X-Content-SHA256 is accepted bare and with the sha256: prefix",
+          "[e2e][roundtrip][backend]") {
   SharedServer& shared = shared_server();
   HttpClient client = shared.server.client();
   const std::string tenant = testing::unique_name("checksum");
@@ -192,7 +195,7 @@ TEST_CASE("X-Content-SHA256 is accepted bare and with the sha256: prefix", "[e2e
   }
 }
 
-TEST_CASE("requests reuse one kept-alive connection", "[e2e][roundtrip]") {
+TEST_CASE("requests reuse one kept-alive connection", "[e2e][roundtrip][backend]") {
   SharedServer& shared = shared_server();
   HttpClient client = shared.server.client();
   const ObjectParams params = params_with_key("keep-alive");

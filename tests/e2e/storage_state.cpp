@@ -120,42 +120,59 @@ void check_database(pqxx::work& tx, std::vector<std::string>& violations) {
   }
 }
 
-void check_class_root(const fs::path& root, const std::string& storage_class,
-                      const std::map<BlobKey, std::int64_t>& blob_sizes,
-                      const std::set<BlobKey>& composites, std::vector<std::string>& violations) {
+void check_class(const StoredClass& stored, const std::map<BlobKey, std::int64_t>& blob_sizes,
+                 const std::set<BlobKey>& composites, std::vector<std::string>& violations) {
   static const std::regex kShardedName("([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})");
-  std::set<std::string> hashes_on_disk;
-  for (const fs::path& file : testing::content_files(root)) {
-    const std::string relative = fs::relative(file, root).generic_string();
+  const std::string& storage_class = stored.storage_class;
+  std::set<std::string> hashes_stored;
+  for (const StoredEntry& entry : stored.content) {
     std::smatch match;
-    if (!std::regex_match(relative, match, kShardedName) ||
+    if (!std::regex_match(entry.name, match, kShardedName) ||
         match[3].str().substr(0, 4) != match[1].str() + match[2].str()) {
-      violations.push_back("stray file " + file.string());
+      violations.push_back("stray file " + stored.describe(entry.name));
       continue;
     }
     const std::string hash = match[3].str();
-    hashes_on_disk.insert(hash);
+    hashes_stored.insert(hash);
     const auto blob = blob_sizes.find({storage_class, hash});
     if (blob == blob_sizes.end()) {
-      violations.push_back("file without blob row: " + file.string());
-    } else if (static_cast<std::int64_t>(fs::file_size(file)) != blob->second) {
-      violations.push_back("file size differs from its blob row: " + file.string());
-    } else if (testing::sha256_file_hex(file) != hash) {
-      violations.push_back("file content does not match its name: " + file.string());
+      violations.push_back("file without blob row: " + stored.describe(entry.name));
+    } else if (static_cast<std::int64_t>(entry.size) != blob->second) {
+      violations.push_back("file size differs from its blob row: " + stored.describe(entry.name));
+    } else if (stored.sha256_of(entry.name) != hash) {
+      violations.push_back("file content does not match its name: " + stored.describe(entry.name));
     }
   }
   for (const auto& [key, size] : blob_sizes) {
-    if (key.first == storage_class && !hashes_on_disk.contains(key.second) &&
+    if (key.first == storage_class && !hashes_stored.contains(key.second) &&
         !composites.contains(key)) {
       violations.push_back("blob row without file: " + key.first + "/" + key.second);
     }
   }
-  for (const fs::path& file : testing::temp_files(root)) {
-    violations.push_back("temp file left: " + file.string());
+  for (const StoredEntry& entry : stored.temps) {
+    violations.push_back("temp file left: " + stored.describe(entry.name));
   }
 }
 
 }  // namespace
+
+StoredClass stored_files(const fs::path& storage_root, std::string_view storage_class) {
+  const fs::path root = storage_root / storage_class;
+  StoredClass stored{
+      .storage_class = std::string(storage_class),
+      .content = {},
+      .temps = {},
+      .sha256_of =
+          [root](const std::string& name) { return testing::sha256_file_hex(root / name); },
+      .describe = [root](const std::string& name) { return (root / name).string(); }};
+  for (const fs::path& file : testing::content_files(root)) {
+    stored.content.push_back({fs::relative(file, root).generic_string(), fs::file_size(file)});
+  }
+  for (const fs::path& file : testing::temp_files(root)) {
+    stored.temps.push_back({fs::relative(file, root).generic_string(), fs::file_size(file)});
+  }
+  return stored;
+}
 
 std::optional<BlobRow> find_blob(const std::string& database_url, std::string_view storage_class,
                                  std::string_view content_hash) {
@@ -180,6 +197,12 @@ std::optional<std::string> stored_bytes(const std::string& database_url,
   if (fs::exists(file)) {
     return testing::read_file(file);
   }
+  return row_content(database_url, storage_class, content_hash);
+}
+
+std::optional<std::string> row_content(const std::string& database_url,
+                                       std::string_view storage_class,
+                                       std::string_view content_hash) {
   pqxx::connection connection(database_url);
   pqxx::nontransaction tx(connection);
   const pqxx::result rows = tx.exec_params(
@@ -223,6 +246,12 @@ std::map<std::string, std::string> object_statuses(const std::string& database_u
 
 std::vector<std::string> invariant_violations(const std::string& database_url,
                                               const fs::path& storage_root) {
+  return invariant_violations(
+      database_url, {stored_files(storage_root, "hot"), stored_files(storage_root, "cold")});
+}
+
+std::vector<std::string> invariant_violations(const std::string& database_url,
+                                              const std::vector<StoredClass>& stored) {
   std::vector<std::string> violations;
   std::map<BlobKey, std::int64_t> blob_sizes;
   // Content that needs no file: composites (their segments) and small content in the row.
@@ -253,9 +282,8 @@ std::vector<std::string> invariant_violations(const std::string& database_url,
       composites.insert({row[0].as<std::string>(), row[1].as<std::string>()});
     }
   }
-  for (const char* storage_class : {"hot", "cold"}) {
-    check_class_root(storage_root / storage_class, storage_class, blob_sizes, composites,
-                     violations);
+  for (const StoredClass& one : stored) {
+    check_class(one, blob_sizes, composites, violations);
   }
   return violations;
 }

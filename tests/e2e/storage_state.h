@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +18,26 @@ struct BlobRow {
   std::int64_t size_bytes = 0;
 };
 
+// One stored entry of a storage class: its name relative to the class root ("ab/cd/abcd…",
+// ".tmp/<object id>") and its size in bytes.
+struct StoredEntry {
+  std::string name;
+  std::uint64_t size = 0;
+};
+
+// What one storage class holds, as the invariants below see it, whatever the backend (files
+// under {root}/{class}, or objects in an S3 bucket: storage_view.h).
+struct StoredClass {
+  std::string storage_class;         // "hot" or "cold"
+  std::vector<StoredEntry> content;  // every entry outside .tmp/
+  std::vector<StoredEntry> temps;    // every upload-in-progress entry under .tmp/
+  std::function<std::string(const std::string& name)> sha256_of;  // hex SHA-256 of an entry
+  std::function<std::string(const std::string& name)> describe;   // a path or URL, for messages
+};
+
+// The StoredClass of {storage_root}/{storage_class} (the fs backend's layout).
+StoredClass stored_files(const std::filesystem::path& storage_root, std::string_view storage_class);
+
 // The blobs row of (storage_class, content_hash), if any.
 std::optional<BlobRow> find_blob(const std::string& database_url, std::string_view storage_class,
                                  std::string_view content_hash);
@@ -29,6 +50,12 @@ std::optional<std::string> stored_bytes(const std::string& database_url,
                                         const std::filesystem::path& storage_root,
                                         std::string_view storage_class,
                                         std::string_view content_hash);
+
+// The content the blobs row of (storage_class, content_hash) holds itself (the small-object path),
+// if any.
+std::optional<std::string> row_content(const std::string& database_url,
+                                       std::string_view storage_class,
+                                       std::string_view content_hash);
 
 std::map<std::string, std::int64_t> object_status_counts(const std::string& database_url,
                                                          std::string_view tenant);
@@ -51,5 +78,9 @@ std::map<std::string, std::string> object_statuses(const std::string& database_u
 // - no file is left under {root}/{hot,cold}/.tmp.
 std::vector<std::string> invariant_violations(const std::string& database_url,
                                               const std::filesystem::path& storage_root);
+// The same invariants, with the content of each class as `stored` lists it (any backend): "file"
+// in the messages then means the content entry.
+std::vector<std::string> invariant_violations(const std::string& database_url,
+                                              const std::vector<StoredClass>& stored);
 
 }  // namespace castor::e2e

@@ -13,6 +13,7 @@
 #include "e2e/castor_api.h"
 #include "e2e/shared_server.h"
 #include "e2e/storage_state.h"
+#include "e2e/storage_view.h"
 #include "support/random_data.h"
 #include "support/server_process.h"
 #include "support/sha256.h"
@@ -131,7 +132,7 @@ ChunkedResponse verified_get(HttpClient& client, std::string_view target, std::s
 }  // namespace
 
 TEST_CASE("POST /v1/objects/{id}/storage-class moves an object and its bytes stay the same",
-          "[e2e][tier]") {
+          "[e2e][tier][backend]") {
   HttpClient client = shared_server().server.client();
   const std::string tenant = testing::unique_name("tier");
   const std::string content = testing::random_bytes(300 * 1024);
@@ -178,12 +179,12 @@ TEST_CASE("POST /v1/objects/{id}/storage-class moves an object and its bytes sta
   const auto row = find_blob(shared_server().database.url(), "cold", testing::sha256_hex("tiny"));
   REQUIRE(row);
   CHECK(row->ref_count >= 1);
-  CHECK(stored_bytes(shared_server().database.url(),
-                     shared_server().server.hot_root().parent_path(), "cold",
-                     testing::sha256_hex("tiny")) == "tiny");
+  CHECK(stored_bytes(shared_server().database.url(), StorageView::of(shared_server().server),
+                     "cold", testing::sha256_hex("tiny")) == "tiny");
 }
 
-TEST_CASE("storage-class moves refuse bad requests and other tenants' objects", "[e2e][tier]") {
+TEST_CASE("storage-class moves refuse bad requests and other tenants' objects",
+          "[e2e][tier][backend]") {
   HttpClient client = shared_server().server.client();
   const std::string tenant = testing::unique_name("tier");
   const std::string id = string_field(upload(client, {.tenant = tenant}, "abc"), "id");
@@ -228,7 +229,7 @@ TEST_CASE("storage-class moves need objects:write on the object's tenant", "[e2e
 }
 
 TEST_CASE("after a move the collector removes the source blob unless another object uses it",
-          "[e2e][tier]") {
+          "[e2e][tier][backend]") {
   OwnServer own({{"INLINE_MAX_BYTES", "0"}, {"GC_INTERVAL_SECONDS", "0"}});
   HttpClient client = own.server.client();
   const std::string lone = testing::random_bytes(100 * 1024);
@@ -236,20 +237,20 @@ TEST_CASE("after a move the collector removes the source blob unless another obj
   const std::string lone_id = string_field(upload(client, {.tenant = "t1"}, lone), "id");
   const std::string shared_id = string_field(upload(client, {.tenant = "t1"}, shared), "id");
   upload(client, {.tenant = "t1", .key = "keeps-it-hot"}, shared);
-  const fs::path lone_hot = testing::content_path(own.server.hot_root(), testing::sha256_hex(lone));
-  const fs::path shared_hot =
-      testing::content_path(own.server.hot_root(), testing::sha256_hex(shared));
+  const StorageView view = StorageView::of(own.server);
+  const std::string lone_hash = testing::sha256_hex(lone);
+  const std::string shared_hash = testing::sha256_hex(shared);
 
   REQUIRE(move(client, lone_id, "t1", cold_json()).status == 200);
   REQUIRE(move(client, shared_id, "t1", cold_json()).status == 200);
-  CHECK(fs::exists(testing::content_path(own.server.cold_root(), testing::sha256_hex(lone))));
-  CHECK(fs::exists(testing::content_path(own.server.cold_root(), testing::sha256_hex(shared))));
-  CHECK(fs::exists(lone_hot));  // until the collector runs
+  CHECK(view.content("cold", lone_hash) == lone);
+  CHECK(view.content("cold", shared_hash) == shared);
+  CHECK(view.has_content("hot", lone_hash));  // until the collector runs
 
   const auto report = run_gc(client);
   CHECK(int_field(report, "deleted_blobs") == 1);
-  CHECK_FALSE(fs::exists(lone_hot));
-  CHECK(fs::exists(shared_hot));
+  CHECK_FALSE(view.has_content("hot", lone_hash));
+  CHECK(view.has_content("hot", shared_hash));
   CHECK(by_id(client, "GET", lone_id, "t1").body == lone);
   CHECK(by_id(client, "GET", shared_id, "t1").body == shared);
 }

@@ -61,7 +61,7 @@ json::object object_of(const json::object& session) {
 }  // namespace
 
 TEST_CASE("a session without a namespace completes into a blob the tenant holds",
-          "[e2e][uploads]") {
+          "[e2e][uploads][backend]") {
   HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upblob");
   const std::string other = testing::unique_name("upblobother");
@@ -135,7 +135,7 @@ TEST_CASE("a session without a namespace completes into a blob the tenant holds"
 }
 
 TEST_CASE("the same content completed twice, or already stored, is stored once",
-          "[e2e][uploads][dedup]") {
+          "[e2e][uploads][dedup][backend]") {
   HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("updedup");
   const std::string content = testing::random_bytes(400'000);

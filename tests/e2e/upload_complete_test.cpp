@@ -3,7 +3,6 @@
 // addressed by its SHA-256, serves ranges across part boundaries, and a failed completion leaves
 // the session open and unchanged.
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,10 +10,10 @@
 #include <catch2/catch.hpp>
 
 #include "e2e/castor_api.h"
+#include "e2e/storage_view.h"
 #include "e2e/upload_api.h"
 #include "support/random_data.h"
 #include "support/sha256.h"
-#include "support/storage_files.h"
 
 namespace castor::e2e {
 namespace {
@@ -47,7 +46,7 @@ std::pair<std::string, std::vector<PartInfo>> state_of(HttpClient& client,
 }  // namespace
 
 TEST_CASE("a completed session is an object with the parts' concatenation, ranges and all",
-          "[e2e][uploads]") {
+          "[e2e][uploads][backend]") {
   HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upcomplete");
   const std::string p1 = testing::random_bytes(300'001);
@@ -139,7 +138,7 @@ TEST_CASE("a completed session is an object with the parts' concatenation, range
 }
 
 TEST_CASE("a part list picks the parts; a bad one is refused with invalid_parts",
-          "[e2e][uploads]") {
+          "[e2e][uploads][backend]") {
   HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upchoose");
   const std::string id =
@@ -191,7 +190,8 @@ TEST_CASE("a part list picks the parts; a bad one is refused with invalid_parts"
   require_fsck_clean(client);
 }
 
-TEST_CASE("a completion that fails leaves the session open and unchanged", "[e2e][uploads]") {
+TEST_CASE("a completion that fails leaves the session open and unchanged",
+          "[e2e][uploads][backend]") {
   HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upfail");
   const std::string p1 = testing::random_bytes(150'000), p2 = testing::random_bytes(60'000);
@@ -259,7 +259,7 @@ TEST_CASE("a completion that fails leaves the session open and unchanged", "[e2e
   require_fsck_clean(client);
 }
 
-TEST_CASE("a cold session completes into a cold object", "[e2e][uploads]") {
+TEST_CASE("a cold session completes into a cold object", "[e2e][uploads][backend]") {
   SharedServer& shared = upload_server();
   HttpClient client = shared.server.client();
   const std::string tenant = testing::unique_name("upcold");
@@ -275,8 +275,8 @@ TEST_CASE("a cold session completes into a cold object", "[e2e][uploads]") {
   // The parts live in the cold class, not the hot one.
   for (const std::string& piece : pieces) {
     const std::string hash = testing::sha256_hex(piece);
-    CHECK(std::filesystem::exists(testing::content_path(shared.server.cold_root(), hash)));
-    CHECK_FALSE(std::filesystem::exists(testing::content_path(shared.server.hot_root(), hash)));
+    CHECK(StorageView::of(shared.server).has_content("cold", hash));
+    CHECK_FALSE(StorageView::of(shared.server).has_content("hot", hash));
   }
   require_fsck_clean(client);
 }

@@ -3,7 +3,6 @@
 // the 400s of bad create requests.
 
 #include <chrono>
-#include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
@@ -14,11 +13,11 @@
 
 #include "e2e/castor_api.h"
 #include "e2e/storage_state.h"
+#include "e2e/storage_view.h"
 #include "e2e/upload_api.h"
 #include "support/random_data.h"
 #include "support/server_process.h"
 #include "support/sha256.h"
-#include "support/storage_files.h"
 #include "support/test_database.h"
 
 namespace castor::e2e {
@@ -35,7 +34,7 @@ int blob_status(HttpClient& client, const std::string& tenant, const std::string
   return client.request("HEAD", "/v1/blobs/" + hash, {{"X-Tenant", tenant}}).status;
 }
 
-// Requires every piece to be gone: no blob row, no content file, 404 for the tenant.
+// Requires every piece to be gone: no blob row, no stored content, 404 for the tenant.
 void require_collected(HttpClient& client, const testing::ServerProcess& server,
                        const std::string& database_url, const std::string& tenant,
                        const std::vector<std::string>& pieces) {
@@ -44,7 +43,7 @@ void require_collected(HttpClient& client, const testing::ServerProcess& server,
     INFO("part " << hash);
     CHECK(blob_status(client, tenant, hash) == 404);
     CHECK_FALSE(find_blob(database_url, "hot", hash).has_value());
-    CHECK_FALSE(std::filesystem::exists(testing::content_path(server.hot_root(), hash)));
+    CHECK_FALSE(StorageView::of(server).has_content("hot", hash));
   }
 }
 
@@ -64,7 +63,8 @@ OwnServer start_server(std::map<std::string, std::string> env) {
 
 }  // namespace
 
-TEST_CASE("DELETE aborts an open session and the collector takes its parts", "[e2e][uploads]") {
+TEST_CASE("DELETE aborts an open session and the collector takes its parts",
+          "[e2e][uploads][backend]") {
   SharedServer& shared = upload_server();
   HttpClient client = shared.server.client();
   const std::string tenant = testing::unique_name("upabort");
@@ -100,7 +100,7 @@ TEST_CASE("DELETE aborts an open session and the collector takes its parts", "[e
 }
 
 TEST_CASE("deleting an object made of parts lets the collector take the blob and its segments",
-          "[e2e][uploads]") {
+          "[e2e][uploads][backend]") {
   SharedServer& shared = upload_server();
   HttpClient client = shared.server.client();
   const std::string tenant = testing::unique_name("upgc");
@@ -114,7 +114,7 @@ TEST_CASE("deleting an object made of parts lets the collector take the blob and
   REQUIRE(by_id(client, "GET", id, tenant).status == 200);
   CHECK(find_blob(shared.database.url(), "hot", hash)->ref_count == 1);
   // Segments are not stored as a second copy: the whole content has no file of its own.
-  CHECK_FALSE(std::filesystem::exists(testing::content_path(shared.server.hot_root(), hash)));
+  CHECK_FALSE(StorageView::of(shared.server).has_content("hot", hash));
 
   REQUIRE(by_id(client, "DELETE", id, tenant).status == 204);
   run_gc(client);
@@ -126,7 +126,7 @@ TEST_CASE("deleting an object made of parts lets the collector take the blob and
 }
 
 TEST_CASE("the collector aborts expired sessions and forgets expired completed ones",
-          "[e2e][uploads]") {
+          "[e2e][uploads][backend]") {
   OwnServer own = start_server({{"UPLOAD_TTL_SECONDS", "1"}});
   HttpClient client = own.server.client();
   const std::string tenant = "expiry";
@@ -165,7 +165,7 @@ TEST_CASE("the collector aborts expired sessions and forgets expired completed o
   require_fsck_clean(client);
 }
 
-TEST_CASE("MAX_OPEN_UPLOADS bounds a tenant's open sessions", "[e2e][uploads]") {
+TEST_CASE("MAX_OPEN_UPLOADS bounds a tenant's open sessions", "[e2e][uploads][backend]") {
   OwnServer own = start_server({{"MAX_OPEN_UPLOADS", "3"}});
   HttpClient client = own.server.client();
   std::vector<std::string> ids;
@@ -185,7 +185,7 @@ TEST_CASE("MAX_OPEN_UPLOADS bounds a tenant's open sessions", "[e2e][uploads]") 
   require_fsck_clean(client);
 }
 
-TEST_CASE("bad upload creation requests answer 400 with a JSON error", "[e2e][uploads]") {
+TEST_CASE("bad upload creation requests answer 400 with a JSON error", "[e2e][uploads][backend]") {
   HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upbad");
   const std::vector<std::pair<std::string, std::string>> bad = {

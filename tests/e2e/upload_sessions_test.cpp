@@ -37,7 +37,8 @@ bool looks_like_rfc3339_utc(const std::string& time) {
 
 }  // namespace
 
-TEST_CASE("POST /v1/uploads answers 201 with the session and its Location", "[e2e][uploads]") {
+TEST_CASE("POST /v1/uploads answers 201 with the session and its Location",
+          "[e2e][uploads][backend]") {
   HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upcreate");
   const std::string hash = testing::sha256_hex("declared");
@@ -102,7 +103,7 @@ TEST_CASE("POST /v1/uploads answers 201 with the session and its Location", "[e2
 }
 
 TEST_CASE("parts arrive in any order, are listed sorted and are replaced when sent again",
-          "[e2e][uploads]") {
+          "[e2e][uploads][backend]") {
   HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upparts");
   const std::string id =
@@ -158,7 +159,7 @@ TEST_CASE("parts arrive in any order, are listed sorted and are replaced when se
 }
 
 TEST_CASE("bad part numbers, empty parts and parts without a length are refused",
-          "[e2e][uploads]") {
+          "[e2e][uploads][backend]") {
   HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upbadpart");
   const std::string id = string_field(create_upload(client, tenant, "{}"), "upload_id");
@@ -178,7 +179,7 @@ TEST_CASE("bad part numbers, empty parts and parts without a length are refused"
   CHECK(get_upload(client, tenant, id).at("parts").as_array().empty());
 }
 
-TEST_CASE("unknown, malformed and other tenants' upload ids", "[e2e][uploads]") {
+TEST_CASE("unknown, malformed and other tenants' upload ids", "[e2e][uploads][backend]") {
   HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("upowner");
   const std::string other = testing::unique_name("upother");
@@ -213,7 +214,8 @@ TEST_CASE("unknown, malformed and other tenants' upload ids", "[e2e][uploads]") 
   CHECK(parse_object(listing.body).at("uploads").as_array().empty());
 }
 
-TEST_CASE("GET /v1/uploads lists open sessions, newest first, with filters", "[e2e][uploads]") {
+TEST_CASE("GET /v1/uploads lists open sessions, newest first, with filters",
+          "[e2e][uploads][backend]") {
   HttpClient client = upload_server().server.client();
   const std::string tenant = testing::unique_name("uplist");
   const std::string hash = testing::sha256_hex(testing::random_bytes(32));

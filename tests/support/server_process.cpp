@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -35,6 +36,24 @@ std::vector<std::string> environment_with(const std::map<std::string, std::strin
   }
   return env;
 }
+
+std::optional<S3BackendTarget> e2e_s3_backend() {
+  const char* text = std::getenv("CASTOR_E2E_S3_BACKEND");
+  if (text == nullptr || *text == '\0') {
+    return std::nullopt;
+  }
+  std::istringstream words(text);
+  S3BackendTarget target;
+  std::string extra;
+  if (!(words >> target.endpoint >> target.bucket >> target.access_key_id >>
+        target.secret_access_key) ||
+      (words >> extra) || !target.endpoint.starts_with("http://")) {
+    throw std::runtime_error(
+        "CASTOR_E2E_S3_BACKEND must be \"<http endpoint> <bucket> <access key id> <secret>\"");
+  }
+  return target;
+}
+
 namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
@@ -70,6 +89,31 @@ ProcessExit to_process_exit(int status) {
     exit.signal = WTERMSIG(status);
   }
   return exit;
+}
+
+// The key prefix of the content kept for `storage_root` in the S3 backend: a random name stored
+// in the root on first use, so that every server on that root uses the same one.
+std::string s3_prefix_id(const std::filesystem::path& storage_root) {
+  const std::filesystem::path marker = storage_root / ".castor-e2e-s3-prefix";
+  {
+    std::ifstream in(marker);
+    std::string id;
+    if (in && std::getline(in, id) && !id.empty()) {
+      return id;
+    }
+  }
+  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::random_device device;
+  std::string id = "e2e-";
+  for (int i = 0; i < 12; ++i) {
+    id.push_back(kDigits[device() % 36]);
+  }
+  std::ofstream out(marker);
+  out << id << "\n";
+  if (!out) {
+    throw std::runtime_error("cannot write " + marker.string());
+  }
+  return id;
 }
 
 bool health_ok(std::uint16_t port) {
@@ -110,35 +154,9 @@ ServerProcess::ServerProcess(ServerOptions options)
   }
   std::filesystem::permissions(master_key_path(work_dir_), std::filesystem::perms::owner_read |
                                                                std::filesystem::perms::owner_write);
-}
-
-ServerProcess::ServerProcess(ServerProcess&& other) noexcept
-    : options_(std::move(other.options_)),
-      work_dir_(std::move(other.work_dir_)),
-      storage_root_(std::move(other.storage_root_)),
-      pid_(std::exchange(other.pid_, -1)),
-      port_(std::exchange(other.port_, 0)) {}
-
-ServerProcess& ServerProcess::operator=(ServerProcess&& other) noexcept {
-  if (this != &other) {
-    terminate();
-    options_ = std::move(other.options_);
-    work_dir_ = std::move(other.work_dir_);
-    storage_root_ = std::move(other.storage_root_);
-    pid_ = std::exchange(other.pid_, -1);
-    port_ = std::exchange(other.port_, 0);
-  }
-  return *this;
-}
-
-ServerProcess::~ServerProcess() { terminate(); }
-
-void ServerProcess::spawn() {
-  std::filesystem::remove(port_path(work_dir_));
-  port_ = 0;
 
   const char* log_level = std::getenv("CASTOR_E2E_LOG_LEVEL");
-  std::map<std::string, std::string> overrides = {
+  settings_ = {
       {"DATABASE_URL", options_.database_url},
       {"LISTEN_ADDR", "127.0.0.1:0"},
       {"PORT_FILE", port_path(work_dir_).string()},
@@ -153,12 +171,52 @@ void ServerProcess::spawn() {
       {"RATE_LIMIT_RPS", "0"},
       {"S3_MASTER_KEY_FILE", master_key_path(work_dir_).string()},
   };
-  for (const auto& [name, value] : options_.extra_env) {
-    overrides[name] = value;
+  if (const std::optional<S3BackendTarget> s3 = e2e_s3_backend()) {
+    const std::string id = s3_prefix_id(storage_root_);
+    for (const std::string cls : {"HOT", "COLD"}) {
+      settings_[cls + "_STORAGE_BACKEND"] = "s3";
+      settings_[cls + "_S3_ENDPOINT"] = s3->endpoint;
+      settings_[cls + "_S3_BUCKET"] = s3->bucket;
+      settings_[cls + "_S3_PREFIX"] = id + (cls == "HOT" ? "/hot/" : "/cold/");
+      settings_[cls + "_S3_ACCESS_KEY_ID"] = s3->access_key_id;
+      settings_[cls + "_S3_SECRET_ACCESS_KEY"] = s3->secret_access_key;
+      settings_[cls + "_S3_PATH_STYLE"] = "true";
+    }
   }
+  for (const auto& [name, value] : options_.extra_env) {
+    settings_[name] = value;
+  }
+}
+
+ServerProcess::ServerProcess(ServerProcess&& other) noexcept
+    : options_(std::move(other.options_)),
+      work_dir_(std::move(other.work_dir_)),
+      storage_root_(std::move(other.storage_root_)),
+      settings_(std::move(other.settings_)),
+      pid_(std::exchange(other.pid_, -1)),
+      port_(std::exchange(other.port_, 0)) {}
+
+ServerProcess& ServerProcess::operator=(ServerProcess&& other) noexcept {
+  if (this != &other) {
+    terminate();
+    options_ = std::move(other.options_);
+    work_dir_ = std::move(other.work_dir_);
+    storage_root_ = std::move(other.storage_root_);
+    settings_ = std::move(other.settings_);
+    pid_ = std::exchange(other.pid_, -1);
+    port_ = std::exchange(other.port_, 0);
+  }
+  return *this;
+}
+
+ServerProcess::~ServerProcess() { terminate(); }
+
+void ServerProcess::spawn() {
+  std::filesystem::remove(port_path(work_dir_));
+  port_ = 0;
 
   // Everything the child needs is prepared before fork(): only async-signal-safe calls after it.
-  std::vector<std::string> env_strings = environment_with(overrides);
+  std::vector<std::string> env_strings = environment_with(settings_);
   std::vector<char*> envp;
   for (auto& entry : env_strings) {
     envp.push_back(entry.data());

@@ -22,6 +22,21 @@ namespace castor::testing {
 inline constexpr std::string_view kE2eS3MasterKeyHex =
     "e2e0e2e1e2e2e2e3e2e4e2e5e2e6e2e7e2e8e2e9e2eae2ebe2ece2ede2eee2ef";
 
+// The S3 bucket that holds the content of every test server when the tests run under
+// tests/e2e/with_s3_backend.sh (issue 13): it exports
+// CASTOR_E2E_S3_BACKEND="<endpoint> <bucket> <access key id> <secret access key>".
+struct S3BackendTarget {
+  std::string endpoint;  // "http://127.0.0.1:<port>"
+  std::string bucket;
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+
+// The target CASTOR_E2E_S3_BACKEND names; nullopt when it is unset or empty (the servers keep
+// their content in files under their storage root). Throws std::runtime_error when it is set but
+// not four space-separated words starting with http://.
+std::optional<S3BackendTarget> e2e_s3_backend();
+
 // How to run one `castor serve` process.
 struct ServerOptions {
   std::filesystem::path binary{};  // the castor executable (required)
@@ -51,6 +66,12 @@ struct ProcessExit {
 // holding kE2eS3MasterKeyHex) unless extra_env says otherwise,
 // LOG_LEVEL=warn (or $CASTOR_E2E_LOG_LEVEL) and its output appended to a log file. The destructor
 // sends SIGTERM and reaps it (SIGKILL if it does not exit within 10 s). Not thread-safe.
+//
+// Under an S3 backend (e2e_s3_backend()) both classes keep their content in that bucket:
+// HOT_/COLD_STORAGE_BACKEND=s3 with HOT_S3_PREFIX "<id>/hot/" and COLD_S3_PREFIX "<id>/cold/",
+// where <id> is a random name kept in the storage root (the file .castor-e2e-s3-prefix), so that
+// servers sharing a storage root share prefixes exactly as they share directories, and every other
+// root has content keys of its own. extra_env still overrides any of these settings.
 class ServerProcess {
  public:
   // Starts the server and waits until it answers GET /health with 200 (bounded by `ready_within`).
@@ -82,6 +103,9 @@ class ServerProcess {
   std::filesystem::path cold_root() const { return storage_root_ / "cold"; }
   const std::filesystem::path& storage_root() const { return storage_root_; }
   const ServerOptions& options() const { return options_; }
+  // The settings the server runs with beyond this process's environment (the defaults above,
+  // the S3 backend's, then extra_env), e.g. to see where a storage class keeps its content.
+  const std::map<std::string, std::string>& settings() const { return settings_; }
 
   bool running() const { return pid_ > 0; }
   // Sends `signal` to the server (no-op if it is not running).
@@ -104,6 +128,7 @@ class ServerProcess {
   ServerOptions options_;
   TempDir work_dir_;  // port file, log file, maybe the storage root
   std::filesystem::path storage_root_;
+  std::map<std::string, std::string> settings_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
 };
