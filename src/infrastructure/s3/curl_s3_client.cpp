@@ -65,6 +65,11 @@ std::optional<Error> classify(const S3Call& call, const S3Attempt& attempt,
   const std::string detail = what + ": HTTP " + std::to_string(reply.status) +
                              (code.empty() ? "" : " " + code) +
                              (body && !body->message.empty() ? ": " + body->message : "");
+  if (reply.status == 501 || code == "NotImplemented") {
+    // The service lacks the operation (s3rver has no ListMultipartUploads): asking again will
+    // not change that.
+    return Error{ErrorCode::kInternal, detail, "NotImplemented"};
+  }
   if (reply.status >= 500 || reply.status == 429 || retryable_code(code)) {
     retry = true;
     return Error{ErrorCode::kUnavailable, detail, code.empty() ? "SlowDown" : code};

@@ -218,8 +218,8 @@ Result<std::optional<std::string>> S3BlobStore::download_url(StorageClass storag
     }
     return std::optional<std::string>(base + "/" + url_path(key));
   }
-  return std::optional<std::string>(
-      client_->presign_get(key, settings_.redirect_ttl, options.content_type, options.content_disposition));
+  return std::optional<std::string>(client_->presign_get(
+      key, settings_.redirect_ttl, options.content_type, options.content_disposition));
 }
 
 }  // namespace castor
