@@ -200,7 +200,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-TEST_CASE("S3BlobStore 256 MiB throughput against castor's S3 API", "[.bench]") {
+TEST_CASE("S3BlobStore 48 MiB throughput against castor's S3 API", "[.bench]") {
   const auto& server = testing::castor_s3_server();
   S3BackendSettings settings = server.settings;
   settings.prefix = testing::unique_name("bench") + "/";
