@@ -199,7 +199,7 @@ Result<std::string> MemoryS3Client::upload_part(const std::string& key,
 }
 
 Status MemoryS3Client::complete_multipart(const std::string& key, const std::string& upload_id,
-                                          const std::vector<S3CompletedPart>& parts) {
+                                          const std::vector<S3UploadedPart>& parts) {
   if (auto f = begin({.op = S3Op::kCompleteMultipart, .key = key})) {
     return *f;
   }
@@ -214,7 +214,7 @@ Status MemoryS3Client::complete_multipart(const std::string& key, const std::str
   std::string bytes;
   Completed completed{.key = key, .part_sizes = {}};
   int previous = 0;
-  for (const S3CompletedPart& p : parts) {
+  for (const S3UploadedPart& p : parts) {
     auto part = it->second.parts.find(p.number);
     if (p.number <= previous) {
       return invalid_argument("InvalidPartOrder");

@@ -66,7 +66,7 @@ class MemoryS3Client final : public S3Client {
   Result<std::string> upload_part(const std::string& key, const std::string& upload_id, int number,
                                   std::span<const std::byte> body) override;
   Status complete_multipart(const std::string& key, const std::string& upload_id,
-                            const std::vector<S3CompletedPart>& parts) override;
+                            const std::vector<S3UploadedPart>& parts) override;
   Status abort_multipart(const std::string& key, const std::string& upload_id) override;
   Result<std::vector<S3MultipartUpload>> list_multipart_uploads(const std::string& prefix) override;
   Result<std::optional<Timestamp>> last_part_at(const std::string& key,
@@ -170,7 +170,7 @@ class S3ClientRef final : public S3Client {
     return target_.upload_part(key, upload_id, number, body);
   }
   Status complete_multipart(const std::string& key, const std::string& upload_id,
-                            const std::vector<S3CompletedPart>& parts) override {
+                            const std::vector<S3UploadedPart>& parts) override {
     return target_.complete_multipart(key, upload_id, parts);
   }
   Status abort_multipart(const std::string& key, const std::string& upload_id) override {

@@ -251,7 +251,7 @@ TEST_CASE("S3BlobStore 48 MiB throughput against castor's S3 API", "[.bench]") {
   {
     auto id = (*direct)->create_multipart(key + "-mp");
     REQUIRE(id);
-    std::vector<S3CompletedPart> parts;
+    std::vector<S3UploadedPart> parts;
     for (std::size_t at = 0, n = 1; at < size; at += settings.part_size, ++n) {
       auto etag = (*direct)->upload_part(
           key + "-mp", *id, static_cast<int>(n),

@@ -39,7 +39,7 @@ bool retryable_code(std::string_view code) {
 }
 
 // What the final reply of `call` means (nullopt: success).
-std::optional<Error> classify(const S3Call& call, const S3Attempt& attempt,
+std::optional<Error> classify(const S3BackendCall& call, const S3Attempt& attempt,
                               const std::string& where, bool& retry) {
   retry = false;
   const std::string what = "S3 " + call.operation +
@@ -135,7 +135,7 @@ CurlS3Client::CurlS3Client(S3BackendSettings settings, S3CopyLimits copy_limits,
 
 CurlS3Client::~CurlS3Client() = default;
 
-Result<S3Reply> CurlS3Client::execute(S3Call& call) {
+Result<S3Reply> CurlS3Client::execute(S3BackendCall& call) {
   assert(!on_io_thread() && "S3 request on an IO thread");
   const std::string where = urls_->endpoint_text() + "/" + urls_->bucket();
   std::size_t received = 0;  // into call.sink, over all attempts
@@ -180,7 +180,7 @@ Result<S3Reply> CurlS3Client::execute(S3Call& call) {
 }
 
 Status CurlS3Client::check_bucket() {
-  S3Call call{.operation = "HeadBucket", .method = "HEAD", .bucket_level = true};
+  S3BackendCall call{.operation = "HeadBucket", .method = "HEAD", .bucket_level = true};
   auto reply = execute(call);
   if (reply) {
     return {};
@@ -207,7 +207,7 @@ Status CurlS3Client::check_bucket() {
 }
 
 Result<std::optional<S3ObjectInfo>> CurlS3Client::head(const std::string& key) {
-  S3Call call{.operation = "HeadObject", .method = "HEAD", .key = key};
+  S3BackendCall call{.operation = "HeadObject", .method = "HEAD", .key = key};
   auto reply = execute(call);
   if (!reply) {
     if (reply.error().code == ErrorCode::kNotFound) {
@@ -227,7 +227,7 @@ Result<std::optional<S3ObjectInfo>> CurlS3Client::head(const std::string& key) {
 }
 
 Status CurlS3Client::put(const std::string& key, std::span<const std::byte> body) {
-  S3Call call{.operation = "PutObject", .method = "PUT", .key = key, .body = body};
+  S3BackendCall call{.operation = "PutObject", .method = "PUT", .key = key, .body = body};
   call.headers.push_back("Content-Type: application/octet-stream");
   if (std::string md5 = s3_content_md5(body); !md5.empty()) {
     call.headers.push_back("Content-MD5: " + md5);
@@ -248,7 +248,7 @@ Result<std::size_t> CurlS3Client::get(const std::string& key, std::uint64_t offs
     }
     return std::size_t{0};
   }
-  S3Call call{
+  S3BackendCall call{
       .operation = "GetObject", .method = "GET", .key = key, .sink = out, .range_offset = offset};
   auto reply = execute(call);
   if (!reply) {
@@ -261,7 +261,7 @@ Result<std::size_t> CurlS3Client::get(const std::string& key, std::uint64_t offs
 }
 
 Status CurlS3Client::remove(const std::string& key) {
-  S3Call call{.operation = "DeleteObject", .method = "DELETE", .key = key};
+  S3BackendCall call{.operation = "DeleteObject", .method = "DELETE", .key = key};
   auto reply = execute(call);
   if (!reply &&
       !(reply.error().code == ErrorCode::kNotFound && reply.error().reason != "NoSuchBucket")) {
@@ -274,7 +274,7 @@ Status CurlS3Client::copy(const std::string& from, const std::string& to, std::u
   if (size > copy_limits_.single_copy_max) {
     return copy_multipart(from, to, size);
   }
-  S3Call call{.operation = "CopyObject", .method = "PUT", .key = to, .error_in_200 = true};
+  S3BackendCall call{.operation = "CopyObject", .method = "PUT", .key = to, .error_in_200 = true};
   call.headers.push_back("x-amz-copy-source: /" + urls_->bucket() + "/" + s3_escape_key(from));
   auto reply = execute(call);
   if (!reply) {
@@ -288,7 +288,7 @@ Status CurlS3Client::copy(const std::string& from, const std::string& to, std::u
 
 Result<S3ListPage> CurlS3Client::list(const std::string& prefix, const std::string& start_after,
                                       std::size_t max_keys) {
-  S3Call call{.operation = "ListObjectsV2", .method = "GET", .bucket_level = true};
+  S3BackendCall call{.operation = "ListObjectsV2", .method = "GET", .bucket_level = true};
   call.query = {{"list-type", "2"},
                 {"max-keys", std::to_string(std::clamp<std::size_t>(max_keys, 1, 1000))}};
   if (!prefix.empty()) {

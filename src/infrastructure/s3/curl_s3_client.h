@@ -15,7 +15,7 @@ namespace castor {
 class CurlHandlePool;
 class OpensslSigv4Crypto;
 class S3UrlBuilder;
-struct S3Call;
+struct S3BackendCall;
 struct S3Reply;
 
 // Limits of CopyObject (S3 API Reference, CopyObject and UploadPartCopy): one CopyObject copies
@@ -60,7 +60,7 @@ class CurlS3Client final : public S3Client {
   Result<std::string> upload_part(const std::string& key, const std::string& upload_id, int number,
                                   std::span<const std::byte> body) override;
   Status complete_multipart(const std::string& key, const std::string& upload_id,
-                            const std::vector<S3CompletedPart>& parts) override;
+                            const std::vector<S3UploadedPart>& parts) override;
   Status abort_multipart(const std::string& key, const std::string& upload_id) override;
   Result<std::vector<S3MultipartUpload>> list_multipart_uploads(const std::string& prefix) override;
   Result<std::optional<Timestamp>> last_part_at(const std::string& key,
@@ -82,7 +82,7 @@ class CurlS3Client final : public S3Client {
 
   // Sends `call`, retrying what is retryable; the reply of the last attempt (a 2xx, or a final
   // error mapped per the S3Client contract).
-  Result<S3Reply> execute(S3Call& call);
+  Result<S3Reply> execute(S3BackendCall& call);
   Status copy_multipart(const std::string& from, const std::string& to, std::uint64_t size);
 
   S3BackendSettings settings_;

@@ -21,7 +21,7 @@ std::span<const std::byte> bytes_of(const std::string& text) {
 }  // namespace
 
 Result<std::string> CurlS3Client::create_multipart(const std::string& key) {
-  S3Call call{.operation = "CreateMultipartUpload", .method = "POST", .key = key};
+  S3BackendCall call{.operation = "CreateMultipartUpload", .method = "POST", .key = key};
   call.query = {{"uploads", ""}};
   call.headers.push_back("Content-Type: application/octet-stream");
   auto reply = execute(call);
@@ -33,7 +33,7 @@ Result<std::string> CurlS3Client::create_multipart(const std::string& key) {
 
 Result<std::string> CurlS3Client::upload_part(const std::string& key, const std::string& upload_id,
                                               int number, std::span<const std::byte> body) {
-  S3Call call{.operation = "UploadPart", .method = "PUT", .key = key, .body = body};
+  S3BackendCall call{.operation = "UploadPart", .method = "PUT", .key = key, .body = body};
   call.query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}};
   if (std::string md5 = s3_content_md5(body); !md5.empty()) {
     call.headers.push_back("Content-MD5: " + md5);
@@ -49,13 +49,13 @@ Result<std::string> CurlS3Client::upload_part(const std::string& key, const std:
 }
 
 Status CurlS3Client::complete_multipart(const std::string& key, const std::string& upload_id,
-                                        const std::vector<S3CompletedPart>& parts) {
+                                        const std::vector<S3UploadedPart>& parts) {
   const std::string xml = complete_multipart_xml(parts);
-  S3Call call{.operation = "CompleteMultipartUpload",
-              .method = "POST",
-              .key = key,
-              .body = bytes_of(xml),
-              .error_in_200 = true};
+  S3BackendCall call{.operation = "CompleteMultipartUpload",
+                     .method = "POST",
+                     .key = key,
+                     .body = bytes_of(xml),
+                     .error_in_200 = true};
   call.query = {{"uploadId", upload_id}};
   call.headers.push_back("Content-Type: application/xml");
   auto reply = execute(call);
@@ -63,7 +63,7 @@ Status CurlS3Client::complete_multipart(const std::string& key, const std::strin
 }
 
 Status CurlS3Client::abort_multipart(const std::string& key, const std::string& upload_id) {
-  S3Call call{.operation = "AbortMultipartUpload", .method = "DELETE", .key = key};
+  S3BackendCall call{.operation = "AbortMultipartUpload", .method = "DELETE", .key = key};
   call.query = {{"uploadId", upload_id}};
   auto reply = execute(call);
   if (!reply && reply.error().code != ErrorCode::kNotFound) {
@@ -74,7 +74,7 @@ Status CurlS3Client::abort_multipart(const std::string& key, const std::string& 
 
 Result<std::vector<S3MultipartUpload>> CurlS3Client::list_multipart_uploads(
     const std::string& prefix) {
-  S3Call call{.operation = "ListMultipartUploads", .method = "GET", .bucket_level = true};
+  S3BackendCall call{.operation = "ListMultipartUploads", .method = "GET", .bucket_level = true};
   call.query = {{"uploads", ""}};
   if (!prefix.empty()) {
     call.query.emplace_back("prefix", prefix);
@@ -92,7 +92,7 @@ Result<std::optional<Timestamp>> CurlS3Client::last_part_at(const std::string& k
   std::string marker;
   // At most 10000 parts, 1000 per page: a bounded number of pages.
   for (int page = 0; page < 11; ++page) {
-    S3Call call{.operation = "ListParts", .method = "GET", .key = key};
+    S3BackendCall call{.operation = "ListParts", .method = "GET", .key = key};
     call.query = {{"uploadId", upload_id}};
     if (!marker.empty()) {
       call.query.emplace_back("part-number-marker", marker);
@@ -124,10 +124,11 @@ Status CurlS3Client::copy_multipart(const std::string& from, const std::string& 
   if (!upload_id) {
     return std::move(upload_id).error();
   }
-  std::vector<S3CompletedPart> parts;
+  std::vector<S3UploadedPart> parts;
   for (std::uint64_t first = 0; first < size; first += part_size) {
     const std::uint64_t last = std::min(size, first + part_size) - 1;
-    S3Call call{.operation = "UploadPartCopy", .method = "PUT", .key = to, .error_in_200 = true};
+    S3BackendCall call{
+        .operation = "UploadPartCopy", .method = "PUT", .key = to, .error_in_200 = true};
     call.query = {{"partNumber", std::to_string(parts.size() + 1)}, {"uploadId", *upload_id}};
     call.headers.push_back("x-amz-copy-source: /" + urls_->bucket() + "/" + s3_escape_key(from));
     call.headers.push_back("x-amz-copy-source-range: bytes=" + std::to_string(first) + "-" +

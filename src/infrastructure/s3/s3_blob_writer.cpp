@@ -116,7 +116,7 @@ Result<ContentHash> S3BlobWriter::finish() {
     if (!etag) {
       return fail(std::move(etag).error());
     }
-    parts_.push_back(S3CompletedPart{.number = number, .etag = std::move(*etag)});
+    parts_.push_back(S3UploadedPart{.number = number, .etag = std::move(*etag)});
     if (auto s = store_.client().complete_multipart(temp_key_, *upload_id_, parts_); !s) {
       return fail(std::move(s).error());
     }
@@ -184,7 +184,7 @@ Status S3BlobWriter::wait_in_flight() {
   if (!etag) {
     return std::move(etag).error();
   }
-  parts_.push_back(S3CompletedPart{.number = part->number, .etag = std::move(*etag)});
+  parts_.push_back(S3UploadedPart{.number = part->number, .etag = std::move(*etag)});
   return {};
 }
 

@@ -80,9 +80,9 @@ class S3BlobWriter final : public BlobWriter {
   std::vector<std::byte> filling_;  // the part being received (or all the content, in memory)
   std::vector<std::byte> spare_;    // the buffer of the last part sent, reused for the next
   std::optional<std::string> upload_id_;
-  std::vector<S3CompletedPart> parts_;  // the parts that landed, in order
-  std::shared_ptr<Part> in_flight_;     // the part on the transfer pool, if any
-  bool completed_ = false;              // the multipart upload completed: the temp key exists
+  std::vector<S3UploadedPart> parts_;  // the parts that landed, in order
+  std::shared_ptr<Part> in_flight_;    // the part on the transfer pool, if any
+  bool completed_ = false;             // the multipart upload completed: the temp key exists
   std::optional<Error> failed_;
   std::optional<ContentHash> hash_;
   bool placed_ = false;

@@ -35,7 +35,7 @@ struct S3MultipartUpload {
 };
 
 // A part sent by UploadPart, as CompleteMultipartUpload wants it.
-struct S3CompletedPart {
+struct S3UploadedPart {
   int number = 0;    // 1 .. 10000
   std::string etag;  // as the backend returned it, quotes included
 };
@@ -87,7 +87,7 @@ class S3Client {
                                           int number, std::span<const std::byte> body) = 0;
   // CompleteMultipartUpload of `parts` (in part-number order). NotFound if the upload is gone.
   virtual Status complete_multipart(const std::string& key, const std::string& upload_id,
-                                    const std::vector<S3CompletedPart>& parts) = 0;
+                                    const std::vector<S3UploadedPart>& parts) = 0;
   // AbortMultipartUpload; succeeds if the upload is already gone.
   virtual Status abort_multipart(const std::string& key, const std::string& upload_id) = 0;
   // ListMultipartUploads of keys starting with `prefix`: at most the first 1000.

@@ -21,7 +21,7 @@ namespace {
 // State shared with curl's callbacks during one attempt.
 struct Transfer {
   CURL* handle = nullptr;
-  const S3Call* call = nullptr;
+  const S3BackendCall* call = nullptr;
   S3Reply reply;
   std::size_t upload_at = 0;  // next byte of call->body to send
   std::uint64_t skip = 0;     // bytes of a 200 body before the range asked for
@@ -158,7 +158,8 @@ std::string lower_name(std::string_view header) {
 
 // The Authorization and x-amz-date fields of `call` signed by castor's signer, for what curl
 // would sign wrongly. `fields` are the request's own fields ("Name: value").
-std::vector<std::string> own_signature(const S3Call& call, const std::vector<std::string>& fields,
+std::vector<std::string> own_signature(const S3BackendCall& call,
+                                       const std::vector<std::string>& fields,
                                        const S3UrlBuilder& urls, const S3BackendSettings& settings,
                                        const Sigv4Crypto& crypto) {
   const auto now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -211,7 +212,7 @@ bool curl_sigv4_misorders(const std::vector<std::string>& headers) {
   return false;
 }
 
-S3Attempt perform_s3_attempt(CURL* handle, const S3Call& call, const S3UrlBuilder& urls,
+S3Attempt perform_s3_attempt(CURL* handle, const S3BackendCall& call, const S3UrlBuilder& urls,
                              const S3BackendSettings& settings, const Sigv4Crypto& crypto) {
   Transfer transfer;
   transfer.handle = handle;

@@ -20,7 +20,7 @@ namespace castor {
 inline constexpr std::size_t kMaxS3ResponseBody = std::size_t{8} << 20;
 
 // One S3 request as CurlS3Client builds it, independent of the attempt that sends it.
-struct S3Call {
+struct S3BackendCall {
   std::string operation = {};  // the S3 API operation ("PutObject"), for messages
   std::string method = {};     // "GET", "HEAD", "PUT", "POST" or "DELETE"
   std::string key = {};        // unescaped; ignored when bucket_level
@@ -41,7 +41,7 @@ struct S3Call {
 struct S3Reply {
   long status = 0;             // HTTP status of the final response (0: none)
   std::string body;            // the body (not a sink's), up to kMaxS3ResponseBody bytes
-  std::size_t sink_bytes = 0;  // bytes written into S3Call::sink
+  std::size_t sink_bytes = 0;  // bytes written into S3BackendCall::sink
   bool sink_full = false;      // the sink filled up (the rest of a 200 was not wanted)
   std::optional<std::uint64_t> content_length;
   std::string etag;           // as sent, quotes included
@@ -62,7 +62,7 @@ struct S3Attempt {
 // another's with '-' (x-amz-copy-source-range after x-amz-copy-source) comes out of order and S3
 // refuses the signature: such calls are signed with castor's own signer (domain/sigv4_signer.h)
 // over `crypto` instead. Never logs headers. Blocks.
-S3Attempt perform_s3_attempt(CURL* handle, const S3Call& call, const S3UrlBuilder& urls,
+S3Attempt perform_s3_attempt(CURL* handle, const S3BackendCall& call, const S3UrlBuilder& urls,
                              const S3BackendSettings& settings, const Sigv4Crypto& crypto);
 
 // Content-MD5 of `body` (RFC 1864: base64 of the MD5 digest, OpenSSL); empty if OpenSSL refuses

@@ -213,11 +213,11 @@ Result<std::string> parse_copy_result(std::string_view body) {
   return etag;
 }
 
-std::string complete_multipart_xml(const std::vector<S3CompletedPart>& parts) {
+std::string complete_multipart_xml(const std::vector<S3UploadedPart>& parts) {
   pugi::xml_document doc;
   pugi::xml_node root = doc.append_child("CompleteMultipartUpload");
   root.append_attribute("xmlns") = "http://s3.amazonaws.com/doc/2006-03-01/";
-  for (const S3CompletedPart& part : parts) {
+  for (const S3UploadedPart& part : parts) {
     pugi::xml_node node = root.append_child("Part");
     node.append_child("PartNumber").text().set(part.number);
     node.append_child("ETag").text().set(part.etag.c_str());

@@ -51,7 +51,7 @@ Result<std::string> parse_copy_result(std::string_view body);
 
 // The CompleteMultipartUpload request body: <CompleteMultipartUpload> with one <Part>
 // (PartNumber, ETag, escaped as XML text) per element of `parts`, in the given order.
-std::string complete_multipart_xml(const std::vector<S3CompletedPart>& parts);
+std::string complete_multipart_xml(const std::vector<S3UploadedPart>& parts);
 
 // ISO 8601 as S3 writes times in XML ("2009-10-12T17:50:30.000Z"; fractional seconds optional;
 // "Z" or no zone means UTC). nullopt if malformed.
