@@ -9,32 +9,10 @@
 #include "infrastructure/checksummers.h"
 #include "infrastructure/s3/s3_blob_reader.h"
 #include "infrastructure/s3/s3_blob_writer.h"
+#include "infrastructure/s3/s3_request_url.h"
 #include "infrastructure/system_services.h"
 
 namespace castor {
-namespace {
-
-// `key` percent-encoded for a URL path: every byte but the unreserved ones (RFC 3986 section 2.3)
-// and '/'.
-std::string url_path(const std::string& key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(key.size());
-  for (char c : key) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~' || c == '/') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<S3BlobStore>> S3BlobStore::create(std::unique_ptr<S3Client> client,
                                                          S3BackendSettings settings,
@@ -216,7 +194,7 @@ Result<std::optional<std::string>> S3BlobStore::download_url(StorageClass storag
     while (base.ends_with('/')) {
       base.pop_back();
     }
-    return std::optional<std::string>(base + "/" + url_path(key));
+    return std::optional<std::string>(base + "/" + s3_escape_key(key));
   }
   return std::optional<std::string>(client_->presign_get(
       key, settings_.redirect_ttl, options.content_type, options.content_disposition));
