@@ -1,4 +1,5 @@
 #include "infrastructure/config.h"
+#include "infrastructure/config_parse.h"
 
 #include <algorithm>
 #include <cctype>
@@ -79,24 +80,6 @@ std::string flag_of(std::string_view env) {
   return flag;
 }
 
-Error bad(const std::string& setting, const std::string& why) {
-  return invalid_argument("invalid " + setting + ": " + why);
-}
-
-Result<std::uint64_t> parse_uint(const std::string& setting, const std::string& text,
-                                 std::uint64_t min, std::uint64_t max) {
-  std::uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return bad(setting, "'" + text + "' is not a whole number");
-  }
-  if (value < min || value > max) {
-    return bad(setting, std::to_string(value) + " is outside " + std::to_string(min) + ".." +
-                            std::to_string(max));
-  }
-  return value;
-}
-
 // "host:port" ("[v6]:port" too; an empty host is 0.0.0.0).
 struct HostPort {
   std::string host;
@@ -128,6 +111,26 @@ Result<unsigned> parse_mode(const std::string& setting, const std::string& text)
   return value;
 }
 
+}  // namespace
+
+Error bad(const std::string& setting, const std::string& why) {
+  return invalid_argument("invalid " + setting + ": " + why);
+}
+
+Result<std::uint64_t> parse_uint(const std::string& setting, const std::string& text,
+                                 std::uint64_t min, std::uint64_t max) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return bad(setting, "'" + text + "' is not a whole number");
+  }
+  if (value < min || value > max) {
+    return bad(setting, std::to_string(value) + " is outside " + std::to_string(min) + ".." +
+                            std::to_string(max));
+  }
+  return value;
+}
+
 Result<bool> parse_bool(const std::string& setting, const std::string& text) {
   if (text == "true" || text == "1" || text == "yes") {
     return true;
@@ -137,8 +140,6 @@ Result<bool> parse_bool(const std::string& setting, const std::string& text) {
   }
   return bad(setting, "'" + text + "' is not true or false");
 }
-
-}  // namespace
 
 Result<Config> Config::load(const std::vector<std::string>& args,
                             const std::function<const char*(const char*)>& getenv) {

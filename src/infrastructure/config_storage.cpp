@@ -1,16 +1,12 @@
 // The storage backends' settings (config.h load_storage_backends; docs/OPERATIONS.md "Storage
 // backends"): for each class, fs or s3, and the S3 bucket's address, credentials and tuning.
-#include <charconv>
 #include <fstream>
 
 #include "infrastructure/config.h"
+#include "infrastructure/config_parse.h"
 
 namespace castor {
 namespace {
-
-Error bad(const std::string& setting, const std::string& why) {
-  return invalid_argument("invalid " + setting + ": " + why);
-}
 
 Status load_class(const std::string& cls, Config::Backend& backend, bool& fallback,
                   S3BackendSettings& s3,
@@ -18,29 +14,22 @@ Status load_class(const std::string& cls, Config::Backend& backend, bool& fallba
   auto value = [&](const char* name) { return get((cls + name).c_str()); };
   auto flag = [&](const char* name, bool& out) -> Status {
     if (const std::string* v = value(name)) {
-      if (*v == "true" || *v == "1" || *v == "yes") {
-        out = true;
-      } else if (*v == "false" || *v == "0" || *v == "no") {
-        out = false;
-      } else {
-        return bad(cls + name, "'" + *v + "' is not true or false");
+      auto b = parse_bool(cls + name, *v);
+      if (!b) {
+        return std::move(b).error();
       }
+      out = *b;
     }
     return {};
   };
   auto number = [&](const char* name, std::uint64_t min, std::uint64_t max,
                     std::uint64_t& out) -> Status {
     if (const std::string* v = value(name)) {
-      std::uint64_t n = 0;
-      auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-      if (ec != std::errc() || end != v->data() + v->size() || v->empty()) {
-        return bad(cls + name, "'" + *v + "' is not a whole number");
+      auto n = parse_uint(cls + name, *v, min, max);
+      if (!n) {
+        return std::move(n).error();
       }
-      if (n < min || n > max) {
-        return bad(cls + name, std::to_string(n) + " is outside " + std::to_string(min) + ".." +
-                                   std::to_string(max));
-      }
-      out = n;
+      out = *n;
     }
     return {};
   };
