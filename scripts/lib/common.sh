@@ -13,7 +13,7 @@
 #                                  (it builds the web console first: castor_console_build)
 #   castor_console_build           build the web console into console/dist (npm ci when
 #                                  console/node_modules is missing or stale, then npm run build
-#                                  when a source is newer than the build); installs Debian's
+#                                  when a file of console/ is newer than the build); installs Debian's
 #                                  nodejs and npm when node is missing. CASTOR_CONSOLE=0 skips it.
 #   castor_format_check            clang-format --dry-run --Werror over src/ tests/ bench/
 #   castor_listen_addr_taken HOST PORT
@@ -107,8 +107,8 @@ castor_console_build() {
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || castor_die "npm ci failed in console/"
   fi
   if [[ ! -f $dir/dist/index.html ]] ||
-    [[ -n $(find "$dir/src" "$dir/package.json" "$dir/package-lock.json" "$dir/build.mjs" \
-      -newer "$dir/dist/index.html" -print -quit 2>/dev/null) ]]; then
+    [[ -n $(find "$dir" \( -path "$dir/node_modules" -o -path "$dir/dist" \) -prune -o \
+      -type f -newer "$dir/dist/index.html" -print -quit) ]]; then
     castor_log "building the web console (console/dist)"
     (cd "$dir" && npm run --silent build) || castor_die "the console build failed (console/)"
   fi
