@@ -144,7 +144,7 @@ TEST_CASE("castor's routes: patterns, labels, Allow, parameters", "[unit]") {
        "GET, HEAD, DELETE", false, "rest", "docs/acme/a/b%2Fc"},
       {"/v1/objects/by-key/", "/v1/objects/by-key/{namespace}/{tenant}/{key}", "GET, HEAD, DELETE",
        false, "rest", ""},
-      {"/v1/admin/gc", "/v1/admin/gc", "POST", false, nullptr, nullptr},
+      {"/v1/admin/gc", "/v1/admin/gc", "POST, GET", false, nullptr, nullptr},
       {"/v1/admin/fsck", "/v1/admin/fsck", "POST", false, nullptr, nullptr},
       {"/v1/admin/api-keys", "/v1/admin/api-keys", "GET, POST", false, nullptr, nullptr},
       {"/v1/admin/api-keys/k_123", "/v1/admin/api-keys/{id}", "GET, PATCH, DELETE", false, "id",
@@ -228,8 +228,15 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
       case Access::kTenantScope:
         CHECK((r.pattern.starts_with("/v1/objects") || r.pattern.starts_with("/v1/blobs") ||
                r.pattern.starts_with("/v1/bundles") || r.pattern.starts_with("/v1/uploads") ||
-               r.pattern.starts_with("/v1/namespaces/") || r.pattern.starts_with("/v1/tenants/")));
+               r.pattern.starts_with("/v1/namespaces") || r.pattern.starts_with("/v1/tenants") ||
+               r.pattern == "/v1/presign"));
         CHECK(r.scope != Scope::kAdmin);
+        CHECK(r.served == Served::kApi);
+        break;
+      case Access::kAuthenticated:
+        // Only who-am-I: every credential may ask about itself, whatever its scopes.
+        CHECK(r.pattern == "/v1/whoami");
+        CHECK(!r.scope);
         CHECK(r.served == Served::kApi);
         break;
     }
@@ -240,8 +247,9 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
         !r.pattern.starts_with("/v1/admin/api-keys") && r.pattern != "/v1/admin/s3-credentials" &&
         !r.pattern.starts_with("/v1/bundles") && !r.pattern.starts_with("/v1/uploads") &&
         !r.pattern.starts_with("/v1/admin/namespaces") &&
-        !r.pattern.starts_with("/v1/namespaces/") && !r.pattern.starts_with("/v1/tenants/") &&
-        !r.pattern.starts_with("/v1/admin/quotas/")) {
+        !r.pattern.starts_with("/v1/namespaces") && !r.pattern.starts_with("/v1/tenants") &&
+        !r.pattern.starts_with("/v1/admin/quotas/") && r.pattern != "/v1/whoami" &&
+        r.pattern != "/v1/admin/gc") {
       PathParams p;
       auto head = table.router().match("HEAD", r.pattern, p);
       REQUIRE(head);
@@ -286,6 +294,10 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
                                       "/v1/tenants/{tenant}/usage",
                                       "/v1/admin/quotas/{tenant}",
                                       "/v1/admin/quotas/{tenant}/{namespace}",
+                                      "/v1/whoami",
+                                      "/v1/tenants",
+                                      "/v1/namespaces",
+                                      "/v1/presign",
                                       "unmatched"});
 }
 
