@@ -87,11 +87,16 @@ Awaitable<void> handle_presign(ServerCore& s, Connection& c, Exchange& ex, const
     co_return co_await s.send_error(c, ex, not_signable);
   }
   // The tenant the URL acts on: a by-key path names it; else tenant_id, else the credential's.
+  // A by-key path names the namespace too: a namespace-restricted credential is refused here
+  // for another one rather than handed a URL that could only answer 403.
   std::optional<TenantId> tenant;
   if (target->path.starts_with(kByKeyPrefix)) {
     auto parsed = parse_key_path(std::string_view(target->path).substr(kByKeyPrefix.size()));
     if (!parsed) {
       co_return co_await s.send_error(c, ex, from_error(parsed.error()));
+    }
+    if (auto denied = s.authorize(ex, parsed->tenant, parsed->ns, Scope::kObjectsRead)) {
+      co_return co_await s.send_error(c, ex, *denied);
     }
     tenant = parsed->tenant;
   } else if (auto named = target->get("tenant_id")) {

@@ -279,6 +279,12 @@ TEST_CASE("a presigned URL downloads without a credential until it expires", "[e
   require_error(presign(client, rw.key, "/v1/objects/" + id + "?tenant_id=other-tenant"), 403, "");
   require_error(presign(client, rw.key, "/v1/objects/" + id, 3601), 400, "");
   require_error(presign(client, rw.key, "/v1/objects/" + id, 0), 400, "");
+  const IssuedKey narrow = restricted_key(client, env.admin.key, tenant, {"other"});
+  require_error(presign(client, narrow.key, by_key), 403, "");
+  // A restricted key's URL for an object by id in another namespace: the route's 404.
+  const std::string hidden =
+      presigned_url(client, narrow.key, "/v1/objects/" + id + "?tenant_id=" + tenant);
+  require_error(client.request("GET", hidden), 404, "");
 
   // Expiry: a 1-second URL stops working (403 url_expired) within a few seconds.
   const std::string short_url =
