@@ -10,6 +10,7 @@
 #include "e2e/auth_support.h"
 #include "e2e/castor_api.h"
 #include "support/random_data.h"
+#include "support/sha256.h"
 
 namespace castor::e2e {
 namespace {
@@ -375,6 +376,20 @@ TEST_CASE("content is served sandboxed, except PDFs", "[e2e][console]") {
   }
   const HttpResponse by_key = client.request("GET", by_key_target("docs", tenant, "x.html"), admin);
   CHECK(by_key.header("Content-Security-Policy") == "sandbox");
+  // A blob, read through a presigned URL: sandboxed too (blobs are served as octet streams).
+  const std::string blob = "<html>blob</html>";
+  const std::string hash = testing::sha256_hex(blob);
+  testing::Headers blob_headers = admin;
+  blob_headers["X-Tenant"] = tenant;
+  const HttpResponse stored = client.request("PUT", "/v1/blobs/" + hash, blob_headers, blob);
+  REQUIRE(stored.status == 201);
+  const std::string blob_url =
+      presigned_url(client, env.admin.key, "/v1/blobs/" + hash + "?tenant_id=" + tenant);
+  const HttpResponse fetched = client.request("GET", blob_url);
+  REQUIRE(fetched.status == 200);
+  CHECK(fetched.body == blob);
+  CHECK(fetched.header("Content-Security-Policy") == "sandbox");
+
   const HttpResponse p = by_id(client, "GET", pdf, tenant, admin);
   REQUIRE(p.status == 200);
   CHECK(p.header("Content-Type") == "application/pdf");
