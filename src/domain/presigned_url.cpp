@@ -131,7 +131,7 @@ Result<PresignedTarget> parse_presigned_target(std::string_view target) {
   const auto last_amp = query.rfind('&');
   const std::string_view last =
       last_amp == std::string_view::npos ? query : query.substr(last_amp + 1);
-  if (param_name(last) != kPresignSignatureParam) {
+  if (param_name(last) != kPresignSignatureParam || last.find('=') == std::string_view::npos) {
     return mismatch("the signature must be the URL's last parameter");
   }
   out.signature_hex = std::string(param_value(last));
