@@ -30,4 +30,6 @@ target_link_libraries(castor_fuzz_parsers
          pugixml::pugixml)
 
 set(CASTOR_FUZZ_TARGETS http_request range_conditional names credentials sigv4 aws_chunked s3_xml
-                        http_conditions)
+                        http_conditions
+                        # presigned URLs (issue 14, helper "server")
+                        presigned_url)

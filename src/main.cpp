@@ -33,6 +33,7 @@
 #include "infrastructure/openssl_hmac.h"
 #include "infrastructure/openssl_sha256.h"
 #include "infrastructure/pg_metadata_store.h"
+#include "infrastructure/pg_url_signing_key.h"
 #include "infrastructure/process_metrics.h"
 #include "infrastructure/readiness_probes.h"
 #include "infrastructure/storage_stats.h"
@@ -164,6 +165,17 @@ int serve(const Config& config) {
   Authenticate auth(metadata, key_material, jwt->get(), clock);
   ManageApiKeys keys(metadata, key_material, clock);
   ManageS3Credentials s3_credentials(metadata, secret_box->get(), key_material, clock);
+  // The web console's endpoints (issue 14): catalog, this process's GC cycles, presigned URLs.
+  ReadCatalog catalog(metadata);
+  GcHistory gc_history(config.gc_interval.count() > 0
+                           ? std::optional<std::chrono::seconds>(config.gc_interval)
+                           : std::nullopt);
+  auto url_signing_key = load_url_signing_key(config.database_url, key_material);
+  if (!url_signing_key) {
+    return fail(url_signing_key.error().message);
+  }
+  PresignedUrls presigned(std::move(*url_signing_key), sigv4_crypto, key_material, clock,
+                          [&auth](const std::string& id) { return auth.key_principal(id); });
   RateLimiter limiter(static_cast<double>(config.rate_limit_rps),
                       static_cast<double>(config.rate_limit_burst), 100'000);
   auto probes =
@@ -246,6 +258,9 @@ int serve(const Config& config) {
        usage,
        quotas,
        search,
+       catalog,
+       gc_history,
+       presigned,
        [&metrics, &metadata] {
          const PgMetadataStore::PoolStats pool = metadata.pool_stats();
          metrics.set_db_pool(pool.idle, pool.in_use, pool.size);
@@ -270,17 +285,26 @@ int serve(const Config& config) {
 
   std::optional<BackgroundGc> background;
   if (config.gc_interval.count() > 0) {
-    background.emplace(gc, config.gc_interval,
-                       [&metrics](const Result<CollectGarbage::Report>& r, double seconds) {
-                         metrics.gc_cycle(r ? *r : CollectGarbage::Report{}, seconds,
-                                          r.has_value());
-                         if (r) {
-                           spdlog::info("gc cycle: {} in {:.3f} s", describe(*r), seconds);
-                           log_failures(*r);
-                         } else {
-                           spdlog::warn("gc cycle failed: {}", r.error().message);
-                         }
-                       });
+    background.emplace(
+        gc, config.gc_interval,
+        [&metrics, &gc_history](const Result<CollectGarbage::Report>& r, double seconds) {
+          metrics.gc_cycle(r ? *r : CollectGarbage::Report{}, seconds, r.has_value());
+          const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::duration<double>(seconds));
+          gc_history.record(
+              {.started_at = std::chrono::time_point_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now() - took),
+               .duration = took,
+               .background = true,
+               .report = r ? *r : CollectGarbage::Report{},
+               .error = r ? std::nullopt : std::optional<std::string>(r.error().message)});
+          if (r) {
+            spdlog::info("gc cycle: {} in {:.3f} s", describe(*r), seconds);
+            log_failures(*r);
+          } else {
+            spdlog::warn("gc cycle failed: {}", r.error().message);
+          }
+        });
     background->start();
   }
   std::optional<BackgroundScrub> scrubber;

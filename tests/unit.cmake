@@ -72,6 +72,11 @@ target_link_libraries(castor_unit_tests
 # openapi_test.cpp reads the planned OpenAPI fragments (src/api/openapi/planned/) from the tree.
 target_compile_definitions(castor_unit_tests PRIVATE CASTOR_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 
+# The web console's endpoints (issue 14, helper "server"): catalog, presigned URLs, GC history.
+target_sources(castor_unit_tests PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/application/read_catalog_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/application/presigned_urls_test.cpp)
+
 # The S3 blob backend's client: URL escaping and S3's XML bodies (issue 13).
 target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/infrastructure/s3_request_url_test.cpp

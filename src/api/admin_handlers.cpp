@@ -79,11 +79,20 @@ Awaitable<Parsed<std::string>> read_small_body(Connection& c, Exchange& ex) {
 
 Awaitable<void> handle_gc(ServerCore& s, Connection& c, Exchange& ex, const PathParams&) {
   auto collect = [&] {
+    const auto started_at =
+        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
     const auto start = std::chrono::steady_clock::now();
     auto report = s.uc().gc.run_once();
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     s.uc().metrics.gc_cycle(report ? *report : CollectGarbage::Report{}, took.count(),
                             report.has_value());
+    // GET /v1/admin/gc lists it (this process's cycles).
+    s.uc().gc_history.record(
+        {.started_at = started_at,
+         .duration = std::chrono::duration_cast<std::chrono::milliseconds>(took),
+         .background = false,
+         .report = report ? *report : CollectGarbage::Report{},
+         .error = report ? std::nullopt : std::optional<std::string>(report.error().message)});
     return report;
   };
   auto report = co_await s.offload(collect, Pool::kDisk);

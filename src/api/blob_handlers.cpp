@@ -140,10 +140,11 @@ Awaitable<void> handle_get_blob(ServerCore& s, Connection& c, Exchange& ex, cons
   if (!found) {
     co_return co_await s.send_error(c, ex, from_error(found.error()));
   }
-  const ContentHead head{.hash_hex = r.hash->hex(),
-                         .size = found->blob.size_bytes(),
-                         .content_type = "application/octet-stream",
-                         .last_modified = std::nullopt};
+  ContentHead head{.hash_hex = r.hash->hex(),
+                   .size = found->blob.size_bytes(),
+                   .content_type = "application/octet-stream",
+                   .last_modified = std::nullopt};
+  add_content_sandbox(head.headers, head.content_type);
   co_await send_content(s, c, ex, head, found->content.get());
 }
 

@@ -62,6 +62,19 @@ Awaitable<void> stream_content(ServerCore& s, Connection& c, Exchange& ex, BlobR
 
 }  // namespace
 
+void add_content_sandbox(Headers& headers, std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) {
+    media.remove_suffix(1);
+  }
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) {
+    media.remove_prefix(1);
+  }
+  if (!boost::beast::iequals(media, "application/pdf")) {
+    headers.emplace_back("Content-Security-Policy", "sandbox");
+  }
+}
+
 Awaitable<void> send_content(ServerCore& s, Connection& c, Exchange& ex, const ContentHead& head,
                              BlobReader* content) {
   const std::string etag = "\"" + head.etag.value_or(head.hash_hex) + "\"";

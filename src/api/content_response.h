@@ -156,6 +156,12 @@ Awaitable<std::optional<Committed>> receive_and_commit(ServerCore& s, Connection
   co_return std::optional<Committed>(std::move(committed));
 }
 
+// Adds `Content-Security-Policy: sandbox` to the headers of native content (objects and blobs,
+// presigned or not) unless `content_type` is application/pdf: an HTML or SVG object opened from a
+// link then runs in an opaque origin without scripts, so it can never reach the web console's
+// session on the same origin. (Chromium does not render a PDF inside a sandbox.)
+void add_content_sandbox(Headers& headers, std::string_view content_type);
+
 // What a GET/HEAD of stored content answers with, besides the bytes.
 struct ContentHead {
   std::string hash_hex;  // the ETag (quoted) and X-Content-Hash

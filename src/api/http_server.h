@@ -17,11 +17,13 @@
 #include "application/bundles/delete_bundle.h"
 #include "application/bundles/download_bundle.h"
 #include "application/bundles/read_bundles.h"
+#include "application/catalog/read_catalog.h"
 #include "application/check_integrity.h"
 #include "application/collect_garbage.h"
 #include "application/copy_object.h"
 #include "application/delete_object.h"
 #include "application/download_object.h"
+#include "application/gc_history.h"
 #include "application/keys/manage_api_keys.h"
 #include "application/list_objects.h"
 #include "application/list_s3.h"
@@ -30,6 +32,7 @@
 #include "application/objects/move_storage_class.h"
 #include "application/objects/update_object_metadata.h"
 #include "application/ports/checksummer.h"
+#include "application/presign/presigned_urls.h"
 #include "application/rate_limiter.h"
 #include "application/readiness_monitor.h"
 #include "application/retention/manage_retention.h"
@@ -89,6 +92,12 @@ struct UseCases {
   ReadUsage& usage;
   ManageQuotas& quotas;
   SearchObjects& search;  // POST /v1/objects/search (docs/SEARCH.md)
+  // The web console's (issue 14): GET /v1/tenants and /v1/namespaces, the GC cycles of this
+  // process (GET /v1/admin/gc, fed by POST /v1/admin/gc and the background collector), presigned
+  // URLs (docs/PRESIGNED_URLS.md).
+  ReadCatalog& catalog;
+  GcHistory& gc_history;
+  PresignedUrls& presigned;
   // The body of GET /metrics (Prometheus text format 0.0.4), built on the calling IO thread: it
   // must not block (it reads counters and /proc, never the database).
   std::function<std::string()> render_metrics;

@@ -94,6 +94,7 @@ Awaitable<void> send_object(ServerCore& s, Connection& c, Exchange& ex, Download
   for (auto& h : native_lock_headers(o)) {
     headers.push_back(std::move(h));
   }
+  add_content_sandbox(headers, o.content_type());
   ContentHead head{.hash_hex = o.content_hash()->hex(),
                    .size = o.size_bytes(),
                    .content_type = o.content_type(),

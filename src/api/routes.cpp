@@ -131,6 +131,12 @@ std::vector<Route> castor_routes() {
        kFixed, kAdmin, handle_put_quota},
       {"DELETE", "/v1/admin/quotas/{tenant}/{namespace}", "/v1/admin/quotas/{tenant}/{namespace}",
        kFixed, kAdmin, handle_delete_quota},
+      // The web console's endpoints (issue 14; docs/PRESIGNED_URLS.md for /v1/presign).
+      {"GET", "/v1/whoami", "/v1/whoami", Access::kAuthenticated, kNone, handle_whoami},
+      {"GET", "/v1/tenants", "/v1/tenants", kTenant, kRead, handle_list_tenants},
+      {"GET", "/v1/namespaces", "/v1/namespaces", kTenant, kRead, handle_list_namespaces},
+      {"GET", "/v1/admin/gc", "/v1/admin/gc", kFixed, kAdmin, handle_gc_history},
+      {"POST", "/v1/presign", "/v1/presign", kTenant, kRead, handle_presign},
   };
 }
 
@@ -152,7 +158,11 @@ Result<RouteTable> RouteTable::create(std::vector<Route> routes) {
   std::vector<RouteKey> keys;
   keys.reserve(routes.size());
   for (const Route& r : routes) {
-    if (r.access != Access::kOpen && !r.scope) {
+    if (r.access == Access::kAuthenticated && r.scope) {
+      return invalid_argument(std::string(r.method) + " " + std::string(r.pattern) +
+                              " needs a credential but no scope: it must not name one");
+    }
+    if (r.access != Access::kOpen && r.access != Access::kAuthenticated && !r.scope) {
       return invalid_argument(std::string(r.method) + " " + std::string(r.pattern) +
                               " needs a scope");
     }

@@ -31,6 +31,9 @@ enum class Access {
   // knows (from the path, X-Tenant or the credential): the server authenticates, the handler
   // resolves the tenant and calls ServerCore::authorize with the route's scope.
   kTenantScope,
+  // Any valid credential, whatever its scopes (GET /v1/whoami): the server authenticates, no
+  // scope is checked. `scope` stays empty.
+  kAuthenticated,
 };
 
 // Which listener serves a route.
@@ -173,5 +176,17 @@ Awaitable<void> handle_get_quota(ServerCore& s, Connection& c, Exchange& ex, con
 Awaitable<void> handle_put_quota(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_delete_quota(ServerCore& s, Connection& c, Exchange& ex,
                                     const PathParams& p);
+
+// The web console's endpoints (issue 14): catalog_handlers.cpp, presign_handlers.cpp.
+Awaitable<void> handle_whoami(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+Awaitable<void> handle_list_tenants(ServerCore& s, Connection& c, Exchange& ex,
+                                    const PathParams& p);
+Awaitable<void> handle_list_namespaces(ServerCore& s, Connection& c, Exchange& ex,
+                                       const PathParams& p);
+Awaitable<void> handle_gc_history(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+Awaitable<void> handle_presign(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+// Whether a request with `method` on route `pattern` may be authorised by a presigned URL
+// (docs/PRESIGNED_URLS.md): GET/HEAD of an object, by id or key, a blob, a bundle's download.
+bool presignable(std::string_view method, std::string_view pattern);
 
 }  // namespace castor::api

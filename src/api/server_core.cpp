@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include "api/error_response.h"
+#include "api/routes.h"
+#include "domain/presigned_url.h"
 
 namespace castor::api {
 
@@ -224,6 +226,9 @@ Awaitable<std::optional<HttpError>> ServerCore::authenticate(Exchange& ex,
   } else if (auto key = ex.header("X-API-Key")) {
     presented = std::move(key);
   }
+  if (!presented && ex.target.get(std::string(kPresignSignatureParam))) {
+    co_return co_await authenticate_presigned(ex, remote);
+  }
   if (!presented) {
     if (auto limited = rate_limit("ip:" + remote)) {
       co_return limited;
@@ -246,6 +251,40 @@ Awaitable<std::optional<HttpError>> ServerCore::authenticate(Exchange& ex,
   auto principal = co_await offload(verify);
   if (!principal) {
     if (principal.error().code == ErrorCode::kUnauthenticated) {
+      if (auto limited = rate_limit("ip:" + remote)) {
+        co_return limited;
+      }
+    }
+    co_return from_error(principal.error());
+  }
+  ex.principal = std::move(*principal);
+  co_return rate_limit(ex.principal->credential);
+}
+
+Awaitable<std::optional<HttpError>> ServerCore::authenticate_presigned(Exchange& ex,
+                                                                       const std::string& remote) {
+  if (ex.route == nullptr || !presignable(sv(ex.req().method_string()), ex.route->pattern)) {
+    if (auto limited = rate_limit("ip:" + remote)) {
+      co_return limited;
+    }
+    co_return http_error(http::status::forbidden, "signature_mismatch",
+                         "a presigned URL is valid only for GET or HEAD of an object, a blob or "
+                         "a bundle's download");
+  }
+  // Failed signatures cost the address's bucket, like failed credentials.
+  if (auto decision = uc_.limiter.peek("ip:" + remote, std::chrono::steady_clock::now());
+      !decision.allowed) {
+    HttpError e = http_error(http::status::too_many_requests, "rate_limited",
+                             "too many requests; retry later");
+    e.headers = one_header("Retry-After", std::to_string(decision.retry_after.count()));
+    co_return e;
+  }
+  const std::string target(sv(ex.req().target()));
+  auto verify = [&] { return uc_.presigned.verify(target); };
+  auto principal = co_await offload(verify);
+  if (!principal) {
+    if (principal.error().code == ErrorCode::kPermissionDenied ||
+        principal.error().code == ErrorCode::kUnauthenticated) {
       if (auto limited = rate_limit("ip:" + remote)) {
         co_return limited;
       }

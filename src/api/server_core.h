@@ -197,6 +197,13 @@ class ServerCore {
   // 503. With authentication disabled, every caller is an anonymous admin (rate-limited by IP).
   Awaitable<std::optional<HttpError>> authenticate(Exchange& ex, const std::string& remote);
 
+  // Establishes ex.principal from a presigned URL (docs/PRESIGNED_URLS.md): a request without a
+  // credential whose query carries X-Castor-Signature. 403 signature_mismatch on a route that
+  // takes none or for a changed URL, 403 url_expired past its expiry, 401 when its API key was
+  // revoked; rate-limited like authenticate().
+  Awaitable<std::optional<HttpError>> authenticate_presigned(Exchange& ex,
+                                                             const std::string& remote);
+
   // The tenant a request acts on: its X-Tenant/tenant_id, else the credential's own tenant.
   Parsed<TenantId> tenant_of(Exchange& ex);
   Parsed<Namespace> namespace_of(Exchange& ex);

@@ -101,6 +101,23 @@ Result<Principal> Authenticate::api_key(std::string_view token) {
   return key->principal();
 }
 
+Result<Principal> Authenticate::key_principal(const std::string& id) {
+  auto key = load(id);
+  if (!key) {
+    if (key.error().code == ErrorCode::kNotFound) {
+      return unauthenticated("the API key that signed this URL no longer exists");
+    }
+    return std::move(key).error();
+  }
+  if (key->revoked_at) {
+    return unauthenticated("the API key that signed this URL was revoked");
+  }
+  if (!key->usable(clock_.now())) {
+    return unauthenticated("the API key that signed this URL expired");
+  }
+  return key->principal();
+}
+
 bool Authenticate::known_key(std::string_view presented) {
   if (!presented.starts_with("cst_")) {
     return false;

@@ -36,6 +36,12 @@ class Authenticate {
   // verify (also when no TokenVerifier is configured); Unavailable if the database is down.
   Result<Principal> credential(std::string_view presented);
 
+  // The principal of API key `id` (no secret: the key named by a presigned URL whose signature
+  // verified), read through the same cache as credential(), so a revoked or expired key stops
+  // its URLs within the cache TTL. Unauthenticated if the key is unknown, revoked or expired;
+  // Unavailable if the database is down.
+  Result<Principal> key_principal(const std::string& id);
+
   // Whether `presented` is an API key whose id this process has found in the database before
   // (whatever its secret). Cheap and non-blocking: for refusing unknown credentials from an
   // address that is over its rate limit before they cost a query, while known keys still pass.

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "domain/names.h"
+
 namespace castor {
 
 // What a set of COMMITTED objects occupies (docs/USAGE_AND_QUOTAS.md). Objects count from their
@@ -23,6 +25,19 @@ struct Usage {
   UsageFigures total;
 
   friend bool operator==(const Usage&, const Usage&) = default;
+};
+
+// One tenant of a catalog listing (GET /v1/tenants) with its usage over all its namespaces and
+// storage classes (physical bytes: its distinct contents, per class).
+struct TenantUsage {
+  TenantId tenant;
+  UsageFigures total;
+};
+
+// One namespace of a catalog listing (GET /v1/namespaces) with its usage.
+struct NamespaceUsage {
+  Namespace ns;
+  Usage usage;
 };
 
 // The limits an admin set on a tenant or on one namespace of a tenant; nullopt: no limit. Both

@@ -5,6 +5,7 @@
 
 #include <pqxx/result>
 
+#include "infrastructure/pg_arrays.h"
 #include "infrastructure/pg_errors.h"
 
 namespace castor {
@@ -48,6 +49,36 @@ void PgUsageRepository::prepare(pqxx::connection& conn) {
                "SELECT storage_class, sum(objects)::bigint, sum(logical_bytes)::bigint, "
                "sum(tenant_physical_bytes)::bigint FROM usage_counters "
                "WHERE tenant_id = $1 GROUP BY storage_class");
+  // The catalog: names past the cursor with COMMITTED objects (counters summing to more than 0)
+  // or a bucket row, in byte order, one page of them; then their counter rows (LEFT JOIN: a
+  // bucket without objects has none). Names compare and sort COLLATE "C" (bytes), as the cursor.
+  conn.prepare("catalog_tenants",
+               "WITH named AS ("
+               " SELECT tenant_id COLLATE \"C\" AS tenant_id FROM usage_counters"
+               " WHERE tenant_id COLLATE \"C\" > $1 GROUP BY tenant_id HAVING sum(objects) > 0"
+               " UNION SELECT DISTINCT tenant_id COLLATE \"C\" FROM buckets"
+               " WHERE tenant_id COLLATE \"C\" > $1), "
+               "page AS (SELECT tenant_id FROM named ORDER BY tenant_id LIMIT $2) "
+               "SELECT p.tenant_id, coalesce(sum(u.objects), 0)::bigint, "
+               "coalesce(sum(u.logical_bytes), 0)::bigint, "
+               "coalesce(sum(u.tenant_physical_bytes), 0)::bigint "
+               "FROM page p LEFT JOIN usage_counters u ON u.tenant_id = p.tenant_id "
+               "GROUP BY p.tenant_id ORDER BY p.tenant_id");
+  conn.prepare(
+      "catalog_namespaces",
+      "WITH named AS ("
+      " SELECT namespace COLLATE \"C\" AS name FROM usage_counters"
+      " WHERE tenant_id = $1 AND namespace COLLATE \"C\" > $2"
+      " GROUP BY namespace HAVING sum(objects) > 0"
+      " UNION SELECT name COLLATE \"C\" FROM buckets"
+      " WHERE tenant_id = $1 AND name COLLATE \"C\" > $2), "
+      "page AS (SELECT name FROM named"
+      " WHERE $4::text[] IS NULL OR name = ANY($4::text[]) ORDER BY name LIMIT $3) "
+      "SELECT p.name, u.storage_class, coalesce(sum(u.objects), 0)::bigint, "
+      "coalesce(sum(u.logical_bytes), 0)::bigint, "
+      "coalesce(sum(u.physical_bytes), 0)::bigint "
+      "FROM page p LEFT JOIN usage_counters u ON u.tenant_id = $1 AND u.namespace = p.name "
+      "GROUP BY p.name, u.storage_class ORDER BY p.name");
   conn.prepare("quota_find",
                "SELECT max_bytes, max_objects FROM quotas WHERE tenant_id = $1 AND namespace = $2");
   conn.prepare("quota_put",
@@ -68,6 +99,62 @@ Result<Usage> PgUsageRepository::namespace_usage(const TenantId& tenant, const N
 Result<Usage> PgUsageRepository::tenant_usage(const TenantId& tenant) {
   return guarded(
       [&]() -> Result<Usage> { return usage_from(sql_.exec("usage_tenant", tenant.str())); });
+}
+
+Result<std::vector<TenantUsage>> PgUsageRepository::list_tenants(const std::string& after,
+                                                                 std::size_t limit) {
+  return guarded([&]() -> Result<std::vector<TenantUsage>> {
+    std::vector<TenantUsage> out;
+    for (const auto& row : sql_.exec("catalog_tenants", after, static_cast<std::int64_t>(limit))) {
+      auto tenant = TenantId::parse(row[0].as<std::string>());
+      if (!tenant) {
+        continue;  // not a name castor would have written: skip rather than fail the page
+      }
+      out.push_back({.tenant = std::move(*tenant),
+                     .total = {.objects = non_negative(row[1]),
+                               .logical_bytes = non_negative(row[2]),
+                               .physical_bytes = non_negative(row[3])}});
+    }
+    return out;
+  });
+}
+
+Result<std::vector<NamespaceUsage>> PgUsageRepository::list_namespaces(
+    const TenantId& tenant, const std::string& after, std::size_t limit,
+    const std::vector<Namespace>& only) {
+  return guarded([&]() -> Result<std::vector<NamespaceUsage>> {
+    std::optional<std::string> filter;
+    if (!only.empty()) {
+      PgArray names;
+      for (const Namespace& ns : only) {
+        names.add(ns.str());
+      }
+      filter = names.str();
+    }
+    std::vector<NamespaceUsage> out;
+    for (const auto& row : sql_.exec("catalog_namespaces", tenant.str(), after,
+                                     static_cast<std::int64_t>(limit), filter)) {
+      auto ns = Namespace::parse(row[0].as<std::string>());
+      if (!ns) {
+        continue;  // not a name castor would have written
+      }
+      if (out.empty() || out.back().ns != *ns) {
+        out.push_back({.ns = std::move(*ns), .usage = {}});
+      }
+      if (row[1].is_null()) {
+        continue;  // a bucket without counter rows
+      }
+      Usage& usage = out.back().usage;
+      UsageFigures figures{.objects = non_negative(row[2]),
+                           .logical_bytes = non_negative(row[3]),
+                           .physical_bytes = non_negative(row[4])};
+      (row[1].as<std::string>() == "cold" ? usage.cold : usage.hot) = figures;
+      usage.total.objects += figures.objects;
+      usage.total.logical_bytes += figures.logical_bytes;
+      usage.total.physical_bytes += figures.physical_bytes;
+    }
+    return out;
+  });
 }
 
 Result<std::optional<Quota>> PgUsageRepository::find_quota(const TenantId& tenant,

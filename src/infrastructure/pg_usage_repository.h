@@ -22,6 +22,11 @@ class PgUsageRepository final : public UsageRepository {
 
   Result<Usage> namespace_usage(const TenantId& tenant, const Namespace& ns) override;
   Result<Usage> tenant_usage(const TenantId& tenant) override;
+  Result<std::vector<TenantUsage>> list_tenants(const std::string& after,
+                                                std::size_t limit) override;
+  Result<std::vector<NamespaceUsage>> list_namespaces(const TenantId& tenant,
+                                                      const std::string& after, std::size_t limit,
+                                                      const std::vector<Namespace>& only) override;
   Result<std::optional<Quota>> find_quota(const TenantId& tenant,
                                           const std::optional<Namespace>& ns) override;
   Status put_quota(const TenantId& tenant, const std::optional<Namespace>& ns, const Quota& quota,

@@ -159,6 +159,9 @@ TEST_CASE("openapi: security matches each route's access and scope", "[unit][ope
       if (!security.empty() && r.scope) {
         CHECK(scope_listed);
       }
+    } else if (r.access == Access::kAuthenticated) {
+      CHECK(!anonymous);  // a credential, with no scope required
+      CHECK(!security.empty());
     } else {
       CHECK(!anonymous);
       CHECK(scope_listed);  // the route's scope is the role of a requirement

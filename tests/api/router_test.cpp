@@ -136,6 +136,9 @@ TEST_CASE("castor's routes: patterns, labels, Allow, parameters", "[unit]") {
       {"/health/ready", "/ready", "GET, HEAD", true, nullptr, nullptr},
       {"/", "/", "GET, HEAD", true, nullptr, nullptr},
       {"/openapi.json", "/openapi.json", "GET, HEAD", true, nullptr, nullptr},
+      {"/console", "/console", "GET, HEAD", true, nullptr, nullptr},
+      {"/console/", "/console/", "GET, HEAD", true, "rest", ""},
+      {"/console/assets/app-1.js", "/console/", "GET, HEAD", true, "rest", "assets/app-1.js"},
       {"/metrics", "/metrics", "GET, HEAD", true, nullptr, nullptr},
       {"/v1/objects", "/v1/objects", "GET, POST", false, nullptr, nullptr},
       {"/v1/objects/0193a1b2", "/v1/objects/{id}", "GET, HEAD, DELETE", false, "id", "0193a1b2"},
@@ -144,7 +147,7 @@ TEST_CASE("castor's routes: patterns, labels, Allow, parameters", "[unit]") {
        "GET, HEAD, DELETE", false, "rest", "docs/acme/a/b%2Fc"},
       {"/v1/objects/by-key/", "/v1/objects/by-key/{namespace}/{tenant}/{key}", "GET, HEAD, DELETE",
        false, "rest", ""},
-      {"/v1/admin/gc", "/v1/admin/gc", "POST", false, nullptr, nullptr},
+      {"/v1/admin/gc", "/v1/admin/gc", "POST, GET", false, nullptr, nullptr},
       {"/v1/admin/fsck", "/v1/admin/fsck", "POST", false, nullptr, nullptr},
       {"/v1/admin/api-keys", "/v1/admin/api-keys", "GET, POST", false, nullptr, nullptr},
       {"/v1/admin/api-keys/k_123", "/v1/admin/api-keys/{id}", "GET, PATCH, DELETE", false, "id",
@@ -216,7 +219,8 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
         open.insert(r.pattern);
         // The probes answer on the METRICS_ADDR listener too; the OpenAPI document describes
         // the API listener's routes and is served there only.
-        CHECK((r.served == Served::kApi) == (r.pattern == "/openapi.json"));
+        CHECK((r.served == Served::kApi) ==
+              (r.pattern == "/openapi.json" || r.pattern.starts_with("/console")));
         break;
       case Access::kFixedScope:
         CHECK(r.pattern.starts_with("/v1/admin/"));
@@ -228,8 +232,15 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
       case Access::kTenantScope:
         CHECK((r.pattern.starts_with("/v1/objects") || r.pattern.starts_with("/v1/blobs") ||
                r.pattern.starts_with("/v1/bundles") || r.pattern.starts_with("/v1/uploads") ||
-               r.pattern.starts_with("/v1/namespaces/") || r.pattern.starts_with("/v1/tenants/")));
+               r.pattern.starts_with("/v1/namespaces") || r.pattern.starts_with("/v1/tenants") ||
+               r.pattern == "/v1/presign"));
         CHECK(r.scope != Scope::kAdmin);
+        CHECK(r.served == Served::kApi);
+        break;
+      case Access::kAuthenticated:
+        // Only who-am-I: every credential may ask about itself, whatever its scopes.
+        CHECK(r.pattern == "/v1/whoami");
+        CHECK(!r.scope);
         CHECK(r.served == Served::kApi);
         break;
     }
@@ -240,8 +251,9 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
         !r.pattern.starts_with("/v1/admin/api-keys") && r.pattern != "/v1/admin/s3-credentials" &&
         !r.pattern.starts_with("/v1/bundles") && !r.pattern.starts_with("/v1/uploads") &&
         !r.pattern.starts_with("/v1/admin/namespaces") &&
-        !r.pattern.starts_with("/v1/namespaces/") && !r.pattern.starts_with("/v1/tenants/") &&
-        !r.pattern.starts_with("/v1/admin/quotas/")) {
+        !r.pattern.starts_with("/v1/namespaces") && !r.pattern.starts_with("/v1/tenants") &&
+        !r.pattern.starts_with("/v1/admin/quotas/") && r.pattern != "/v1/whoami" &&
+        r.pattern != "/v1/admin/gc") {
       PathParams p;
       auto head = table.router().match("HEAD", r.pattern, p);
       REQUIRE(head);
@@ -249,7 +261,8 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
     }
   }
   CHECK(open == std::set<std::string_view>{"/health", "/ready", "/health/ready", "/",
-                                           "/openapi.json", "/metrics"});
+                                           "/openapi.json", "/console", "/console/{rest...}",
+                                           "/metrics"});
   // The metric labels: distinct, in table order, "unmatched" last.
   const auto labels = table.labels();
   CHECK(std::vector<std::string_view>(labels.begin(), labels.end()) ==
@@ -257,6 +270,8 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
                                       "/ready",
                                       "/",
                                       "/openapi.json",
+                                      "/console",
+                                      "/console/",
                                       "/metrics",
                                       "/v1/objects",
                                       "/v1/objects/search",
@@ -286,6 +301,10 @@ TEST_CASE("castor's routes: who may call them and where they are served", "[unit
                                       "/v1/tenants/{tenant}/usage",
                                       "/v1/admin/quotas/{tenant}",
                                       "/v1/admin/quotas/{tenant}/{namespace}",
+                                      "/v1/whoami",
+                                      "/v1/tenants",
+                                      "/v1/namespaces",
+                                      "/v1/presign",
                                       "unmatched"});
 }
 

@@ -84,9 +84,9 @@ TEST_CASE("without a credential unknown routes and wrong methods answer 401 like
   AuthEnvironment& env = auth_environment();
   HttpClient client = env.server.client();
   require_error(client.request("GET", "/v1/nothing-here"), 401, "unauthenticated");
-  require_error(client.request("GET", "/v1/admin/gc"), 401, "unauthenticated");
+  require_error(client.request("PUT", "/v1/admin/gc"), 401, "unauthenticated");
   require_error(client.request("GET", "/v1/nothing-here", bearer(env.admin.key)), 404, "not_found");
-  require_error(client.request("GET", "/v1/admin/gc", bearer(env.admin.key)), 405, "");
+  require_error(client.request("PUT", "/v1/admin/gc", bearer(env.admin.key)), 405, "");
   // The probes stay open.
   CHECK(client.request("GET", "/health").status == 200);
 }

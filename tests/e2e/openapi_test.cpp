@@ -85,7 +85,9 @@ TEST_CASE("GET /openapi.json: the document, open, with a strong ETag", "[e2e][op
   CHECK(paths.contains("/"));
   CHECK(paths.contains("/openapi.json"));
   CHECK(paths.contains("/v1/objects/by-key/{namespace}/{tenant}/{key}"));
-  CHECK(parsed.at("components").at("securitySchemes").as_object().size() == 3);
+  // Bearer, X-API-Key, JWT, and the presigned URL's signature (docs/PRESIGNED_URLS.md).
+  CHECK(parsed.at("components").at("securitySchemes").as_object().size() == 4);
+  CHECK(parsed.at("components").at("securitySchemes").as_object().contains("presignedUrl"));
 
   // Byte-identical on every request, so caches can revalidate.
   CHECK(client.request("GET", "/openapi.json").body == doc.body);

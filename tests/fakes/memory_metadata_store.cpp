@@ -877,7 +877,7 @@ class MemoryTransaction final : public MetadataTransaction {
         buckets_(memory_bucket_repository(state.buckets, read_only)),
         s3_credentials_(memory_s3_credential_repository(state.s3_credentials, read_only)),
         retention_(state, read_only),
-        usage_(memory_usage_repository(state.objects, state.quotas, read_only)),
+        usage_(memory_usage_repository(state.objects, state.buckets, state.quotas, read_only)),
         search_(state),
         cursors_(state, read_only),
         held_locks_(held_locks) {}

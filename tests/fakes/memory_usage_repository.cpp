@@ -8,14 +8,78 @@ namespace {
 
 class MemoryUsageRepository final : public UsageRepository {
  public:
-  MemoryUsageRepository(const std::map<ObjectId, Object>& objects, QuotaTable& quotas,
-                        bool read_only)
-      : objects_(objects), quotas_(quotas), read_only_(read_only) {}
+  MemoryUsageRepository(const std::map<ObjectId, Object>& objects, const BucketTable& buckets,
+                        QuotaTable& quotas, bool read_only)
+      : objects_(objects), buckets_(buckets), quotas_(quotas), read_only_(read_only) {}
 
   Result<Usage> namespace_usage(const TenantId& tenant, const Namespace& ns) override {
     return recount(tenant, &ns);
   }
   Result<Usage> tenant_usage(const TenantId& tenant) override { return recount(tenant, nullptr); }
+
+  Result<std::vector<TenantUsage>> list_tenants(const std::string& after,
+                                                std::size_t limit) override {
+    std::set<std::string> names;
+    for (const auto& [id, o] : objects_) {
+      if (o.status() == ObjectStatus::kCommitted && o.tenant().str() > after) {
+        names.insert(o.tenant().str());
+      }
+    }
+    for (const auto& [key, bucket] : buckets_) {
+      if (key.first > after) {
+        names.insert(key.first);
+      }
+    }
+    std::vector<TenantUsage> out;
+    for (const std::string& name : names) {
+      if (out.size() == limit) {
+        break;
+      }
+      auto tenant = TenantId::parse(name);
+      auto usage = recount(*tenant, nullptr);
+      out.push_back({.tenant = *tenant, .total = usage->total});
+    }
+    return out;
+  }
+
+  Result<std::vector<NamespaceUsage>> list_namespaces(const TenantId& tenant,
+                                                      const std::string& after, std::size_t limit,
+                                                      const std::vector<Namespace>& only) override {
+    std::set<std::string> names;
+    auto wanted = [&](const std::string& name) {
+      if (name <= after) {
+        return false;
+      }
+      if (only.empty()) {
+        return true;
+      }
+      for (const Namespace& ns : only) {
+        if (ns.str() == name) {
+          return true;
+        }
+      }
+      return false;
+    };
+    for (const auto& [id, o] : objects_) {
+      if (o.status() == ObjectStatus::kCommitted && o.tenant() == tenant && wanted(o.ns().str())) {
+        names.insert(o.ns().str());
+      }
+    }
+    for (const auto& [key, bucket] : buckets_) {
+      if (key.first == tenant.str() && wanted(key.second)) {
+        names.insert(key.second);
+      }
+    }
+    std::vector<NamespaceUsage> out;
+    for (const std::string& name : names) {
+      if (out.size() == limit) {
+        break;
+      }
+      auto ns = Namespace::parse(name);
+      out.push_back({.ns = *ns, .usage = *recount(tenant, &*ns)});
+    }
+    return out;
+  }
 
   Result<std::optional<Quota>> find_quota(const TenantId& tenant,
                                           const std::optional<Namespace>& ns) override {
@@ -96,6 +160,7 @@ class MemoryUsageRepository final : public UsageRepository {
   }
 
   const std::map<ObjectId, Object>& objects_;
+  const BucketTable& buckets_;
   QuotaTable& quotas_;
   bool read_only_;
 };
@@ -103,8 +168,9 @@ class MemoryUsageRepository final : public UsageRepository {
 }  // namespace
 
 std::unique_ptr<UsageRepository> memory_usage_repository(const std::map<ObjectId, Object>& objects,
+                                                         const BucketTable& buckets,
                                                          QuotaTable& quotas, bool read_only) {
-  return std::make_unique<MemoryUsageRepository>(objects, quotas, read_only);
+  return std::make_unique<MemoryUsageRepository>(objects, buckets, quotas, read_only);
 }
 
 }  // namespace castor::testing

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "domain/error.h"
 #include "domain/names.h"
@@ -26,6 +29,20 @@ class UsageRepository {
   virtual Result<Usage> namespace_usage(const TenantId& tenant, const Namespace& ns) = 0;
   // The usage of `tenant` over all its namespaces: counter rows of each of its namespaces.
   virtual Result<Usage> tenant_usage(const TenantId& tenant) = 0;
+
+  // The catalog (GET /v1/tenants): tenants whose id is greater than `after` (bytes; "" = from
+  // the first) that have COMMITTED objects (the counters sum to more than 0) or a bucket row, in
+  // id (byte) order, at most `limit` of them, each with its usage over all its namespaces. Reads
+  // the counter rows of the tenants past `after` (a few per namespace), never the objects.
+  virtual Result<std::vector<TenantUsage>> list_tenants(const std::string& after,
+                                                        std::size_t limit) = 0;
+  // The namespaces of `tenant` (GET /v1/namespaces) named after `after` (bytes; "" = from the
+  // first) with COMMITTED objects or a bucket row, in name (byte) order, at most `limit` of them,
+  // each with its usage; only those in `only` when it is not empty (a namespace-restricted
+  // credential).
+  virtual Result<std::vector<NamespaceUsage>> list_namespaces(
+      const TenantId& tenant, const std::string& after, std::size_t limit,
+      const std::vector<Namespace>& only) = 0;
 
   // The quota of `tenant` (ns nullopt) or of one of its namespaces; nullopt if none is set.
   virtual Result<std::optional<Quota>> find_quota(const TenantId& tenant,
