@@ -58,8 +58,7 @@ export function useRoute() {
 /** Navigates (replace = no new history entry). */
 export function go(hash, replace = false) {
   if (replace) {
-    history.replaceState(null, '', hash);
-    dispatchEvent(new HashChangeEvent('hashchange'));
+    location.replace(hash); // fires hashchange (asynchronously) without a new history entry
   } else {
     location.hash = hash;
   }

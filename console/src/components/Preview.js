@@ -70,7 +70,15 @@ export function Preview({ obj, contentPath }) {
   else if (state.loading) body = html`<${Loading} what="the preview" />`;
   else if (state.error) body = html`<${Alert} error=${state.error} />`;
   else if (kind === 'image') body = html`<img src=${state.url} alt=${`Preview of ${obj.key || obj.id}`} referrerpolicy="no-referrer" />`;
-  else if (kind === 'pdf') body = html`<iframe src=${state.url} sandbox="" title=${`PDF ${obj.key || obj.id}`} referrerpolicy="no-referrer"></iframe>`;
+  else if (kind === 'pdf') {
+    // No sandbox attribute: Debian's Chromium 156 blocks its PDF viewer in ANY sandboxed frame
+    // ("This page has been blocked by Chromium", tried sandbox="", "allow-same-origin",
+    // "allow-scripts", "allow-scripts allow-same-origin"). Safe because the frame only ever
+    // loads an object stored as application/pdf, which castor serves as that type with nosniff
+    // (so it is rendered by the PDF viewer, never as a document of this origin); every other
+    // content type carries Content-Security-Policy: sandbox from the server.
+    body = html`<iframe src=${state.url} title=${`PDF ${obj.key || obj.id}`} referrerpolicy="no-referrer"></iframe>`;
+  }
   else if (kind === 'video') body = html`<video src=${state.url} controls preload="metadata"></video>`;
   else if (kind === 'audio') body = html`<audio src=${state.url} controls preload="metadata"></audio>`;
   else {
