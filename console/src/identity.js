@@ -31,6 +31,28 @@ function decodeJwt(token) {
   }
 }
 
+// Scope probes on an object id that cannot exist: the route's scope check answers 403 before
+// the lookup answers 404, so nothing is changed either way.
+const NO_OBJECT = '/v1/objects/00000000-0000-4000-8000-000000000000';
+
+async function probe(path, method, body) {
+  try {
+    await api(path, { method, body, quiet401: true });
+    return true;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) throw e;
+    return !(e instanceof ApiError && e.status === 403);
+  }
+}
+
+async function probeScopes() {
+  const [write, del] = await Promise.all([
+    probe(`${NO_OBJECT}/metadata`, 'PATCH', { metadata: {} }),
+    probe(NO_OBJECT, 'DELETE'),
+  ]);
+  return ALL_OBJECT_SCOPES.filter((s) => s === 'objects:read' || (s === 'objects:write' && write) || (s === 'objects:delete' && del));
+}
+
 async function guessIdentity(token) {
   const claims = decodeJwt(token);
   if (claims) {
@@ -66,6 +88,7 @@ async function guessIdentity(token) {
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) throw e;
   }
+  const scopes = await probeScopes();
   let tenant;
   try {
     const r = await api('/v1/objects/search', { method: 'POST', body: { limit: 1 }, quiet401: true });
@@ -77,7 +100,7 @@ async function guessIdentity(token) {
   return {
     credential: id ? `key:${id}` : 'credential',
     tenant_id: tenant,
-    scopes: ALL_OBJECT_SCOPES,
+    scopes,
     namespaces: [],
     expires_at: null,
     guessed: true,

@@ -26,7 +26,7 @@ export function Breadcrumb({ tenant, namespace, prefix, current }) {
 
 /** Pages of one view, fetched on demand; reset when the view changes or on reload(). */
 function useListing(view) {
-  const [s, setS] = useState({ rows: [], cursor: null, done: false, loading: false, error: null });
+  const [s, setS] = useState({ rows: [], cursor: null, done: false, loading: true, error: null });
   const gen = useRef(0);
   const seen = useRef(new Set());
 
@@ -61,7 +61,7 @@ function useListing(view) {
     ...s,
     reload: reset,
     more: () => {
-      if (!s.loading && !s.done) loadFrom(gen.current, s.cursor, s.rows);
+      if (!s.loading && !s.done && s.cursor) loadFrom(gen.current, s.cursor, s.rows);
     },
   };
 }

@@ -13,6 +13,7 @@ export function VirtualList({ rows, done, loading, pageSize, onNearEnd, renderRo
   const [view, setView] = useState({ top: 0, height: 600 });
   const [focusIndex, setFocusIndex] = useState(-1);
   const focusPending = useRef(false);
+  const focusIndexRef = useRef(-1);
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -30,7 +31,7 @@ export function VirtualList({ rows, done, loading, pageSize, onNearEnd, renderRo
     if (!done && !loading && last + pageSize / 2 >= rows.length) onNearEnd();
   }, [first, last, rows.length, done, loading]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!focusPending.current) return;
     const a = ref.current.querySelector(`[data-index="${focusIndex}"] a`);
     if (a) {
@@ -47,13 +48,14 @@ export function VirtualList({ rows, done, loading, pageSize, onNearEnd, renderRo
     if (rowTop < el.scrollTop) el.scrollTop = rowTop;
     else if (rowTop + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = rowTop + ROW_HEIGHT - el.clientHeight;
     focusPending.current = true;
+    focusIndexRef.current = idx;
     setFocusIndex(idx);
     setView({ top: el.scrollTop, height: el.clientHeight || 600 });
   };
 
   const onKeyDown = (e) => {
     const row = e.target.closest && e.target.closest('[data-index]');
-    const cur = row ? Number(row.dataset.index) : -1;
+    const cur = focusPending.current ? focusIndexRef.current : row ? Number(row.dataset.index) : -1;
     const pageRows = Math.max(1, Math.floor(ref.current.clientHeight / ROW_HEIGHT) - 1);
     const keys = { ArrowDown: cur + 1, ArrowUp: cur - 1, PageDown: cur + pageRows, PageUp: cur - pageRows, Home: 0, End: rows.length - 1 };
     if (!(e.key in keys) || rows.length === 0) return;
