@@ -63,8 +63,9 @@ function CreateKey({ identity, caps, onCreated }) {
     </fieldset>
     <label for="key-name">Name</label>
     <input id="key-name" value=${name} maxlength="128" onInput=${(e) => setName(e.currentTarget.value)} placeholder="e.g. ci-uploader" />
-    <label for="key-namespaces">Namespaces (comma-separated; empty: every namespace)</label>
-    <input id="key-namespaces" value=${namespaces} onInput=${(e) => setNamespaces(e.currentTarget.value)} />
+    <label for="key-namespaces">Restrict to</label>
+    <input id="key-namespaces" aria-describedby="key-namespaces-hint" value=${namespaces} onInput=${(e) => setNamespaces(e.currentTarget.value)} />
+    <span id="key-namespaces-hint" class="muted small">Namespaces, comma-separated; empty: every namespace.</span>
     <label for="key-expiry">Expires</label>
     <select id="key-expiry" value=${expiry} onChange=${(e) => setExpiry(e.currentTarget.value)}>
       ${EXPIRIES.map(([v, t]) => html`<option value=${v}>${t}</option>`)}

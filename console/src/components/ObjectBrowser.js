@@ -117,18 +117,18 @@ export function ObjectBrowser({ route, caps }) {
   return html`<${Breadcrumb} tenant=${tenant} namespace=${namespace} prefix=${prefix} />
     <h1 class="title">${prefix ? `${namespace}/${prefix}` : namespace}</h1>
     <div class="toolbar">
-      <label class="field">Sort by
-        <select value=${sort} onChange=${(e) => setSort(e.currentTarget.value)}>
+      <div class="field"><label for="sort-by">Sort by</label>
+        <select id="sort-by" value=${sort} onChange=${(e) => setSort(e.currentTarget.value)}>
           <option value="name">Name</option>
           <option value="natural">Natural</option>
           <option value="size">Size</option>
           <option value="date">Date</option>
         </select>
-      </label>
-      <label class="field grow">Search
-        <input type="search" value=${searchInput} placeholder=${prefix ? `keys under ${prefix}` : 'keys in this namespace'}
+      </div>
+      <div class="field grow"><label for="search">Search</label>
+        <input id="search" type="search" value=${searchInput} placeholder=${prefix ? `keys under ${prefix}` : 'keys in this namespace'}
           onInput=${(e) => setSearchInput(e.currentTarget.value)} />
-      </label>
+      </div>
       <label class="check"><input type="checkbox" checked=${searchMetadata} onChange=${(e) => setSearchMetadata(e.currentTarget.checked)} /> Match metadata too</label>
       <button type="button" onClick=${list.reload}>Refresh</button>
     </div>

@@ -19,10 +19,10 @@ function TenantSelect({ tenant, onChange }) {
   }, []);
   const [typed, setTyped] = useState('');
   if (tenants && tenants.length) {
-    return html`<label class="field">Tenant
-      <select value=${tenant || ''} onChange=${(e) => onChange(e.currentTarget.value)}>
+    return html`<div class="field"><label for="usage-tenant-select">Tenant</label>
+      <select id="usage-tenant-select" value=${tenant || ''} onChange=${(e) => onChange(e.currentTarget.value)}>
         ${tenants.map((t) => html`<option value=${t}>${t}</option>`)}
-      </select></label>`;
+      </select></div>`;
   }
   return html`<form class="inline" onSubmit=${(e) => { e.preventDefault(); onChange(typed.trim()); }}>
     <label for="usage-tenant">Tenant</label><input id="usage-tenant" value=${typed} onInput=${(e) => setTyped(e.currentTarget.value)} />
@@ -47,21 +47,27 @@ function TenantUsage({ tenant }) {
   if (!usage) return html`<${Loading} what="usage" />`;
   const classes = Object.entries(usage.storage_classes || {});
   const nsRows = Array.isArray(namespaces) ? namespaces : [];
-  const chartRows = nsRows.slice().sort((a, b) => b.logical_bytes - a.logical_bytes).slice(0, 20)
-    .map((n) => ({ label: n.namespace, logical: n.logical_bytes, physical: n.physical_bytes }));
+  const byNamespace = nsRows.length > 0;
+  const chartRows = byNamespace
+    ? nsRows.slice().sort((a, b) => b.logical_bytes - a.logical_bytes).slice(0, 20)
+      .map((n) => ({ label: n.namespace, logical: n.logical_bytes, physical: n.physical_bytes }))
+    : classes.map(([c, u]) => ({ label: c, logical: u.logical_bytes, physical: u.physical_bytes }));
+  const chartTitle = byNamespace
+    ? `Bytes per namespace of ${tenant} (largest ${chartRows.length})`
+    : `Bytes per storage class of ${tenant}`;
   return html`<div class="figures">
       <div class="figure"><span class="figure-value">${usage.objects}</span><span class="muted">objects</span></div>
       <div class="figure"><span class="figure-value">${bytes(usage.logical_bytes)}</span><span class="muted">logical</span></div>
       <div class="figure"><span class="figure-value">${bytes(usage.physical_bytes)}</span><span class="muted">physical</span></div>
       <div class="figure"><span class="figure-value" data-testid="dedup-ratio">${ratio(usage.logical_bytes, usage.physical_bytes)}</span><span class="muted">dedup ratio</span></div>
     </div>
+    <${BarChart} rows=${chartRows} title=${chartTitle} />
     <h2>By storage class</h2>
     <table class="table"><thead><tr><th scope="col">Class</th><th scope="col" class="num">Objects</th><th scope="col" class="num">Logical</th><th scope="col" class="num">Physical</th><th scope="col" class="num">Dedup</th></tr></thead>
       <tbody>${classes.map(([c, u]) => html`<tr key=${c}><th scope="row">${c}</th><td class="num">${u.objects}</td><td class="num">${bytes(u.logical_bytes)}</td><td class="num">${bytes(u.physical_bytes)}</td><td class="num">${ratio(u.logical_bytes, u.physical_bytes)}</td></tr>`)}</tbody></table>
     <h2>By namespace</h2>
     ${namespaces === null && html`<${Loading} what="namespaces" />`}
     ${namespaces === 'missing' && html`<p class="muted">This server cannot list namespaces.</p>`}
-    ${chartRows.length > 0 && html`<${BarChart} rows=${chartRows} title=${`Bytes per namespace of ${tenant} (largest ${chartRows.length})`} />`}
     ${nsRows.length > 0 && html`<table class="table"><thead><tr><th scope="col">Namespace</th><th scope="col" class="num">Objects</th><th scope="col" class="num">Logical</th><th scope="col" class="num">Physical</th><th scope="col" class="num">Hot</th><th scope="col" class="num">Cold</th><th scope="col" class="num">Dedup</th></tr></thead>
       <tbody>${nsRows.map((n) => html`<tr key=${n.namespace}><th scope="row">${n.namespace}</th><td class="num">${n.objects}</td><td class="num">${bytes(n.logical_bytes)}</td><td class="num">${bytes(n.physical_bytes)}</td>
         <td class="num">${bytes(n.storage_classes?.hot?.logical_bytes)}</td><td class="num">${bytes(n.storage_classes?.cold?.logical_bytes)}</td><td class="num">${ratio(n.logical_bytes, n.physical_bytes)}</td></tr>`)}</tbody></table>`}
@@ -72,7 +78,7 @@ function GcActivity() {
   const [data, setData] = useState(null);
   const [error, setError] = useState(null);
   const [running, setRunning] = useState(false);
-  const load = () => api('/v1/admin/gc').then(setData, (e) => (isMissingRoute(e) ? setData('missing') : setError(e)));
+  const load = () => api('/v1/admin/gc').then(setData, (e) => (isMissingRoute(e) || e.status === 405 ? setData('missing') : setError(e)));
   useEffect(() => {
     load();
   }, []);
