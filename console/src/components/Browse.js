@@ -50,12 +50,12 @@ function Tenants() {
   return html`<h1>Tenants</h1>
     <${Alert} error=${list.error} />
     ${list.missing && html`<p>This server cannot list tenants; open one by name.</p>`}
-    ${list.items.length > 0 && html`<table class="table">
+    ${list.items.length > 0 && html`<div class="table-wrap"><table class="table">
       <thead><tr><th scope="col">Tenant</th><th scope="col" class="num">Objects</th><th scope="col" class="num">Logical</th><th scope="col" class="num">Physical</th></tr></thead>
       <tbody>${list.items.map((t) => html`<tr key=${t.tenant_id}>
         <td><a href=${links.tenant(t.tenant_id)}>${t.tenant_id}</a></td>
         <td class="num">${t.objects}</td><td class="num">${bytes(t.logical_bytes)}</td><td class="num">${bytes(t.physical_bytes)}</td>
-      </tr>`)}</tbody></table>`}
+      </tr>`)}</tbody></table></div>`}
     ${!list.loading && !list.missing && !list.error && list.items.length === 0 && html`<p>No tenant has objects yet.</p>`}
     ${list.loading && html`<${Loading} what="tenants" />`}
     ${!list.done && !list.loading && html`<button type="button" onClick=${list.loadMore}>Load more tenants</button>`}
@@ -77,12 +77,12 @@ export function Namespaces({ tenant }) {
     <h1>Namespaces of ${tenant}</h1>
     <${Alert} error=${list.error} />
     ${list.missing && html`<p>This server cannot list namespaces; open one by name.</p>`}
-    ${list.items.length > 0 && html`<table class="table">
+    ${list.items.length > 0 && html`<div class="table-wrap"><table class="table">
       <thead><tr><th scope="col">Namespace</th><th scope="col" class="num">Objects</th><th scope="col" class="num">Logical</th><th scope="col" class="num">Physical</th></tr></thead>
       <tbody>${list.items.map((n) => html`<tr key=${n.namespace}>
         <td><a href=${links.namespace(tenant, n.namespace)}>${n.namespace}</a></td>
         <td class="num">${n.objects}</td><td class="num">${bytes(n.logical_bytes)}</td><td class="num">${bytes(n.physical_bytes)}</td>
-      </tr>`)}</tbody></table>`}
+      </tr>`)}</tbody></table></div>`}
     ${!list.loading && !list.missing && !list.error && list.items.length === 0 && html`<p>No namespace holds objects yet.</p>`}
     ${list.loading && html`<${Loading} what="namespaces" />`}
     ${!list.done && !list.loading && html`<button type="button" onClick=${list.loadMore}>Load more namespaces</button>`}

@@ -63,14 +63,14 @@ function TenantUsage({ tenant }) {
     </div>
     <${BarChart} rows=${chartRows} title=${chartTitle} />
     <h2>By storage class</h2>
-    <table class="table"><thead><tr><th scope="col">Class</th><th scope="col" class="num">Objects</th><th scope="col" class="num">Logical</th><th scope="col" class="num">Physical</th><th scope="col" class="num">Dedup</th></tr></thead>
-      <tbody>${classes.map(([c, u]) => html`<tr key=${c}><th scope="row">${c}</th><td class="num">${u.objects}</td><td class="num">${bytes(u.logical_bytes)}</td><td class="num">${bytes(u.physical_bytes)}</td><td class="num">${ratio(u.logical_bytes, u.physical_bytes)}</td></tr>`)}</tbody></table>
+    <div class="table-wrap"><table class="table"><thead><tr><th scope="col">Class</th><th scope="col" class="num">Objects</th><th scope="col" class="num">Logical</th><th scope="col" class="num">Physical</th><th scope="col" class="num">Dedup</th></tr></thead>
+      <tbody>${classes.map(([c, u]) => html`<tr key=${c}><th scope="row">${c}</th><td class="num">${u.objects}</td><td class="num">${bytes(u.logical_bytes)}</td><td class="num">${bytes(u.physical_bytes)}</td><td class="num">${ratio(u.logical_bytes, u.physical_bytes)}</td></tr>`)}</tbody></table></div>
     <h2>By namespace</h2>
     ${namespaces === null && html`<${Loading} what="namespaces" />`}
     ${namespaces === 'missing' && html`<p class="muted">This server cannot list namespaces.</p>`}
-    ${nsRows.length > 0 && html`<table class="table"><thead><tr><th scope="col">Namespace</th><th scope="col" class="num">Objects</th><th scope="col" class="num">Logical</th><th scope="col" class="num">Physical</th><th scope="col" class="num">Hot</th><th scope="col" class="num">Cold</th><th scope="col" class="num">Dedup</th></tr></thead>
+    ${nsRows.length > 0 && html`<div class="table-wrap"><table class="table"><thead><tr><th scope="col">Namespace</th><th scope="col" class="num">Objects</th><th scope="col" class="num">Logical</th><th scope="col" class="num">Physical</th><th scope="col" class="num">Hot</th><th scope="col" class="num">Cold</th><th scope="col" class="num">Dedup</th></tr></thead>
       <tbody>${nsRows.map((n) => html`<tr key=${n.namespace}><th scope="row">${n.namespace}</th><td class="num">${n.objects}</td><td class="num">${bytes(n.logical_bytes)}</td><td class="num">${bytes(n.physical_bytes)}</td>
-        <td class="num">${bytes(n.storage_classes?.hot?.logical_bytes)}</td><td class="num">${bytes(n.storage_classes?.cold?.logical_bytes)}</td><td class="num">${ratio(n.logical_bytes, n.physical_bytes)}</td></tr>`)}</tbody></table>`}
+        <td class="num">${bytes(n.storage_classes?.hot?.logical_bytes)}</td><td class="num">${bytes(n.storage_classes?.cold?.logical_bytes)}</td><td class="num">${ratio(n.logical_bytes, n.physical_bytes)}</td></tr>`)}</tbody></table></div>`}
     ${Array.isArray(namespaces) && nsRows.length === 0 && html`<p class="muted">No namespace holds objects.</p>`}`;
 }
 
