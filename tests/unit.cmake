@@ -50,6 +50,7 @@ target_sources(castor_unit_tests PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/api/http_date_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/key_path_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/api/openapi_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/api/console_assets_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/check_integrity_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/scrub_content_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/application/periodic_task_test.cpp

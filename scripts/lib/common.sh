@@ -10,6 +10,11 @@
 #                                  configure (Ninja) and build; TYPE Release (default) | Debug | ...,
 #                                  DIR build (default); ARGS are passed to cmake's configure step;
 #                                  uses ccache when installed (CASTOR_CCACHE=0 turns it off)
+#                                  (it builds the web console first: castor_console_build)
+#   castor_console_build           build the web console into console/dist (npm ci when
+#                                  console/node_modules is missing or stale, then npm run build
+#                                  when a file of console/ is newer than the build); installs Debian's
+#                                  nodejs and npm when node is missing. CASTOR_CONSOLE=0 skips it.
 #   castor_format_check            clang-format --dry-run --Werror over src/ tests/ bench/
 #   castor_listen_addr_taken HOST PORT
 #                                  whether something already listens on PORT (exit status)
@@ -87,6 +92,28 @@ castor_install_deps() {
     apt-get install -y -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" </dev/null
 }
 
+castor_console_build() {
+  [[ ${CASTOR_CONSOLE:-1} == 1 ]] || return 0
+  local dir=$PWD/console
+  [[ -f $dir/package.json ]] || return 0
+  # Node.js 18 or later: Debian bookworm's nodejs (18) when there is none (a NodeSource nodejs,
+  # which carries its own npm, is left alone: Debian's npm package would conflict with it).
+  command -v node >/dev/null 2>&1 || castor_install_deps nodejs
+  command -v npm >/dev/null 2>&1 || castor_install_deps npm
+  # npm ci writes node_modules/.package-lock.json: older than package-lock.json means stale.
+  if [[ ! -f $dir/node_modules/.package-lock.json ||
+    $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    castor_log "npm ci in console/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || castor_die "npm ci failed in console/"
+  fi
+  if [[ ! -f $dir/dist/index.html ]] ||
+    [[ -n $(find "$dir" \( -path "$dir/node_modules" -o -path "$dir/dist" \) -prune -o \
+      -type f -newer "$dir/dist/index.html" -print -quit) ]]; then
+    castor_log "building the web console (console/dist)"
+    (cd "$dir" && npm run --silent build) || castor_die "the console build failed (console/)"
+  fi
+}
+
 castor_build() {
   local type=Release dir=build
   case "${1:-}" in
@@ -99,6 +126,7 @@ castor_build() {
     dir=$1
     shift
   fi
+  castor_console_build
   castor_log "building ($type) in $dir"
   local launcher=()
   # ccache, when installed, makes rebuilds in other build directories and worktrees cheap.

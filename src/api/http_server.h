@@ -127,6 +127,9 @@ class HttpServer {
     bool access_log_json = false;
     // S3_DOMAIN: the S3 API also answers Host: <bucket>.<s3_domain> (lowercase); "" = path style.
     std::string s3_domain;
+    // CONSOLE_DIR: serve the web console (/console/) from this directory, read per request,
+    // instead of the files built into the binary ("": the built-in ones). For developing it.
+    std::string console_dir;
   };
 
   HttpServer(Options options, UseCases use_cases);

@@ -45,6 +45,11 @@ std::vector<Route> castor_routes() {
       // Served on the API listener only: it documents that listener's routes.
       {"GET", "/openapi.json", "/openapi.json", kOpen, kNone, handle_openapi},
       {"HEAD", "/openapi.json", "/openapi.json", kOpen, kNone, handle_openapi},
+      // The web console (docs/CONSOLE.md): static files, no credential (the app asks for one).
+      {"GET", "/console", "/console", kOpen, kNone, handle_console},
+      {"HEAD", "/console", "/console", kOpen, kNone, handle_console},
+      {"GET", "/console/{rest...}", "/console/", kOpen, kNone, handle_console},
+      {"HEAD", "/console/{rest...}", "/console/", kOpen, kNone, handle_console},
       {"GET", "/metrics", "/metrics", kOpen, kAdmin, handle_metrics, Served::kMetrics},
       {"HEAD", "/metrics", "/metrics", kOpen, kAdmin, handle_metrics, Served::kMetrics},
       {"GET", "/v1/objects", "/v1/objects", kTenant, kRead, handle_list},

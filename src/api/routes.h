@@ -92,6 +92,8 @@ Awaitable<void> handle_ready(ServerCore& s, Connection& c, Exchange& ex, const P
 Awaitable<void> handle_metrics(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 // GET /openapi.json (openapi_handlers.cpp): the document with its ETag; 304 for If-None-Match.
 Awaitable<void> handle_openapi(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
+// The web console's files (console_handlers.cpp, docs/CONSOLE.md).
+Awaitable<void> handle_console(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_upload(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 Awaitable<void> handle_list(ServerCore& s, Connection& c, Exchange& ex, const PathParams& p);
 // search_handlers.cpp (docs/SEARCH.md).

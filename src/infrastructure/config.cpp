@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <map>
 #include <thread>
 
@@ -56,7 +57,8 @@ constexpr const char* kSettings[] = {"DATABASE_URL",
                                      "MAX_OPEN_UPLOADS",
                                      "S3_DOMAIN",
                                      "S3_MASTER_KEY_FILE",
-                                     "S3_MIN_PART_SIZE"};
+                                     "S3_MIN_PART_SIZE",
+                                     "CONSOLE_DIR"};
 
 // Every setting's name: kSettings and each storage class's backend settings (config_storage.cpp).
 const std::vector<std::string>& setting_names() {
@@ -317,6 +319,16 @@ Result<Config> Config::load(const std::vector<std::string>& args,
       return invalid_argument("S3_DOMAIN must be a DNS name such as s3.example.com");
     }
     c.s3_domain = std::move(domain);
+  }
+  if (const std::string* v = get("CONSOLE_DIR")) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(std::filesystem::path(*v) / "index.html", ec)) {
+      return invalid_argument(
+          "CONSOLE_DIR must be a directory holding the console's index.html "
+          "(console/dist after `npm run build` in console/): " +
+          *v);
+    }
+    c.console_dir = *v;
   }
   for (auto [name, out] : {std::pair{"STORAGE_FILE_MODE", &c.storage_file_mode},
                            std::pair{"STORAGE_DIR_MODE", &c.storage_dir_mode}}) {

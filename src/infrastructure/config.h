@@ -65,6 +65,9 @@ struct Config {
   std::size_t max_open_uploads = 1000;                  // MAX_OPEN_UPLOADS (per tenant)
   std::uint64_t s3_min_part_size = 5ull << 20;  // S3_MIN_PART_SIZE: EntityTooSmall below (bytes)
   std::string s3_domain;  // S3_DOMAIN: virtual-hosted S3 under <bucket>.<domain>; "" = path only
+  // CONSOLE_DIR: serve the web console from this directory (development) instead of the files
+  // built into the binary; "" = the built-in ones (docs/CONSOLE.md).
+  std::string console_dir;
   // S3_MASTER_KEY_FILE: the key that seals S3 secrets (32 raw bytes or 64 hex digits); unset: S3
   // credentials cannot be created or used (docs/S3.md, "Credentials").
   std::optional<std::filesystem::path> s3_master_key_file;

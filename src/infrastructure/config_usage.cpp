@@ -60,6 +60,8 @@ const char* config_usage() {
          "S3 auth)\n"
          "  S3_MIN_PART_SIZE / --s3-min-part-size      least S3 multipart part but the last, "
          "bytes (5242880; lower only for tests)\n"
+         "  CONSOLE_DIR / --console-dir                serve /console/ from this directory "
+         "(console/dist) instead of the built-in files\n"
          "storage backends, per class (<CLASS> = HOT or COLD; docs/OPERATIONS.md):\n"
          "  <CLASS>_STORAGE_BACKEND                    fs | s3 (fs)\n"
          "  <CLASS>_STORAGE_FALLBACK                   fs: read what the bucket lacks from the "
