@@ -6,8 +6,9 @@
 #
 # DATABASE_URL must name a PostgreSQL superuser connection (scripts/test sets it): the run creates
 # a database of its own there and drops it again. It installs what is missing (Debian's chromium
-# and chromium-driver through castor_install_deps; `npm ci` in tests/console), builds the console
-# when console/dist is missing (`npm ci && npm run build` in console/), starts castor on a free
+# and chromium-driver through castor_install_deps; `npm ci` in tests/console when node_modules is
+# missing or older than package-lock.json), builds the console when console/dist is missing or
+# older than console/'s files (castor_console_build: `npm ci && npm run build`), starts castor on a free
 # port of 127.0.0.1 with its storage in a temporary directory, creates three API keys (tenant t1
 # read+write+delete, tenant t1 read-only, `*` admin), seeds namespace "bulk" with 20,000 objects
 # and namespace "xss" with one hostile key (seed.mjs), then runs console.test.mjs. Exit status:
@@ -17,9 +18,6 @@
 #   CASTOR_TEST_OUTPUT_DIR  where screenshots (PNG), the server log and downloads go
 #                           (default: <binary's directory>/console-test-output)
 #   BULK_OBJECTS            objects seeded in "bulk" (default 20000)
-#   CONSOLE_TEST_DEV_PROXY=1  development only: when the castor binary does not serve /console/
-#                           yet, put dev-proxy.mjs in front of it (the header checks then check the
-#                           proxy, and the run prints so)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -41,20 +39,17 @@ if ! dpkg -s chromium chromium-driver >/dev/null 2>&1; then
   castor_install_deps chromium chromium-driver
 fi
 [[ -x /usr/bin/chromium ]] || castor_die "/usr/bin/chromium missing after castor_install_deps"
-command -v npm >/dev/null 2>&1 || castor_die "the browser tests need Node.js (18 or later) and npm"
-if [[ ! -d $HERE/node_modules/playwright-core ]]; then
+# Node.js and the console (castor_console_build installs Debian's nodejs and npm when missing).
+(cd "$ROOT" && castor_console_build)
+[[ -f $ROOT/console/dist/index.html ]] || castor_die "no console build in $ROOT/console/dist"
+if [[ ! -f $HERE/node_modules/.package-lock.json ||
+  $HERE/package-lock.json -nt $HERE/node_modules/.package-lock.json ]]; then
   castor_log "npm ci in $HERE"
   (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) || castor_die "npm ci failed in $HERE"
-fi
-if [[ ! -f $ROOT/console/dist/index.html ]]; then
-  castor_log "building the console in $ROOT/console"
-  (cd "$ROOT/console" && npm ci --no-audit --no-fund --loglevel=error && npm run build) ||
-    castor_die "the console build failed"
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/castor-console-test.XXXXXX")
 server_pid=
-proxy_pid=
 database=castor_console_$$_$RANDOM
 database_created=0
 
@@ -64,24 +59,19 @@ database_url_for() {
   printf '%s/%s%s\n' "${base%/*}" "$1" "$query"
 }
 
-stop_pid() {
-  local pid=$1 i
-  [[ -n $pid ]] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 150; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 # shellcheck disable=SC2317  # invoked by the trap
 cleanup() {
-  local status=$?
+  local status=$? i
   trap - EXIT INT TERM
-  stop_pid "$proxy_pid"
-  stop_pid "$server_pid"
+  if [[ -n $server_pid ]]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for ((i = 0; i < 150; i++)); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
   if ((database_created)); then
     psql "$DATABASE_URL" -qtAXc "drop database if exists \"$database\"" >/dev/null 2>&1 || true
   fi
@@ -128,7 +118,8 @@ for ((i = 0; i < 300; i++)); do
   sleep 0.1
 done
 [[ -s $work/port ]] || { tail -n 40 "$out/server.log" >&2; castor_die "castor serve did not start"; }
-export CASTOR_URL=http://127.0.0.1:$(head -n 1 "$work/port")
+CASTOR_URL=http://127.0.0.1:$(head -n 1 "$work/port")
+export CASTOR_URL
 ready=0
 for ((i = 0; i < 100; i++)); do
   if curl -fsS -o /dev/null "$CASTOR_URL/ready" 2>/dev/null; then ready=1 && break; fi
@@ -136,21 +127,10 @@ for ((i = 0; i < 100; i++)); do
 done
 ((ready)) || castor_die "castor serve never became ready (log: $out/server.log)"
 
-export CONSOLE_URL=$CASTOR_URL CONSOLE_SERVED_BY=castor
+export CONSOLE_URL=$CASTOR_URL
 console_status=$(curl -s -o /dev/null -w '%{http_code}' "$CASTOR_URL/console/")
-if [[ $console_status != 200 && ${CONSOLE_TEST_DEV_PROXY:-0} == 1 ]]; then
-  castor_log "castor answers $console_status for /console/: using dev-proxy.mjs (development only)"
-  CONSOLE_DIR="$ROOT/console/dist" PORT_FILE="$work/proxy-port" node "$HERE/dev-proxy.mjs" \
-    >"$out/proxy.log" 2>&1 &
-  proxy_pid=$!
-  for ((i = 0; i < 100; i++)); do
-    [[ -s $work/proxy-port ]] && break
-    sleep 0.1
-  done
-  [[ -s $work/proxy-port ]] || castor_die "dev-proxy.mjs did not start (log: $out/proxy.log)"
-  CONSOLE_URL=http://127.0.0.1:$(head -n 1 "$work/proxy-port")
-  CONSOLE_SERVED_BY=dev-proxy
-fi
+[[ $console_status == 200 ]] ||
+  castor_die "castor answers $console_status for /console/ (a binary without the console serving?)"
 
 # ---- seed, test --------------------------------------------------------------------------------
 seed_started=$SECONDS
