@@ -57,6 +57,7 @@ function detail(i) {
 
 export function UploadsPanel() {
   const [, setN] = useState(0);
+  const [open, setOpen] = useState(true);
   useEffect(() => uploads.subscribe(() => setN((n) => n + 1)), []);
   const items = uploads.items;
   if (items.length === 0) return null;
@@ -71,9 +72,11 @@ export function UploadsPanel() {
       <h2>Uploads</h2>
       <span class="muted">${left ? `${left} left` : 'All done'} · ${bytes(sent)} of ${bytes(total)}${rate ? ` · ${bytes(rate)}/s · ${duration((total - sent) / rate)} left` : ''}</span>
       <button type="button" class="ghost" onClick=${() => uploads.clearFinished()}>Clear finished</button>
+      <button type="button" class="ghost" aria-expanded=${open ? 'true' : 'false'} aria-controls="upload-list"
+        onClick=${() => setOpen(!open)}>${open ? 'Hide files' : 'Show files'}</button>
     </div>
     <${Progress} label="All uploads" value=${overall} />
-    <ul class="upload-list">
+    <ul class="upload-list" id="upload-list" hidden=${!open}>
       ${items.map((i) => html`<li key=${i.id} class=${'upload-item ' + i.state} data-testid="upload-item" data-name=${i.name} data-state=${i.state}>
         <div class="upload-line">
           <span class="upload-name" title=${i.key}>${i.key}</span>
