@@ -61,8 +61,8 @@ function Download({ path, name }) {
   };
   if (error) return html`<${Alert} error=${error} />`;
   if (!link) return html`<span class="muted">Preparing the download link…</span>`;
-  return html`<a class="button primary" href=${link.url} download=${name} onClick=${onClick}>Download</a>
-    ${link.presigned && html`<span class="muted small"> (a link valid until ${date(new Date(link.expiresAt).toISOString())}, without your credential)</span>`}`;
+  return html`<a class="button primary" href=${link.url} download=${name} onClick=${onClick}
+    title=${link.presigned ? `A link valid until ${date(new Date(link.expiresAt).toISOString())}, without your credential` : 'Downloads the copy fetched for the preview'}>Download</a>`;
 }
 
 export function ObjectPage({ route, caps }) {
