@@ -75,6 +75,12 @@ export function ObjectBrowser({ route, caps }) {
   const view = { tenant, namespace, prefix, sort, search, searchMetadata };
   const list = useListing(view);
 
+  // A search belongs to the folder it was typed in.
+  useEffect(() => {
+    setSearchInput('');
+    setSearch('');
+  }, [prefix]);
+
   // Debounced search as the user types.
   useEffect(() => {
     const t = setTimeout(() => setSearch(searchInput.trim()), 300);
@@ -100,7 +106,7 @@ export function ObjectBrowser({ route, caps }) {
     const flat = isFlat(view);
     if (row.type === 'folder') {
       return html`<div key=${'f' + row.key} class="row folder" role="listitem" data-testid="folder-row" data-key=${row.key} data-index=${i} style=${{ top: `${top}px` }}>
-        <a class="name" href=${links.namespace(tenant, namespace, row.key)}><span class="icon" aria-hidden="true">▸ </span>${lastSegment(row.key)}</a>
+        <span class="icon" aria-hidden="true">▸</span><a class="name" href=${links.namespace(tenant, namespace, row.key)}>${lastSegment(row.key)}</a>
         <span class="size muted">folder</span><span class="date"></span>
       </div>`;
     }
