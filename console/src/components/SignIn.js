@@ -33,7 +33,7 @@ export function SignIn({ onSignedIn, notice }) {
 
   return html`<main class="signin">
     <h1>castor console</h1>
-    ${notice && html`<p class="notice">${notice}</p>`}
+    ${notice && html`<p class="notice" role="status">${notice}</p>`}
     <form aria-label="Sign in" onSubmit=${submit}>
       <label for="credential">API key or JWT</label>
       <input id="credential" type="password" autocomplete="off" spellcheck="false"
