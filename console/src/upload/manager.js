@@ -2,7 +2,7 @@
 // larger ones hashed whole (streamed), then through a resumable upload session (an open one for
 // the same sha256/key/namespace is resumed: only its missing parts are sent), 2 parts in flight.
 // Pause aborts the requests in flight and keeps the session; Cancel also deletes the session.
-import { api, withQuery } from '../api.js';
+import { api, isMissingRoute, withQuery } from '../api.js';
 import { send } from './xhr.js';
 import { sha256Buffer, sha256File } from './hash.js';
 
@@ -123,11 +123,11 @@ class UploadManager {
     }
   }
 
-  async single(item, live) {
+  async single(item, live, knownSha) {
     item.state = 'uploading';
     this.notify();
-    const buf = await item.file.arrayBuffer();
-    const sha = await sha256Buffer(buf);
+    const buf = knownSha ? item.file : await item.file.arrayBuffer();
+    const sha = knownSha || (await sha256Buffer(buf));
     if (!live()) return;
     const url = withQuery('/v1/objects', { namespace: item.namespace, key: item.key, tenant_id: item.tenant });
     const headers = { 'X-Content-SHA256': sha };
@@ -189,7 +189,15 @@ class UploadManager {
     if (!live()) return;
     item.state = 'uploading';
     this.notify();
-    if (!item.sessionId) await this.openSession(item, live);
+    if (!item.sessionId) {
+      try {
+        await this.openSession(item, live);
+      } catch (e) {
+        // A server without upload sessions: one POST of the whole file (streamed from disk).
+        if (isMissingRoute(e)) return this.single(item, live, item.sha256);
+        throw e;
+      }
+    }
     if (!live()) return;
     const count = Math.max(1, Math.ceil(item.size / item.partSize));
     const queue = [];
