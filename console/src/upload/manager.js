@@ -10,9 +10,19 @@ export const SINGLE_MAX = 8 * 1024 * 1024;
 export const PART_SIZE = 8 * 1024 * 1024;
 const FILES_AT_ONCE = 2;
 const PARTS_AT_ONCE = 2;
+const MAX_PARTS = 10000;
 const ACTIVE = new Set(['hashing', 'uploading']);
 
 let nextId = 1;
+
+/**
+ * The part size for a file: 8 MiB (or the server's smaller hint), grown when needed so that the
+ * file fits in the server's 10,000 parts. Deterministic, so a resumed session's parts line up.
+ */
+function partSizeFor(size, hint) {
+  const base = Math.min(PART_SIZE, hint || PART_SIZE);
+  return Math.max(base, Math.ceil(size / MAX_PARTS));
+}
 
 class UploadManager {
   constructor() {
@@ -152,7 +162,7 @@ class UploadManager {
     for (const s of (open && open.uploads) || []) {
       if (s.state !== 'open' || s.size_bytes !== item.size) continue;
       const full = await api(`/v1/uploads/${encodeURIComponent(s.upload_id)}`, { tenant: item.tenant });
-      item.partSize = Math.min(PART_SIZE, full.part_size_hint || PART_SIZE);
+      item.partSize = partSizeFor(item.size, full.part_size_hint);
       for (const p of full.parts || []) {
         const [a, b] = this.partRange(item, p.part_number);
         if (a >= item.size || p.size_bytes !== b - a) continue;
@@ -168,7 +178,7 @@ class UploadManager {
       tenant: item.tenant,
       body: { namespace: item.namespace, key: item.key, size_bytes: item.size, sha256: item.sha256, content_type: item.file.type || undefined },
     });
-    item.partSize = Math.min(PART_SIZE, s.part_size_hint || PART_SIZE);
+    item.partSize = partSizeFor(item.size, s.part_size_hint);
     item.sessionId = s.upload_id;
   }
 
