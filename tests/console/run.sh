@@ -73,7 +73,7 @@ cleanup() {
     wait "$server_pid" 2>/dev/null || true
   fi
   if ((database_created)); then
-    psql "$DATABASE_URL" -qtAXc "drop database if exists \"$database\"" >/dev/null 2>&1 || true
+    psql "$DATABASE_URL" -qtAXc "drop database if exists \"$database\" with (force)" >/dev/null 2>&1 || true
   fi
   rm -rf "$work"
   castor_log "browser tests: exit $status after $((SECONDS - started_at)) s; output in $out"
