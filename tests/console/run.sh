@@ -8,9 +8,9 @@
 # a database of its own there and drops it again. It installs what is missing (Debian's chromium
 # and chromium-driver through castor_install_deps; `npm ci` in tests/console when node_modules is
 # missing or older than package-lock.json), builds the console when console/dist is missing or
-# older than console/'s files (castor_console_build: `npm ci && npm run build`), starts castor on a free
-# port of 127.0.0.1 with its storage in a temporary directory, creates three API keys (tenant t1
-# read+write+delete, tenant t1 read-only, `*` admin), seeds namespace "bulk" with 20,000 objects
+# older than console/'s files (castor_console_build: `npm ci && npm run build`), starts castor on
+# a free port of 127.0.0.1 with its storage in a temporary directory, creates three API keys (t1
+# read+write+delete, t1 read-only, `*` admin), seeds namespace "bulk" with 20,000 objects
 # and namespace "xss" with one hostile key (seed.mjs), then runs console.test.mjs. Exit status:
 # the tests'. The server log and the tests' artifacts stay in the output directory.
 #
@@ -31,6 +31,7 @@ source "$ROOT/scripts/lib/common.sh"
 out=${CASTOR_TEST_OUTPUT_DIR:-$(dirname "$castor_bin")/console-test-output}
 mkdir -p "$out"
 out=$(cd "$out" && pwd -P)
+rm -f "$out"/*.png  # no screenshot of an earlier run passes for one of this run
 started_at=$SECONDS
 
 # ---- what the run needs ------------------------------------------------------------------------
