@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The web console's browser tests (issue 14): playwright-core driving Debian's chromium, headless,
-# against a real `castor serve` that serves this source tree's console (CONSOLE_DIR).
+# against a real `castor serve` and the console built into it.
 #
 #   tests/console/run.sh CASTOR_BINARY CASTOR_SOURCE_ROOT
 #
@@ -18,6 +18,8 @@
 #   CASTOR_TEST_OUTPUT_DIR  where screenshots (PNG), the server log and downloads go
 #                           (default: <binary's directory>/console-test-output)
 #   BULK_OBJECTS            objects seeded in "bulk" (default 20000)
+#   CONSOLE_TEST_DIR=1      serve console/dist (CONSOLE_DIR) instead of the console built into the
+#                           binary: for iterating on the console without rebuilding castor
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -96,9 +98,13 @@ server_env=(
   AUTH_MODE=required
   RATE_LIMIT_RPS=0
   GC_INTERVAL_SECONDS=0
-  CONSOLE_DIR="$ROOT/console/dist"
   LOG_LEVEL=warn
 )
+# The console built into the binary, as users get it; CONSOLE_TEST_DIR=1 serves console/dist
+# instead (iterating on the console without rebuilding castor).
+if [[ ${CONSOLE_TEST_DIR:-0} == 1 ]]; then
+  server_env+=(CONSOLE_DIR="$ROOT/console/dist")
+fi
 
 # The keys first: `castor keys` applies the migrations the server would.
 make_key() {
