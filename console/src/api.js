@@ -88,22 +88,10 @@ export function isMissingRoute(err) {
 }
 
 /**
- * A presigned URL for a GET path (POST /v1/presign), or null when the server has no presign
- * route (the caller then falls back to fetching with the bearer header into a blob URL).
+ * A presigned URL for a GET path (POST /v1/presign, docs/PRESIGNED_URLS.md): `{url, expiresAt}`
+ * (milliseconds since the epoch). The URL carries a signature, never the credential.
  */
 export async function presign(path, expiresInSeconds = 900) {
-  try {
-    const r = await api('/v1/presign', { method: 'POST', body: { path, expires_in_seconds: expiresInSeconds } });
-    return { url: r.url, expiresAt: Date.parse(r.expires_at) };
-  } catch (e) {
-    if (isMissingRoute(e)) return null;
-    throw e;
-  }
-}
-
-/** Fetches a GET path with the bearer header into a blob: URL (fallback without presign). */
-export async function blobUrl(path) {
-  const res = await api(path, { raw: true });
-  const blob = await res.blob();
-  return URL.createObjectURL(blob);
+  const r = await api('/v1/presign', { method: 'POST', body: { path, expires_in_seconds: expiresInSeconds } });
+  return { url: r.url, expiresAt: Date.parse(r.expires_at) };
 }

@@ -112,12 +112,21 @@ test('2. upload 60 MiB by drag-and-drop and four small files by the picker', { t
       if (state === 'error' || state === 'cancelled') throw new Error(`${n}: ${state}: ${el.textContent}`);
       return state === 'done';
     }, name, 180000);
+  }
+  // Everything finished: the file list folds away (the panel stops covering the page); it opens
+  // again on request, every bar at 100 %.
+  const toggle = uploads.getByRole('button', { name: 'Show files', exact: true });
+  await toggle.waitFor({ timeout: 15000 });
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  await toggle.click();
+  for (const name of [BIG.name, ...SMALL.map((f) => f.name)]) {
     const bar = item(name).getByRole('progressbar', { name: `Upload ${name}`, exact: true });
     assert.equal(await bar.getAttribute('aria-valuenow'), '100', `${name} at 100 %`);
   }
   const all = page.getByRole('progressbar', { name: 'All uploads', exact: true });
   assert.equal(await all.getAttribute('aria-valuenow'), '100', 'all uploads at 100 %');
   await shot('04-upload-done');
+  await uploads.getByRole('button', { name: 'Hide files', exact: true }).click();
 
   const log = await page.evaluate(() => window.__uploadLog);
   const big = log[BIG.name] ?? [];

@@ -42,7 +42,7 @@ export function App() {
     onUnauthorized((err) => signOut(`Signed out: ${err.message}`));
     const token = credential.get();
     if (!token) return;
-    loadIdentity(token)
+    loadIdentity()
       .then((id) => {
         setIdentity(id);
         setState('in');

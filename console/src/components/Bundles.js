@@ -1,5 +1,4 @@
-// A tenant's bundles, newest first, each with a "Download ZIP" link (a presigned URL; a blob:
-// URL fetched with the bearer header on servers without presign).
+// A tenant's bundles, newest first, each with a "Download ZIP" link (a presigned URL).
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, presign, withQuery } from '../api.js';
@@ -7,28 +6,17 @@ import { bytes, date } from '../format.js';
 import { go, links } from '../router.js';
 import { Alert, Loading } from './common.js';
 import { usePaged } from './Browse.js';
-import { safeUrl } from './Preview.js';
 
 function ZipLink({ id }) {
   const path = `/v1/bundles/${encodeURIComponent(id)}/download?format=zip`;
   const [url, setUrl] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
-    presign(path).then((p) => setUrl(p ? p.url : ''), setError);
+    presign(path).then((p) => setUrl(p.url), setError);
   }, [id]);
   if (error) return html`<span class="error-text">${error.message}</span>`;
   if (url === null) return html`<span class="muted">…</span>`;
-  const fallback = (e) => {
-    if (url) return;
-    e.preventDefault();
-    safeUrl(path).then((u) => {
-      const a = document.createElement('a');
-      a.href = u.url;
-      a.download = `bundle_${id}.zip`;
-      a.click();
-    }, setError);
-  };
-  return html`<a href=${url || '#'} download=${`bundle_${id}.zip`} onClick=${fallback}>Download ZIP</a>`;
+  return html`<a href=${url} download=${`bundle_${id}.zip`}>Download ZIP</a>`;
 }
 
 function TenantBundles({ tenant }) {

@@ -1,13 +1,13 @@
 // One object: details, preview, download (presigned), copyable curl/castorctl commands, delete.
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { api, withQuery } from '../api.js';
+import { api, presign, withQuery } from '../api.js';
 import { objectCache } from '../objects.js';
 import { bytes, date, dirname, lastSegment } from '../format.js';
 import { go, links } from '../router.js';
 import { Alert, ConfirmDialog, CopyButton, Loading } from './common.js';
 import { Breadcrumb } from './ObjectBrowser.js';
-import { Preview, safeUrl } from './Preview.js';
+import { Preview } from './Preview.js';
 
 /** The object JSON by id: from the listing cache, else HEAD (its hash) + list by content hash. */
 async function loadObject(tenant, id) {
@@ -43,14 +43,14 @@ function deleteBlock(obj) {
 function Download({ path, name }) {
   const [link, setLink] = useState(null);
   const [error, setError] = useState(null);
-  const refresh = () => safeUrl(path).then(setLink, setError);
+  const refresh = () => presign(path).then(setLink, setError);
   useEffect(() => {
     refresh();
   }, [path]);
   const onClick = (e) => {
     if (link && link.expiresAt - Date.now() < 5000) {
       e.preventDefault();
-      safeUrl(path).then((l) => {
+      presign(path).then((l) => {
         setLink(l);
         const a = document.createElement('a');
         a.href = l.url;
@@ -62,7 +62,7 @@ function Download({ path, name }) {
   if (error) return html`<${Alert} error=${error} />`;
   if (!link) return html`<span class="muted">Preparing the download link…</span>`;
   return html`<a class="button primary" href=${link.url} download=${name} onClick=${onClick}
-    title=${link.presigned ? `A link valid until ${date(new Date(link.expiresAt).toISOString())}, without your credential` : 'Downloads the copy fetched for the preview'}>Download</a>`;
+    title=${`A link valid until ${date(new Date(link.expiresAt).toISOString())}, without your credential`}>Download</a>`;
 }
 
 export function ObjectPage({ route, caps }) {

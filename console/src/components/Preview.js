@@ -1,9 +1,8 @@
-// An object's preview: images, audio, video and PDFs through a presigned URL (a blob: URL fetched
-// with the bearer header on servers without presign); text/JSON/CSV as the first 1 MiB decoded
+// An object's preview: images, audio, video and PDFs through a presigned URL; text/JSON/CSV as the first 1 MiB decoded
 // as UTF-8 into a <pre> via textContent (JSON pretty-printed when it parses). Never as HTML.
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { api, blobUrl, presign } from '../api.js';
+import { api, presign } from '../api.js';
 import { bytes } from '../format.js';
 import { Alert, Loading } from './common.js';
 
@@ -21,20 +20,12 @@ export function previewKind(contentType) {
   return null;
 }
 
-/** A URL to GET path without the credential in it: presigned, else a blob: URL. */
-export async function safeUrl(path) {
-  const p = await presign(path);
-  if (p) return { url: p.url, expiresAt: p.expiresAt, presigned: true };
-  return { url: await blobUrl(path), expiresAt: Infinity, presigned: false };
-}
-
 export function Preview({ obj, contentPath }) {
   const kind = previewKind(obj.content_type);
   const [state, setState] = useState({ loading: kind !== null, error: null, url: null, text: null, truncated: false });
 
   useEffect(() => {
     let cancelled = false;
-    let revoke = null;
     const run = async () => {
       if (kind === 'text' || kind === 'json') {
         const res = await api(contentPath, { raw: true, headers: { Range: `bytes=0-${TEXT_LIMIT - 1}` } });
@@ -50,8 +41,7 @@ export function Preview({ obj, contentPath }) {
         }
         return { text, truncated };
       }
-      const u = await safeUrl(contentPath);
-      if (!u.presigned) revoke = u.url;
+      const u = await presign(contentPath);
       return { url: u.url };
     };
     if (kind) {
@@ -61,7 +51,6 @@ export function Preview({ obj, contentPath }) {
     }
     return () => {
       cancelled = true;
-      if (revoke) URL.revokeObjectURL(revoke);
     };
   }, [obj.id, kind]);
 

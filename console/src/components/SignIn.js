@@ -21,7 +21,7 @@ export function SignIn({ onSignedIn, notice }) {
     setError(null);
     credential.set(token);
     try {
-      const identity = await loadIdentity(token);
+      const identity = await loadIdentity();
       setValue('');
       onSignedIn(identity);
     } catch (err) {

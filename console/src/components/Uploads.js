@@ -60,13 +60,16 @@ export function UploadsPanel() {
   const [open, setOpen] = useState(true);
   useEffect(() => uploads.subscribe(() => setN((n) => n + 1)), []);
   const items = uploads.items;
-  if (items.length === 0) return null;
   const counted = items.filter((i) => i.state !== 'cancelled');
   const total = counted.reduce((s, i) => s + i.size, 0);
   const sent = counted.reduce((s, i) => s + (i.state === 'done' ? i.size : i.sent), 0);
   const rate = items.reduce((s, i) => s + (i.state === 'uploading' ? i.rate : 0), 0);
   const overall = total ? (100 * sent) / total : counted.length ? 100 : 0;
   const left = counted.filter((i) => i.state !== 'done').length;
+  // The file list folds away once everything is finished (the panel stops covering the page)
+  // and opens again when new files arrive.
+  useEffect(() => setOpen(left > 0), [left === 0]);
+  if (items.length === 0) return null;
   return html`<section class="uploads" aria-label="Uploads">
     <div class="uploads-head">
       <h2>Uploads</h2>
