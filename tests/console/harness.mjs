@@ -16,7 +16,8 @@ export const ROOT = env('CASTOR_SOURCE_ROOT');
 export const BULK_OBJECTS = Number(process.env.BULK_OBJECTS ?? 20000);
 export const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; " +
     "media-src 'self' blob:; frame-src 'self' blob:; connect-src 'self'; font-src 'self'; " +
-    "manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    "manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; " +
+    "require-trusted-types-for 'script'; trusted-types 'none'";
 export const XSS_KEY = '<img src=x onerror=alert(1)>';
 export const XSS_NOTE = '<img src=x onerror=alert(2)>';
 
