@@ -254,6 +254,35 @@ say "HEAD by key"
 call 200 HEAD "/v1/objects/by-key/$NS/$TENANT/docs/second.txt"
 expect_header ETag
 
+# --- the web console's endpoints (docs/CONSOLE.md) ----------------------------------------------
+say "The web console: GET /console/ (no credential; the page asks for one)"
+saved_auth=("${AUTH[@]}")
+AUTH=()
+call 200 GET /console/
+expect_header Content-Security-Policy
+AUTH=("${saved_auth[@]}")
+
+say "Who am I? GET /v1/whoami (the credential's tenant, scopes and namespaces)"
+call 200 GET /v1/whoami
+
+say "The tenant's namespaces with their usage: GET /v1/namespaces"
+call 200 GET "/v1/namespaces?tenant_id=$TENANT"
+
+say "A presigned URL (valid 60 s, read-only, no credential in it): POST /v1/presign"
+call 200 POST /v1/presign -H 'Content-Type: application/json' \
+  -d "{\"path\": \"/v1/objects/$HELLO_ID?tenant_id=$TENANT\", \"expires_in_seconds\": 60}"
+PRESIGNED=$(json_string url)
+
+say "Fetch it without any credential"
+AUTH=()
+call 200 GET "$PRESIGNED"
+expect_body "$WORK/hello.txt"
+expect_header Content-Security-Policy
+
+say "Change anything in it -> 403 signature_mismatch"
+call 403 GET "${PRESIGNED/tenant_id=$TENANT/tenant_id=$OTHER_TENANT}"
+AUTH=("${saved_auth[@]}")
+
 # --- list ----------------------------------------------------------------------------------------
 say "List the tenant's objects"
 call 200 GET "/v1/objects?namespace=$NS&tenant_id=$TENANT"
