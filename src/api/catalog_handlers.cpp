@@ -17,14 +17,6 @@ namespace http = boost::beast::http;
 
 namespace {
 
-boost::json::object figures_json(const UsageFigures& f) {
-  boost::json::object j;
-  j["objects"] = f.objects;
-  j["logical_bytes"] = f.logical_bytes;
-  j["physical_bytes"] = f.physical_bytes;
-  return j;
-}
-
 boost::json::value cursor_json(const std::optional<std::string>& cursor) {
   return cursor ? boost::json::value(*cursor) : boost::json::value(nullptr);
 }
@@ -112,7 +104,7 @@ Awaitable<void> handle_list_tenants(ServerCore& s, Connection& c, Exchange& ex, 
   for (const TenantUsage& t : page->entries) {
     boost::json::object j;
     j["tenant_id"] = t.tenant.str();
-    for (auto& [name, value] : figures_json(t.total)) {
+    for (auto& [name, value] : usage_figures_json(t.total)) {
       j[name] = value;
     }
     tenants.push_back(std::move(j));
@@ -141,12 +133,12 @@ Awaitable<void> handle_list_namespaces(ServerCore& s, Connection& c, Exchange& e
   for (const NamespaceUsage& n : page->entries) {
     boost::json::object j;
     j["namespace"] = n.ns.str();
-    for (auto& [name, value] : figures_json(n.usage.total)) {
+    for (auto& [name, value] : usage_figures_json(n.usage.total)) {
       j[name] = value;
     }
     boost::json::object classes;
-    classes["hot"] = figures_json(n.usage.hot);
-    classes["cold"] = figures_json(n.usage.cold);
+    classes["hot"] = usage_figures_json(n.usage.hot);
+    classes["cold"] = usage_figures_json(n.usage.cold);
     j["storage_classes"] = std::move(classes);
     namespaces.push_back(std::move(j));
   }

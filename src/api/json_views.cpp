@@ -84,4 +84,12 @@ std::string gc_report_json(const CollectGarbage::Report& r) {
   return boost::json::serialize(j);
 }
 
+boost::json::object usage_figures_json(const UsageFigures& f) {
+  boost::json::object j;
+  j["objects"] = f.objects;
+  j["logical_bytes"] = f.logical_bytes;
+  j["physical_bytes"] = f.physical_bytes;
+  return j;
+}
+
 }  // namespace castor

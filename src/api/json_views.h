@@ -2,9 +2,12 @@
 
 #include <string>
 
+#include <boost/json/object.hpp>
+
 #include "application/collect_garbage.h"
 #include "application/list_objects.h"
 #include "domain/object.h"
+#include "domain/usage.h"
 
 namespace castor {
 
@@ -20,5 +23,9 @@ std::string list_page_json(const ListObjects::Page& page);
 
 // The counts of one garbage-collection cycle.
 std::string gc_report_json(const CollectGarbage::Report& report);
+
+// {"objects", "logical_bytes", "physical_bytes"} of one class or a total
+// (docs/USAGE_AND_QUOTAS.md).
+boost::json::object usage_figures_json(const UsageFigures& figures);
 
 }  // namespace castor

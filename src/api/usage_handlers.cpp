@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
+#include "api/json_views.h"
 #include "api/routes.h"
 #include "api/server_core.h"
 
@@ -15,25 +16,17 @@ namespace {
 
 constexpr std::size_t kMaxQuotaBody = 4 * 1024;  // bytes
 
-boost::json::object figures_json(const UsageFigures& f) {
-  boost::json::object j;
-  j["objects"] = f.objects;
-  j["logical_bytes"] = f.logical_bytes;
-  j["physical_bytes"] = f.physical_bytes;
-  return j;
-}
-
 // {"tenant_id", "namespace"?, "objects", "logical_bytes", "physical_bytes",
 //  "storage_classes": {"hot": {...}, "cold": {...}}}
 std::string usage_json(const TenantId& tenant, const Namespace* ns, const Usage& u) {
-  boost::json::object j = figures_json(u.total);
+  boost::json::object j = usage_figures_json(u.total);
   j["tenant_id"] = tenant.str();
   if (ns != nullptr) {
     j["namespace"] = ns->str();
   }
   boost::json::object classes;
-  classes["hot"] = figures_json(u.hot);
-  classes["cold"] = figures_json(u.cold);
+  classes["hot"] = usage_figures_json(u.hot);
+  classes["cold"] = usage_figures_json(u.cold);
   j["storage_classes"] = std::move(classes);
   return boost::json::serialize(j);
 }
@@ -51,7 +44,7 @@ std::string quota_json(const TenantId& tenant, const std::optional<Namespace>& n
   j["namespace"] = ns ? boost::json::value(ns->str()) : boost::json::value(nullptr);
   j["max_bytes"] = limit_json(v.quota.max_bytes);
   j["max_objects"] = limit_json(v.quota.max_objects);
-  j["usage"] = figures_json(v.usage);
+  j["usage"] = usage_figures_json(v.usage);
   return boost::json::serialize(j);
 }
 
